@@ -1,0 +1,484 @@
+//! The catalog: the first stage of the pipeline. It reads the TOML files that describe every
+//! work on the reading lists (id, title, authors, topics, URLs, ...), validates them, and hands
+//! plain `Entry` values to the fetcher and the indexer. A copy of the project's own catalog is
+//! built into the binary so an installed `paperdex` works from any folder.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+pub mod import;
+
+/// The kinds of work a catalog entry may describe.
+pub const KINDS: &[&str] = &[
+    "paper", "book", "thesis", "course", "video", "talk", "blog", "article", "list", "website",
+    "code",
+];
+
+/// The catalog files compiled into the binary, used when no catalog folder is found.
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "awesome-distributed-systems.toml",
+        include_str!("../../catalog/awesome-distributed-systems.toml"),
+    ),
+    (
+        "papers-we-love.toml",
+        include_str!("../../catalog/papers-we-love.toml"),
+    ),
+];
+
+/// How freely a work can be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    Open,
+    Registration,
+    Paywall,
+}
+
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Access::Open => "open",
+            Access::Registration => "registration",
+            Access::Paywall => "paywall",
+        })
+    }
+}
+
+/// One work of the reading list, as the rest of the pipeline sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub id: String,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub year: Option<i64>,
+    pub kind: Option<String>,
+    pub topics: Vec<String>,
+    pub urls: Vec<String>,
+    pub access: Option<Access>,
+    pub summary: String,
+    /// The reading lists that carry this work; defaults to the name of its file.
+    pub sources: Vec<String>,
+}
+
+impl Entry {
+    /// Whether the fetcher may try to download this entry.
+    pub fn open_access(&self) -> bool {
+        matches!(self.access, None | Some(Access::Open))
+    }
+}
+
+/// A loaded, validated catalog.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub entries: Vec<Entry>,
+    /// Where the catalog came from, for messages ("catalog/" or "built-in catalog").
+    pub origin: String,
+}
+
+impl Catalog {
+    /// Looks an entry up by id.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+}
+
+/// One problem found in a catalog file, located by file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    entry: Vec<Spanned<RawEntry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    id: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    #[serde(default)]
+    authors: Vec<String>,
+    year: Option<Spanned<i64>>,
+    kind: Option<Spanned<String>>,
+    #[serde(default)]
+    topics: Vec<Spanned<String>>,
+    #[serde(default)]
+    urls: Vec<Spanned<String>>,
+    access: Option<Access>,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    sources: Vec<String>,
+}
+
+/// Whether `id` is a valid entry id: lowercase letters, digits and single inner dashes.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 120
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+}
+
+/// Whether `topic` is a valid facet path such as `papers/consensus`.
+pub fn valid_topic(topic: &str) -> bool {
+    !topic.is_empty() && topic.split('/').all(valid_id)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Parses and validates one catalog file's text, returning its entries and its problems.
+pub fn parse_file(name: &str, text: &str) -> (Vec<(Entry, usize)>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let problem = |line: usize, message: String| Problem {
+        file: name.to_string(),
+        line,
+        message,
+    };
+    let raw: RawFile = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(err) => {
+            let line = err.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            let message = err.message().trim().replace('\n', " ");
+            problems.push(problem(line, format!("invalid TOML: {message}")));
+            return (Vec::new(), problems);
+        }
+    };
+    let stem = Path::new(name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(name)
+        .to_string();
+    let mut entries = Vec::new();
+    for spanned in raw.entry {
+        let entry_line = line_of(text, spanned.span().start);
+        let raw = spanned.into_inner();
+        let at = |s: &std::ops::Range<usize>| line_of(text, s.start);
+        let id = match &raw.id {
+            None => {
+                problems.push(problem(entry_line, "entry has no id".into()));
+                continue;
+            }
+            Some(id) if !valid_id(id.get_ref()) => {
+                problems.push(problem(
+                    at(&id.span()),
+                    format!(
+                        "bad id {:?}: use lowercase letters, digits and single dashes",
+                        id.get_ref()
+                    ),
+                ));
+                continue;
+            }
+            Some(id) => id.get_ref().clone(),
+        };
+        let title = match &raw.title {
+            Some(t) if !t.get_ref().trim().is_empty() => t.get_ref().trim().to_string(),
+            Some(t) => {
+                problems.push(problem(
+                    at(&t.span()),
+                    format!("entry {id} has an empty title"),
+                ));
+                continue;
+            }
+            None => {
+                problems.push(problem(entry_line, format!("entry {id} has no title")));
+                continue;
+            }
+        };
+        if let Some(kind) = &raw.kind {
+            if !KINDS.contains(&kind.get_ref().as_str()) {
+                problems.push(problem(
+                    at(&kind.span()),
+                    format!(
+                        "entry {id} has unknown kind {:?} (expected one of: {})",
+                        kind.get_ref(),
+                        KINDS.join(", ")
+                    ),
+                ));
+            }
+        }
+        if let Some(year) = &raw.year {
+            if !(0..=2100).contains(year.get_ref()) {
+                problems.push(problem(
+                    at(&year.span()),
+                    format!("entry {id} has an implausible year {}", year.get_ref()),
+                ));
+            }
+        }
+        for url in &raw.urls {
+            let u = url.get_ref();
+            if !(u.starts_with("http://") || u.starts_with("https://")) || u.contains(' ') {
+                problems.push(problem(
+                    at(&url.span()),
+                    format!("entry {id} has a URL that is not http(s): {u:?}"),
+                ));
+            }
+        }
+        for topic in &raw.topics {
+            if !valid_topic(topic.get_ref()) {
+                problems.push(problem(
+                    at(&topic.span()),
+                    format!(
+                        "entry {id} has a bad topic {:?}: use lowercase segments joined by '/'",
+                        topic.get_ref()
+                    ),
+                ));
+            }
+        }
+        let sources = if raw.sources.is_empty() {
+            vec![stem.clone()]
+        } else {
+            raw.sources.clone()
+        };
+        for source in &sources {
+            if !valid_id(source) {
+                problems.push(problem(
+                    entry_line,
+                    format!("entry {id} has a bad source name {source:?}"),
+                ));
+            }
+        }
+        entries.push((
+            Entry {
+                id,
+                title,
+                authors: raw.authors,
+                year: raw.year.map(|y| y.into_inner()),
+                kind: raw.kind.map(|k| k.into_inner()),
+                topics: raw.topics.into_iter().map(|t| t.into_inner()).collect(),
+                urls: raw.urls.into_iter().map(|u| u.into_inner()).collect(),
+                access: raw.access,
+                summary: raw.summary.trim().to_string(),
+                sources,
+            },
+            entry_line,
+        ));
+    }
+    (entries, problems)
+}
+
+/// Parses a set of named files into one catalog, reporting every problem including duplicate ids.
+pub fn parse_files(files: &[(String, String)]) -> (Vec<Entry>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    let mut entries = Vec::new();
+    for (name, text) in files {
+        let (parsed, mut found) = parse_file(name, text);
+        problems.append(&mut found);
+        for (entry, line) in parsed {
+            if let Some((file, first)) = seen.get(&entry.id) {
+                problems.push(Problem {
+                    file: name.clone(),
+                    line,
+                    message: format!("duplicate id {} (first at {file}:{first})", entry.id),
+                });
+                continue;
+            }
+            seen.insert(entry.id.clone(), (name.clone(), line));
+            entries.push(entry);
+        }
+    }
+    (entries, problems)
+}
+
+/// The catalog files of a folder, sorted by name: every `*.toml` directly inside it.
+pub fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>> {
+    let listing = std::fs::read_dir(dir)
+        .with_context(|| format!("Could not read the catalog folder {}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = listing
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        bail!("The catalog folder {} holds no .toml files.", dir.display());
+    }
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p)
+                .with_context(|| format!("Could not read catalog file {}", p.display()))?;
+            Ok((p.display().to_string(), text))
+        })
+        .collect()
+}
+
+/// The catalog files compiled into the binary.
+pub fn builtin_files() -> Vec<(String, String)> {
+    BUILTIN
+        .iter()
+        .map(|(name, text)| (format!("<built-in>/{name}"), text.to_string()))
+        .collect()
+}
+
+/// Loads a catalog from a folder (or the built-in one), failing on any problem.
+pub fn load(dir: Option<&Path>) -> Result<Catalog> {
+    let (files, origin) = match dir {
+        Some(dir) => (read_dir_files(dir)?, dir.display().to_string()),
+        None => (builtin_files(), "the built-in catalog".to_string()),
+    };
+    let (entries, problems) = parse_files(&files);
+    if let Some(first) = problems.first() {
+        let more = match problems.len() {
+            1 => String::new(),
+            n => format!(" (and {} more; run `paperdex catalog check`)", n - 1),
+        };
+        bail!("The catalog is invalid: {first}{more}");
+    }
+    Ok(Catalog { entries, origin })
+}
+
+/// Every topic path used by the catalog with the number of entries under it, parents included.
+pub fn topic_counts(entries: &[Entry]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for entry in entries {
+        let mut paths: Vec<String> = Vec::new();
+        for topic in &entry.topics {
+            let mut prefix = String::new();
+            for segment in topic.split('/') {
+                if !prefix.is_empty() {
+                    prefix.push('/');
+                }
+                prefix.push_str(segment);
+                if !paths.contains(&prefix) {
+                    paths.push(prefix.clone());
+                }
+            }
+        }
+        for path in paths {
+            *counts.entry(path).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// Turns text into an id-shaped slug: lowercase ASCII words joined by single dashes.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for ch in text.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Vec<String> {
+        let files = vec![("a.toml".to_string(), text.to_string())];
+        parse_files(&files)
+            .1
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn minimal_entry_needs_only_id_and_title() {
+        let (entries, problems) =
+            parse_file("mine.toml", "[[entry]]\nid = \"x1\"\ntitle = \"T\"\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(entries[0].0.sources, vec!["mine".to_string()]);
+        assert_eq!(entries[0].0.kind, None);
+        assert!(entries[0].0.open_access());
+    }
+
+    #[test]
+    fn problems_name_file_and_line() {
+        let text = "[[entry]]\nid = \"ok\"\ntitle = \"A\"\nkind = \"poem\"\nurls = [\"ftp://x\"]\n\n[[entry]]\nid = \"Bad Id\"\ntitle = \"B\"\n\n[[entry]]\nid = \"ok\"\ntitle = \"C\"\n\n[[entry]]\nid = \"notitle\"\n";
+        let problems = check(text);
+        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert!(problems[0].starts_with("a.toml:4: entry ok has unknown kind \"poem\""));
+        assert!(problems[1].starts_with("a.toml:5: entry ok has a URL that is not http(s)"));
+        assert!(problems[2].starts_with("a.toml:8: bad id \"Bad Id\""));
+        assert!(problems
+            .iter()
+            .any(|p| p.contains("entry notitle has no title")));
+        assert!(problems
+            .iter()
+            .any(|p| p.starts_with("a.toml:11: duplicate id ok (first at a.toml:1)")));
+    }
+
+    #[test]
+    fn broken_toml_is_one_located_problem() {
+        let problems = check("[[entry]]\nid = \"a\"\ntitle = \"unterminated\n");
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].starts_with("a.toml:3: invalid TOML"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_field_is_reported() {
+        let problems = check("[[entry]]\nid = \"a\"\ntitel = \"x\"\n");
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("titel"), "{problems:?}");
+    }
+
+    #[test]
+    fn ids_and_slugs() {
+        assert!(valid_id("paxos-made-simple"));
+        assert!(!valid_id("Paxos"));
+        assert!(!valid_id("a--b"));
+        assert!(!valid_id("-a"));
+        assert!(!valid_id("../etc"));
+        assert_eq!(
+            slug("Signal/Collect: Graph (Semantic) Web!"),
+            "signal-collect-graph-semantic-web"
+        );
+        assert!(valid_topic("papers/consensus"));
+        assert!(!valid_topic("papers//consensus"));
+    }
+
+    #[test]
+    fn topic_counts_include_parents_once_per_entry() {
+        let (entries, _) = parse_file(
+            "t.toml",
+            "[[entry]]\nid = \"a\"\ntitle = \"A\"\ntopics = [\"papers/consensus\", \"papers/storage\"]\n[[entry]]\nid = \"b\"\ntitle = \"B\"\ntopics = [\"papers/consensus\"]\n",
+        );
+        let entries: Vec<Entry> = entries.into_iter().map(|(e, _)| e).collect();
+        let counts = topic_counts(&entries);
+        assert_eq!(counts["papers"], 2);
+        assert_eq!(counts["papers/consensus"], 2);
+        assert_eq!(counts["papers/storage"], 1);
+    }
+
+    #[test]
+    fn builtin_catalog_is_valid() {
+        let (entries, problems) = parse_files(&builtin_files());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(entries.len() > 100);
+    }
+}

@@ -1,0 +1,284 @@
+//! The command line: clap's view of the arguments (`Opts`), checked and resolved into a
+//! `Config` that the rest of the program trusts. It sits in front of every pipeline stage and
+//! holds no logic of its own beyond validation.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+/// Full-text search over the distributed-systems reading list and the papers it links.
+#[derive(Debug, Parser)]
+#[command(name = "paperdex", version, about, max_term_width = 100)]
+pub struct Opts {
+    /// Folder for the index, PDFs and extracted text [default: ./index if it exists, else the
+    /// user's data folder]
+    #[arg(long, global = true, env = "PAPERDEX_DATA", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Folder of catalog TOML files [default: ./catalog if it exists, else the built-in catalog]
+    #[arg(long, global = true, env = "PAPERDEX_CATALOG", value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
+
+    /// Print no progress, only results, warnings and errors
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Search the index
+    Search(SearchOpts),
+    /// Print the topic tree with the number of entries under each topic
+    Topics {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one entry's metadata, summary, local PDF and status
+    Show {
+        /// The entry's id, as `search` prints it
+        id: String,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Bring the index in step with the catalog and the extracted text
+    Index {
+        /// Rebuild the index from scratch instead of updating it
+        #[arg(long)]
+        rebuild: bool,
+    },
+    /// Fetch, extract and index: the whole pipeline in order
+    Update(UpdateOpts),
+    /// Download the open-access PDFs of the catalog
+    Fetch(FetchOpts),
+    /// Adopt a PDF obtained by hand as the PDF of an entry
+    Attach {
+        /// The entry's id
+        id: String,
+        /// The PDF file
+        file: PathBuf,
+    },
+    /// Extract the text of PDF files
+    Extract(ExtractOpts),
+    /// Check or extend the catalog
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SearchOpts {
+    /// The query: words, "phrases", -excluded, field:term, OR (see README)
+    #[arg(value_name = "QUERY", num_args = 0..)]
+    pub query: Vec<String>,
+    /// Only entries under this topic (a last segment such as `consensus` is enough); repeat for
+    /// any of several
+    #[arg(long, short = 't', value_name = "TOPIC")]
+    pub topic: Vec<String>,
+    /// Only entries of this kind (paper, book, course, video, ...)
+    #[arg(long, short = 'k', value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Only entries from these years: 1978, 1978..1990, 1978.. or ..1990
+    #[arg(long, short = 'y', value_name = "RANGE")]
+    pub year: Option<String>,
+    /// How many hits to print
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct FetchOpts {
+    /// Downloads at a time (at most 2 per host whatever this says)
+    #[arg(long, short = 'j', default_value_t = 4, value_name = "N")]
+    pub jobs: usize,
+    /// Largest PDF accepted, e.g. 100MB, 512KB
+    #[arg(long, default_value = "100MB", value_name = "SIZE")]
+    pub max_size: String,
+    /// Re-check PDFs already present with conditional requests
+    #[arg(long)]
+    pub refresh: bool,
+    /// Retry only the entries whose last download failed
+    #[arg(long)]
+    pub retry_failed: bool,
+    /// Only these entries
+    #[arg(long, num_args = 1.., value_name = "ID")]
+    pub only: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateOpts {
+    #[command(flatten)]
+    pub fetch: FetchOpts,
+    /// Use only PDFs already present: no network
+    #[arg(long)]
+    pub offline: bool,
+    /// Rebuild the index from scratch
+    #[arg(long)]
+    pub rebuild: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractOpts {
+    /// PDF files to extract
+    #[arg(required = true, value_name = "FILE.pdf")]
+    pub files: Vec<PathBuf>,
+    /// Write DIR/<name>.txt for each file (default for one file: standard output)
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Files extracted at a time [default: number of cores]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Validate every catalog file, reporting problems as file:line: message
+    Check,
+    /// Turn an awesome-style markdown reading list into catalog TOML
+    Import {
+        /// The markdown file
+        list: PathBuf,
+        /// The name of the list, recorded as each entry's source
+        #[arg(long, value_name = "NAME")]
+        source: String,
+        /// Write the TOML here instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Where the program reads and writes, resolved from options, environment and defaults.
+#[derive(Debug, Clone)]
+pub struct Places {
+    pub data_dir: PathBuf,
+    /// `None` means the catalog built into the binary.
+    pub catalog: Option<PathBuf>,
+}
+
+impl Places {
+    /// Resolves the data and catalog folders the way README describes.
+    pub fn resolve(opts: &Opts) -> Places {
+        let data_dir = opts.data_dir.clone().unwrap_or_else(default_data_dir);
+        let catalog = opts
+            .catalog
+            .clone()
+            .or_else(|| Some(PathBuf::from("catalog")).filter(|p| p.is_dir()));
+        Places { data_dir, catalog }
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    let local = PathBuf::from("index");
+    if local.is_dir() {
+        return local;
+    }
+    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("paperdex");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join(".local/share/paperdex");
+    }
+    local
+}
+
+/// A problem with what the user typed: reported in one line with exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+/// Parses a year filter: `1978`, `1978..1990`, `1978..` or `..1990` (both ends included).
+pub fn parse_years(text: &str) -> Result<(Option<i64>, Option<i64>), BadInput> {
+    let bad = || {
+        BadInput(format!(
+            "Invalid year range {text:?}: use 1978, 1978..1990, 1978.. or ..1990."
+        ))
+    };
+    let year = |s: &str| -> Result<Option<i64>, BadInput> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        s.parse::<i64>().map(Some).map_err(|_| bad())
+    };
+    let (lo, hi) = match text.split_once("..") {
+        Some((lo, hi)) => (year(lo)?, year(hi.trim_start_matches('='))?),
+        None => {
+            let y = year(text)?.ok_or_else(bad)?;
+            (Some(y), Some(y))
+        }
+    };
+    if lo.is_none() && hi.is_none() {
+        return Err(bad());
+    }
+    if let (Some(a), Some(b)) = (lo, hi) {
+        if a > b {
+            return Err(BadInput(format!(
+                "Invalid year range {text:?}: {a} comes after {b}."
+            )));
+        }
+    }
+    Ok((lo, hi))
+}
+
+/// Parses a size such as `100MB`, `512KB`, `1GB` or a plain number of bytes.
+pub fn parse_size(text: &str) -> Result<u64, BadInput> {
+    let t = text.trim().to_ascii_uppercase();
+    let (digits, mult) = if let Some(n) = t.strip_suffix("GB").or_else(|| t.strip_suffix('G')) {
+        (n, 1_000_000_000)
+    } else if let Some(n) = t.strip_suffix("MB").or_else(|| t.strip_suffix('M')) {
+        (n, 1_000_000)
+    } else if let Some(n) = t.strip_suffix("KB").or_else(|| t.strip_suffix('K')) {
+        (n, 1_000)
+    } else {
+        (t.strip_suffix('B').unwrap_or(&t), 1)
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            BadInput(format!(
+                "Invalid size {text:?}: use e.g. 100MB, 512KB or 1GB."
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_ranges() {
+        assert_eq!(parse_years("1978").unwrap(), (Some(1978), Some(1978)));
+        assert_eq!(parse_years("1978..1990").unwrap(), (Some(1978), Some(1990)));
+        assert_eq!(parse_years("1978..").unwrap(), (Some(1978), None));
+        assert_eq!(parse_years("..1990").unwrap(), (None, Some(1990)));
+        assert!(parse_years("1990..1978").is_err());
+        assert!(parse_years("..").is_err());
+        assert!(parse_years("soon").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("100MB").unwrap(), 100_000_000);
+        assert_eq!(parse_size("512kb").unwrap(), 512_000);
+        assert_eq!(parse_size("1234").unwrap(), 1234);
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("0").is_err());
+    }
+
+    #[test]
+    fn opts_are_consistent() {
+        use clap::CommandFactory;
+        Opts::command().debug_assert();
+    }
+}

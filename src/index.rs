@@ -1,0 +1,420 @@
+//! The index: the fourth stage of the pipeline. It turns catalog entries and the text the
+//! extractor pulled from their PDFs into one tantivy document per entry, and keeps the index
+//! in step with the catalog incrementally: only new or changed entries are rewritten, and every
+//! update is a single tantivy commit, so an interrupted run leaves the last good index.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, FAST, STORED, STRING,
+};
+use tantivy::{doc, Index, IndexWriter, TantivyDocument, Term};
+
+use crate::catalog::Entry;
+
+/// The tokenizer for natural-language fields: lowercased, English-stemmed.
+const STEMMED: &str = "en_stem";
+
+/// Memory the index writer may use before it flushes a segment.
+const WRITER_HEAP: usize = 128 * 1024 * 1024;
+
+/// The fields of the index, built in one place.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub title: Field,
+    pub author: Field,
+    pub summary: Field,
+    pub body: Field,
+    pub year: Field,
+    pub kind: Field,
+    pub kinds: Field,
+    pub topic: Field,
+    pub source: Field,
+    pub url: Field,
+    pub page_start: Field,
+    pub fingerprint: Field,
+}
+
+impl Fields {
+    /// Looks every field up in a schema, failing if the index was built by another version.
+    pub fn from_schema(schema: &Schema) -> Result<Fields> {
+        let f = |name: &str| {
+            schema.get_field(name).with_context(|| {
+                format!(
+                    "The index has no field {name:?}; rebuild it with `paperdex index --rebuild`."
+                )
+            })
+        };
+        Ok(Fields {
+            id: f("id")?,
+            title: f("title")?,
+            author: f("author")?,
+            summary: f("summary")?,
+            body: f("body")?,
+            year: f("year")?,
+            kind: f("kind")?,
+            kinds: f("kinds")?,
+            topic: f("topic")?,
+            source: f("source")?,
+            url: f("url")?,
+            page_start: f("page_start")?,
+            fingerprint: f("fingerprint")?,
+        })
+    }
+}
+
+/// The index schema: stemmed text with positions for phrases, facets for topics and sources.
+pub fn schema() -> Schema {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(STEMMED)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    b.add_text_field("id", STRING | STORED | FAST);
+    b.add_text_field("title", text(true));
+    b.add_text_field("author", text(true));
+    b.add_text_field("summary", text(true));
+    b.add_text_field("body", text(true));
+    b.add_i64_field(
+        "year",
+        NumericOptions::default()
+            .set_indexed()
+            .set_stored()
+            .set_fast(),
+    );
+    b.add_text_field("kind", STRING | STORED);
+    b.add_facet_field("kinds", FacetOptions::default());
+    b.add_facet_field("topic", FacetOptions::default().set_stored());
+    b.add_facet_field("source", FacetOptions::default().set_stored());
+    b.add_text_field("url", STORED);
+    b.add_u64_field("page_start", STORED);
+    b.add_u64_field("fingerprint", FAST | STORED);
+    b.build()
+}
+
+/// The text of an entry's document: its pages, in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pages(pub Vec<String>);
+
+impl Pages {
+    /// Joins the pages with form feeds and returns the byte offset where each page starts.
+    pub fn join(&self) -> (String, Vec<u64>) {
+        let mut body = String::new();
+        let mut starts = Vec::with_capacity(self.0.len());
+        for (i, page) in self.0.iter().enumerate() {
+            if i > 0 {
+                body.push('\x0c');
+            }
+            starts.push(body.len() as u64);
+            body.push_str(page);
+        }
+        (body, starts)
+    }
+}
+
+/// Where the indexer gets each entry's extracted text from.
+pub trait TextSource: Sync {
+    /// A cheap key that changes whenever the entry's text changes; `None` when it has none.
+    fn key(&self, id: &str) -> Option<String>;
+    /// The entry's pages; called only for entries whose document is being rewritten.
+    fn pages(&self, id: &str) -> Result<Option<Pages>>;
+}
+
+/// A source with no text at all, for indexing the catalog alone.
+pub struct NoText;
+
+impl TextSource for NoText {
+    fn key(&self, _id: &str) -> Option<String> {
+        None
+    }
+    fn pages(&self, _id: &str) -> Result<Option<Pages>> {
+        Ok(None)
+    }
+}
+
+/// What one index update did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct UpdateStats {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// Entries whose text could not be read, by id, with the reason; they are indexed without it.
+    pub text_errors: Vec<(String, String)>,
+}
+
+/// Hashes everything an entry's document is built from, so a change anywhere rewrites it.
+fn fingerprint(entry: &Entry, text_key: Option<&str>) -> u64 {
+    let mut hasher = Sha256::new();
+    hasher.update(schema_version().to_le_bytes());
+    hasher.update(serde_json::to_vec(entry).unwrap_or_default());
+    hasher.update([0]);
+    hasher.update(text_key.unwrap_or("").as_bytes());
+    let digest = hasher.finalize();
+    u64::from_le_bytes(
+        digest[..8]
+            .try_into()
+            .expect("a sha256 digest has 32 bytes"),
+    )
+}
+
+/// Bumped whenever the way documents are built changes, so old documents get rewritten.
+fn schema_version() -> u32 {
+    1
+}
+
+/// Opens the index in `dir`, or creates an empty one there.
+pub fn open_or_create(dir: &Path) -> Result<Index> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("Could not create the index folder {}", dir.display()))?;
+    let exists = dir.join("meta.json").exists();
+    let index = if exists {
+        Index::open_in_dir(dir)
+            .with_context(|| format!("Could not open the index in {}", dir.display()))?
+    } else {
+        Index::create_in_dir(dir, schema())
+            .with_context(|| format!("Could not create an index in {}", dir.display()))?
+    };
+    Fields::from_schema(&index.schema())?;
+    Ok(index)
+}
+
+/// Opens an existing index for searching, with a clear message when there is none.
+pub fn open(dir: &Path) -> Result<(Index, Fields)> {
+    if !dir.join("meta.json").exists() {
+        anyhow::bail!(
+            "No index found in {}; run `paperdex index` (or `paperdex update`) first.",
+            dir.display()
+        );
+    }
+    let index = Index::open_in_dir(dir)
+        .with_context(|| format!("Could not open the index in {}", dir.display()))?;
+    let fields = Fields::from_schema(&index.schema())?;
+    Ok((index, fields))
+}
+
+/// Reads the id and fingerprint of every live document from the fast fields.
+fn existing_fingerprints(index: &Index) -> Result<HashMap<String, u64>> {
+    let reader = index.reader().context("Could not read the index")?;
+    let searcher = reader.searcher();
+    let mut out = HashMap::new();
+    let mut id = String::new();
+    for segment in searcher.segment_readers() {
+        let fast = segment.fast_fields();
+        let Some(ids) = fast.str("id")? else { continue };
+        let prints = fast.u64("fingerprint")?;
+        let alive = segment.alive_bitset();
+        for doc in 0..segment.max_doc() {
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            let Some(ord) = ids.term_ords(doc).next() else {
+                continue;
+            };
+            id.clear();
+            ids.ord_to_str(ord, &mut id)?;
+            out.insert(id.clone(), prints.first(doc).unwrap_or(0));
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the tantivy document of one entry.
+fn document(f: &Fields, entry: &Entry, pages: Option<&Pages>, print: u64) -> TantivyDocument {
+    let mut d = doc!(
+        f.id => entry.id.as_str(),
+        f.title => entry.title.as_str(),
+        f.summary => entry.summary.as_str(),
+        f.fingerprint => print,
+    );
+    for author in &entry.authors {
+        d.add_text(f.author, author);
+    }
+    if let Some(year) = entry.year {
+        d.add_i64(f.year, year);
+    }
+    if let Some(kind) = &entry.kind {
+        d.add_text(f.kind, kind);
+        d.add_facet(f.kinds, Facet::from_path([kind.as_str()]));
+    }
+    for topic in &entry.topics {
+        d.add_facet(f.topic, Facet::from_path(topic.split('/')));
+    }
+    for source in &entry.sources {
+        d.add_facet(f.source, Facet::from_path([source.as_str()]));
+    }
+    if let Some(url) = entry.urls.first() {
+        d.add_text(f.url, url);
+    }
+    if let Some(pages) = pages {
+        let (body, starts) = pages.join();
+        d.add_text(f.body, &body);
+        for start in starts {
+            d.add_u64(f.page_start, start);
+        }
+    }
+    d
+}
+
+/// Brings the index in `dir` in step with `entries`, rewriting only what changed.
+pub fn update(
+    dir: &Path,
+    entries: &[Entry],
+    texts: &dyn TextSource,
+    rebuild: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<UpdateStats> {
+    let index = open_or_create(dir)?;
+    let fields = Fields::from_schema(&index.schema())?;
+    let existing = if rebuild {
+        HashMap::new()
+    } else {
+        existing_fingerprints(&index)?
+    };
+    let mut stats = UpdateStats::default();
+    let wanted: HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    let mut todo: Vec<(&Entry, u64, Option<String>)> = Vec::new();
+    for entry in entries {
+        let key = texts.key(&entry.id);
+        let print = fingerprint(entry, key.as_deref());
+        match existing.get(&entry.id) {
+            Some(old) if *old == print => stats.unchanged += 1,
+            Some(_) => {
+                stats.updated += 1;
+                todo.push((entry, print, key));
+            }
+            None => {
+                stats.added += 1;
+                todo.push((entry, print, key));
+            }
+        }
+    }
+    let stale: Vec<&String> = existing
+        .keys()
+        .filter(|id| !wanted.contains(id.as_str()))
+        .collect();
+    stats.removed = stale.len();
+    if todo.is_empty() && stale.is_empty() && !rebuild {
+        return Ok(stats);
+    }
+
+    let mut writer: IndexWriter = index.writer(WRITER_HEAP).map_err(|e| match e {
+        tantivy::TantivyError::LockFailure(..) => anyhow::anyhow!(
+            "Another paperdex process is writing the index in {}; wait for it to finish.",
+            dir.display()
+        ),
+        other => anyhow::Error::new(other).context(format!(
+            "Could not open the index in {} for writing",
+            dir.display()
+        )),
+    })?;
+    if rebuild {
+        writer.delete_all_documents()?;
+    }
+    for id in stale {
+        writer.delete_term(Term::from_field_text(fields.id, id));
+    }
+    let total = todo.len();
+    for (done, (entry, print, key)) in todo.into_iter().enumerate() {
+        let pages = match key {
+            Some(_) => match texts.pages(&entry.id) {
+                Ok(pages) => pages,
+                Err(err) => {
+                    stats
+                        .text_errors
+                        .push((entry.id.clone(), format!("{err:#}")));
+                    None
+                }
+            },
+            None => None,
+        };
+        writer.delete_term(Term::from_field_text(fields.id, &entry.id));
+        writer
+            .add_document(document(&fields, entry, pages.as_ref(), print))
+            .with_context(|| format!("Could not index entry {}", entry.id))?;
+        progress(done + 1, total);
+    }
+    writer
+        .commit()
+        .with_context(|| format!("Could not commit the index in {}", dir.display()))?;
+    // Merging can run after the commit: a crash during it still leaves the committed index.
+    writer.wait_merging_threads().ok();
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, title: &str) -> Entry {
+        Entry {
+            id: id.into(),
+            title: title.into(),
+            authors: vec!["Ada Lovelace".into()],
+            year: Some(1990),
+            kind: Some("paper".into()),
+            topics: vec!["papers/consensus".into()],
+            urls: vec![],
+            access: None,
+            summary: "A summary.".into(),
+            sources: vec!["test".into()],
+        }
+    }
+
+    struct OneText;
+    impl TextSource for OneText {
+        fn key(&self, id: &str) -> Option<String> {
+            (id == "a").then(|| "k1".to_string())
+        }
+        fn pages(&self, _id: &str) -> Result<Option<Pages>> {
+            Ok(Some(Pages(vec!["one".into(), "two".into()])))
+        }
+    }
+
+    #[test]
+    fn pages_join_with_form_feeds_and_offsets() {
+        let (body, starts) = Pages(vec!["ab".into(), "".into(), "cde".into()]).join();
+        assert_eq!(body, "ab\x0c\x0ccde");
+        assert_eq!(starts, vec![0, 3, 4]);
+    }
+
+    #[test]
+    fn update_is_incremental() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = |_: usize, _: usize| {};
+        let mut entries = vec![entry("a", "Alpha"), entry("b", "Beta")];
+        let s = update(dir.path(), &entries, &OneText, false, &none).unwrap();
+        assert_eq!((s.added, s.updated, s.removed, s.unchanged), (2, 0, 0, 0));
+        let s = update(dir.path(), &entries, &OneText, false, &none).unwrap();
+        assert_eq!((s.added, s.updated, s.removed, s.unchanged), (0, 0, 0, 2));
+        entries[1].title = "Beta changed".into();
+        entries.remove(0);
+        entries.push(entry("c", "Gamma"));
+        let s = update(dir.path(), &entries, &OneText, false, &none).unwrap();
+        assert_eq!((s.added, s.updated, s.removed, s.unchanged), (1, 1, 1, 0));
+        let (index, _) = open(dir.path()).unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.num_docs(), 2);
+        let s = update(dir.path(), &entries, &OneText, true, &none).unwrap();
+        assert_eq!((s.added, s.unchanged), (2, 0));
+    }
+
+    #[test]
+    fn open_reports_a_missing_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = open(&dir.path().join("nothing")).unwrap_err().to_string();
+        assert!(err.starts_with("No index found in"), "{err}");
+    }
+}

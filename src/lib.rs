@@ -1,0 +1,11 @@
+//! paperdex: full-text search over the distributed-systems reading list and the papers it
+//! links. The pipeline runs catalog -> fetch -> extract -> index -> search, one module a stage;
+//! `store` lays out the data directory, `cli` turns the command line into a validated
+//! configuration and `output` renders what the stages return.
+
+pub mod catalog;
+pub mod cli;
+pub mod index;
+pub mod output;
+pub mod search;
+pub mod store;

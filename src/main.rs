@@ -1,0 +1,79 @@
+//! The `paperdex` binary: parses the command line, runs the pipeline stage or query asked for,
+//! and turns any error into one line on standard error with a non-zero exit code (2 for bad
+//! input, 1 for everything else).
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use paperdex::cli::{BadInput, Opts};
+use paperdex::search::SearchError;
+
+mod app;
+
+fn main() -> ExitCode {
+    // A bug must still end in one readable line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("paperdex: internal error: {msg}{at}; please report it.");
+    }));
+    let opts = Opts::parse();
+    match app::run(opts) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            let code = if err.downcast_ref::<BadInput>().is_some()
+                || err.downcast_ref::<SearchError>().is_some()
+            {
+                2
+            } else {
+                1
+            };
+            let mut stderr = io::stderr().lock();
+            let prefix = if stderr.is_terminal() && paperdex::output::use_color(true) {
+                "\x1b[1;31merror:\x1b[0m"
+            } else {
+                "error:"
+            };
+            let _ = writeln!(stderr, "paperdex: {prefix} {}", one_line(&err));
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// Joins an error and its causes into one line, skipping causes the message already repeats.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string().replace('\n', " ");
+        let text = text.trim().trim_end_matches('.');
+        if text.is_empty() || line.contains(text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(text);
+    }
+    line.push('.');
+    line
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,251 @@
+//! Output: renders what the pipeline stages return (search results, the topic tree, an entry,
+//! reports) as text for people or JSON for scripts. Nothing here searches or fetches; nothing
+//! elsewhere prints results.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use crate::catalog::Entry;
+use crate::search::{Hit, Results};
+
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const MATCH: &str = "\x1b[1;31m";
+const TITLE: &str = "\x1b[1;36m";
+const RESET: &str = "\x1b[0m";
+
+/// Whether to colour output: only on a terminal, and never when NO_COLOR is set.
+pub fn use_color(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Writes human-readable output, with ANSI colour when asked to.
+pub struct Printer<W: Write> {
+    out: W,
+    color: bool,
+}
+
+impl<W: Write> Printer<W> {
+    /// Wraps a writer.
+    pub fn new(out: W, color: bool) -> Self {
+        Printer { out, color }
+    }
+
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Prints ranked hits, then facet counts over the whole result set.
+    pub fn results(&mut self, results: &Results) -> io::Result<()> {
+        if results.hits.is_empty() {
+            writeln!(self.out, "No results for {:?}.", results.query)?;
+            return Ok(());
+        }
+        for (rank, hit) in results.hits.iter().enumerate() {
+            self.hit(rank + 1, hit)?;
+        }
+        let shown = results.hits.len();
+        let summary = if results.total > shown {
+            format!("{shown} of {} results", results.total)
+        } else {
+            format!("{} result{}", results.total, plural(results.total))
+        };
+        writeln!(self.out, "{}", self.paint(DIM, &summary))?;
+        if !results.facets.topic.is_empty() {
+            let line = facet_line(&results.facets.topic);
+            writeln!(self.out, "{} {line}", self.paint(BOLD, "Topics:"))?;
+        }
+        if !results.facets.kind.is_empty() {
+            let line = facet_line(&results.facets.kind);
+            writeln!(self.out, "{} {line}", self.paint(BOLD, "Kinds:"))?;
+        }
+        Ok(())
+    }
+
+    fn hit(&mut self, rank: usize, hit: &Hit) -> io::Result<()> {
+        let year = hit.year.map(|y| format!(" ({y})")).unwrap_or_default();
+        writeln!(
+            self.out,
+            "{:>2}. {}{year}",
+            rank,
+            self.paint(TITLE, &hit.title)
+        )?;
+        let mut meta = Vec::new();
+        if !hit.authors.is_empty() {
+            meta.push(authors_short(&hit.authors));
+        }
+        if let Some(kind) = &hit.kind {
+            meta.push(kind.clone());
+        }
+        if !hit.topics.is_empty() {
+            meta.push(hit.topics.join(", "));
+        }
+        if let Some(page) = hit.page {
+            meta.push(format!("p. {page}"));
+        }
+        meta.push(hit.id.clone());
+        writeln!(self.out, "    {}", self.paint(DIM, &meta.join(" · ")))?;
+        if !hit.snippet.is_empty() {
+            writeln!(
+                self.out,
+                "    {}",
+                self.highlight(&hit.snippet, &hit.highlights)
+            )?;
+        }
+        writeln!(self.out)
+    }
+
+    fn highlight(&self, text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+        if !self.color {
+            return text.to_string();
+        }
+        let mut out = String::new();
+        let mut at = 0;
+        for r in ranges {
+            if r.start < at || r.end > text.len() {
+                continue;
+            }
+            out.push_str(&text[at..r.start]);
+            out.push_str(&self.paint(MATCH, &text[r.clone()]));
+            at = r.end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    /// Prints the topic tree, indented by depth, with counts.
+    pub fn topics(&mut self, counts: &BTreeMap<String, usize>) -> io::Result<()> {
+        for (topic, n) in counts {
+            let depth = topic.matches('/').count();
+            let name = topic.rsplit('/').next().unwrap_or(topic);
+            writeln!(self.out, "{}{name} ({n})", "  ".repeat(depth))?;
+        }
+        Ok(())
+    }
+
+    /// Prints an entry and what is known locally about it.
+    pub fn entry(&mut self, entry: &Entry, status: &[(String, String)]) -> io::Result<()> {
+        writeln!(self.out, "{}", self.paint(TITLE, &entry.title))?;
+        let mut rows: Vec<(&str, String)> = vec![("id", entry.id.clone())];
+        if !entry.authors.is_empty() {
+            rows.push(("authors", entry.authors.join(", ")));
+        }
+        if let Some(y) = entry.year {
+            rows.push(("year", y.to_string()));
+        }
+        if let Some(k) = &entry.kind {
+            rows.push(("kind", k.clone()));
+        }
+        if !entry.topics.is_empty() {
+            rows.push(("topics", entry.topics.join(", ")));
+        }
+        if let Some(a) = entry.access {
+            rows.push(("access", a.to_string()));
+        }
+        rows.push(("sources", entry.sources.join(", ")));
+        for (i, url) in entry.urls.iter().enumerate() {
+            rows.push((if i == 0 { "url" } else { "mirror" }, url.clone()));
+        }
+        for (k, v) in status {
+            rows.push((k.as_str(), v.clone()));
+        }
+        for (k, v) in rows {
+            writeln!(self.out, "  {:<9} {v}", self.paint(BOLD, k))?;
+        }
+        if !entry.summary.is_empty() {
+            writeln!(self.out)?;
+            for line in wrap(&entry.summary, 88) {
+                writeln!(self.out, "  {line}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Facet counts as one line, largest first: `consensus 3 · storage 2`.
+fn facet_line(counts: &BTreeMap<String, u64>) -> String {
+    let mut items: Vec<(&String, &u64)> = counts.iter().collect();
+    items.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    items
+        .iter()
+        .map(|(k, n)| format!("{k} ({n})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn authors_short(authors: &[String]) -> String {
+    match authors.len() {
+        0 => String::new(),
+        1 | 2 => authors.join(", "),
+        _ => format!("{} et al.", authors[0]),
+    }
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Prints a value as pretty JSON followed by a newline.
+pub fn json<W: Write, T: serde::Serialize>(mut out: W, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlight_only_with_color() {
+        let p = Printer::new(Vec::new(), true);
+        assert_eq!(
+            p.highlight("a clock", std::slice::from_ref(&(2..7))),
+            format!("a {MATCH}clock{RESET}")
+        );
+        let p = Printer::new(Vec::new(), false);
+        assert_eq!(
+            p.highlight("a clock", std::slice::from_ref(&(2..7))),
+            "a clock"
+        );
+    }
+
+    #[test]
+    fn facet_line_sorts_by_count() {
+        let mut m = BTreeMap::new();
+        m.insert("b".to_string(), 1);
+        m.insert("a".to_string(), 3);
+        m.insert("c".to_string(), 3);
+        assert_eq!(facet_line(&m), "a (3), c (3), b (1)");
+    }
+
+    #[test]
+    fn wrap_keeps_words() {
+        assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
+    }
+}

@@ -1,0 +1,184 @@
+//! A small harness for the command-line tests: a temporary folder holding a catalog and a
+//! data directory, and a way to run the real `paperdex` binary against them.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A catalog small enough to reason about, with topics at two depths and every kind of field.
+pub const CATALOG: &str = r#"
+[[entry]]
+id = "time-clocks"
+title = "Time, Clocks, and the Ordering of Events in a Distributed System"
+authors = ["Leslie Lamport"]
+year = 1978
+kind = "paper"
+topics = ["papers/time-and-ordering"]
+urls = ["https://example.org/time-clocks.pdf"]
+access = "open"
+summary = "Defines the happened-before relation and logical clocks, and builds a distributed mutual exclusion algorithm from them."
+
+[[entry]]
+id = "paxos-made-simple"
+title = "Paxos Made Simple"
+authors = ["Leslie Lamport"]
+year = 2001
+kind = "paper"
+topics = ["papers/consensus"]
+summary = "The Paxos consensus algorithm in plain terms: proposers, acceptors and learners agreeing on one value."
+
+[[entry]]
+id = "raft"
+title = "In Search of an Understandable Consensus Algorithm"
+authors = ["Diego Ongaro", "John Ousterhout"]
+year = 2014
+kind = "paper"
+topics = ["papers/consensus", "papers/replication"]
+summary = "Raft: leader election, log replication and safety, designed to be easier to learn than Paxos."
+
+[[entry]]
+id = "dynamo"
+title = "Dynamo: Amazon's Highly Available Key-value Store"
+authors = ["Giuseppe DeCandia", "Werner Vogels"]
+year = 2007
+kind = "paper"
+topics = ["papers/storage"]
+summary = "An eventually consistent key-value store using consistent hashing, sloppy quorums and vector clocks for versioning."
+
+[[entry]]
+id = "ddia"
+title = "Designing Data-Intensive Applications"
+authors = ["Martin Kleppmann"]
+year = 2017
+kind = "book"
+topics = ["books"]
+access = "paywall"
+summary = "A book on storage engines, replication, partitioning, transactions and consistency in data systems."
+
+[[entry]]
+id = "bare"
+title = "A Bare Entry With Only A Title"
+"#;
+
+/// A temporary catalog and data directory, and the binary to run against them.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    /// A fresh environment holding `CATALOG` as `catalog/test.toml`.
+    pub fn new() -> TestEnv {
+        let env = TestEnv {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        };
+        env.write_catalog("test.toml", CATALOG);
+        env
+    }
+
+    pub fn catalog_dir(&self) -> PathBuf {
+        self.dir.path().join("catalog")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn write_catalog(&self, name: &str, text: &str) {
+        fs::create_dir_all(self.catalog_dir()).unwrap();
+        fs::write(self.catalog_dir().join(name), text).unwrap();
+    }
+
+    /// The command, run inside the temporary folder with its catalog and data directory.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_paperdex"));
+        cmd.current_dir(self.dir.path())
+            .env("PAPERDEX_DATA", self.data_dir())
+            .env("PAPERDEX_CATALOG", self.catalog_dir())
+            .env_remove("NO_COLOR")
+            .args(args);
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run(self.cmd(args).output().expect("paperdex runs"))
+    }
+
+    /// Runs and insists on success.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert!(
+            run.0.status.success(),
+            "paperdex {args:?} failed: {}\n{}",
+            run.stderr(),
+            run.stdout()
+        );
+        run
+    }
+
+    /// Runs a search with `--json` and returns the parsed object.
+    pub fn search_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["search", "--json"];
+        all.extend_from_slice(args);
+        let run = self.ok(&all);
+        serde_json::from_str(&run.stdout()).expect("search --json prints one JSON object")
+    }
+}
+
+/// The output of one run.
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    pub fn code(&self) -> Option<i32> {
+        self.0.status.code()
+    }
+    /// Asserts the run failed with `code` and one clear error line, and returns that line.
+    pub fn fails_with(&self, code: i32) -> String {
+        let err = self.stderr();
+        assert_eq!(
+            self.code(),
+            Some(code),
+            "stderr: {err}\nstdout: {}",
+            self.stdout()
+        );
+        assert!(!err.contains("panicked"), "a panic: {err}");
+        assert!(!err.contains("RUST_BACKTRACE"), "a backtrace hint: {err}");
+        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "expected one error line, got: {err}");
+        assert!(lines[0].starts_with("paperdex: error: "), "{err}");
+        lines[0].to_string()
+    }
+}
+
+/// The ids of a JSON result's hits, in rank order.
+pub fn hit_ids(v: &serde_json::Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .expect("hits is an array")
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Whether a path holds any file at all, for tests on what a run leaves behind.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
