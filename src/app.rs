@@ -8,9 +8,15 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use paperdex::catalog::{self, Catalog};
-use paperdex::cli::{parse_years, BadInput, CatalogCommand, Command, Opts, Places, SearchOpts};
-use paperdex::index::{self, NoText, UpdateStats};
+use paperdex::cli::{
+    parse_size, parse_years, BadInput, CatalogCommand, Command, ExtractOpts, FetchOpts, Opts,
+    Places, SearchOpts,
+};
+use paperdex::extract::{self, Limits};
+use paperdex::fetch::{self, FetchEvent, FetchItem, FetchOptions, FetchReport, Outcome};
+use paperdex::index::{self, UpdateStats};
 use paperdex::output::{self, Printer};
+use paperdex::pipeline::{self, ExtractReport, StoredText};
 use paperdex::search::{Engine, Request};
 use paperdex::store::Store;
 
@@ -31,14 +37,43 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         }
         Command::Update(u) => {
             let catalog = load_catalog(&places)?;
-            let _ = u.fetch;
+            if !u.offline {
+                let report = run_fetch(&store, &catalog, &u.fetch, quiet)?;
+                // Failures were reported; the rest of the pipeline goes on with what there is.
+                let _ = report;
+            }
+            let extracted = run_extract(&store, &catalog, quiet)?;
+            report_extract(&extracted, quiet);
             let stats = index_catalog(&store, &catalog, u.rebuild, quiet)?;
             report_index(&stats, quiet);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Fetch(_) | Command::Attach { .. } | Command::Extract(_) => {
-            anyhow::bail!("This command is not available in this build.")
+        Command::Fetch(f) => {
+            let catalog = load_catalog(&places)?;
+            let report = run_fetch(&store, &catalog, &f, quiet)?;
+            Ok(if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
+        Command::Attach { id, file } => {
+            let catalog = load_catalog(&places)?;
+            if catalog.get(&id).is_none() {
+                return Err(BadInput(format!("No entry {id:?} in {}.", catalog.origin)).into());
+            }
+            let entry = fetch::attach(&id, &file, store.root())
+                .with_context(|| format!("Could not attach {} to {id}", file.display()))?;
+            if !quiet {
+                eprintln!(
+                    "Attached {} to {id} ({} KB); run `paperdex update --offline` to index it.",
+                    file.display(),
+                    entry.bytes.div_ceil(1000)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Extract(e) => extract_files(e, quiet),
         Command::Catalog(CatalogCommand::Check) => catalog_check(&places),
         Command::Catalog(CatalogCommand::Import { list, source, out }) => {
             let text = std::fs::read_to_string(&list)
@@ -178,10 +213,11 @@ fn index_catalog(
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
+    let texts = StoredText::load(store)?;
     let stats = index::update(
         &store.index_dir(),
         &catalog.entries,
-        &NoText,
+        &texts,
         rebuild,
         &progress,
     )?;
@@ -199,4 +235,137 @@ fn report_index(stats: &UpdateStats, quiet: bool) {
             stats.added, stats.updated, stats.removed, stats.unchanged
         );
     }
+}
+
+fn fetch_options(f: &FetchOpts) -> Result<FetchOptions> {
+    if f.jobs == 0 {
+        return Err(BadInput("--jobs must be at least 1.".into()).into());
+    }
+    Ok(FetchOptions {
+        jobs: f.jobs,
+        max_size: parse_size(&f.max_size)?,
+        refresh: f.refresh,
+        retry_failed: f.retry_failed,
+        only: (!f.only.is_empty()).then(|| f.only.clone()),
+        ..FetchOptions::default()
+    })
+}
+
+fn run_fetch(store: &Store, catalog: &Catalog, f: &FetchOpts, quiet: bool) -> Result<FetchReport> {
+    let opts = fetch_options(f)?;
+    let items: Vec<FetchItem> = catalog
+        .entries
+        .iter()
+        .map(|e| FetchItem {
+            id: e.id.clone(),
+            urls: e.urls.clone(),
+            open_access: e.open_access(),
+        })
+        .collect();
+    let terminal = io::stderr().is_terminal();
+    let bar = progress_bar(0, "Fetching", quiet);
+    let on_event = |event: FetchEvent| match event {
+        FetchEvent::Planned { total } => bar.set_length(total as u64),
+        FetchEvent::Started { id, .. } => bar.set_message(id.to_string()),
+        FetchEvent::Finished { id, outcome } => {
+            bar.inc(1);
+            if quiet || terminal {
+                return;
+            }
+            match outcome {
+                Outcome::Fetched(m) => eprintln!("fetched {id} ({} KB)", m.bytes.div_ceil(1000)),
+                Outcome::Failed { reason, .. } => eprintln!("failed {id}: {reason}"),
+                _ => {}
+            }
+        }
+        _ => {}
+    };
+    let report = fetch::fetch_all(&items, store.root(), &opts, &on_event)?;
+    bar.finish_and_clear();
+    let mut stderr = io::stderr().lock();
+    output::fetch_report(&mut stderr, &report, quiet)?;
+    Ok(report)
+}
+
+fn run_extract(store: &Store, catalog: &Catalog, quiet: bool) -> Result<ExtractReport> {
+    let bar = progress_bar(0, "Extracting", quiet);
+    let progress = |done: usize, total: usize, id: &str| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        bar.set_message(id.to_string());
+    };
+    let report = pipeline::extract_stage(store, &catalog.entries, &progress)?;
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+fn report_extract(report: &ExtractReport, quiet: bool) {
+    for (id, reason) in &report.failed {
+        eprintln!("warning: {id}: no text extracted: {reason}");
+    }
+    if !quiet {
+        eprintln!(
+            "Extract: {} extracted, {} unchanged, {} without text.",
+            report.extracted.len(),
+            report.cached.len(),
+            report.failed.len()
+        );
+    }
+}
+
+fn extract_files(e: ExtractOpts, quiet: bool) -> Result<ExitCode> {
+    if e.jobs == Some(0) {
+        return Err(BadInput("--jobs must be at least 1.".into()).into());
+    }
+    let limits = Limits::default();
+    if e.out.is_none() && e.files.len() == 1 {
+        let text = extract::extract_file(&e.files[0], &limits)
+            .with_context(|| format!("Could not extract {}", e.files[0].display()))?;
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(text.text().as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(out) = e.out else {
+        return Err(BadInput("Several files need --out DIR for their text.".into()).into());
+    };
+    std::fs::create_dir_all(&out).with_context(|| format!("Could not create {}", out.display()))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(e.jobs.unwrap_or(0))
+        .build()
+        .context("Could not start the extraction threads")?;
+    let bar = progress_bar(e.files.len() as u64, "Extracting", quiet);
+    let failures: Vec<String> = pool.install(|| {
+        use rayon::prelude::*;
+        e.files
+            .par_iter()
+            .filter_map(|file| {
+                let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+                let target = out.join(format!("{stem}.txt"));
+                let result = extract::extract_file(file, &limits)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|t| paperdex::store::write_atomic(&target, t.text().as_bytes()));
+                bar.inc(1);
+                result
+                    .err()
+                    .map(|err| format!("{}: {err:#}", file.display()))
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    for f in &failures {
+        eprintln!("paperdex: {f}");
+    }
+    if !quiet {
+        eprintln!(
+            "Extracted {} of {} files into {}.",
+            e.files.len() - failures.len(),
+            e.files.len(),
+            out.display()
+        );
+    }
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -5,7 +5,10 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod extract;
+pub mod fetch;
 pub mod index;
 pub mod output;
+pub mod pipeline;
 pub mod search;
 pub mod store;

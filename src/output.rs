@@ -14,6 +14,9 @@ const MATCH: &str = "\x1b[1;31m";
 const TITLE: &str = "\x1b[1;36m";
 const RESET: &str = "\x1b[0m";
 
+/// Width of a snippet line, not counting its indent.
+const SNIPPET_WIDTH: usize = 92;
+
 /// Whether to colour output: only on a terminal, and never when NO_COLOR is set.
 pub fn use_color(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -99,21 +102,32 @@ impl<W: Write> Printer<W> {
         writeln!(self.out)
     }
 
+    /// Wraps a snippet to `SNIPPET_WIDTH` columns under a four-space indent, painting the
+    /// matched ranges when colour is on.
     fn highlight(&self, text: &str, ranges: &[std::ops::Range<usize>]) -> String {
-        if !self.color {
-            return text.to_string();
-        }
+        let breaks = wrap_points(text, SNIPPET_WIDTH);
         let mut out = String::new();
-        let mut at = 0;
-        for r in ranges {
-            if r.start < at || r.end > text.len() {
+        let mut in_match = false;
+        for (i, ch) in text.char_indices() {
+            let starts = self.color && ranges.iter().any(|r| r.start == i);
+            let ends = self.color && in_match && ranges.iter().any(|r| r.end == i);
+            if ends {
+                out.push_str(RESET);
+                in_match = false;
+            }
+            if breaks.contains(&i) {
+                out.push_str("\n    ");
                 continue;
             }
-            out.push_str(&text[at..r.start]);
-            out.push_str(&self.paint(MATCH, &text[r.clone()]));
-            at = r.end;
+            if starts && !in_match {
+                out.push_str(MATCH);
+                in_match = true;
+            }
+            out.push(ch);
         }
-        out.push_str(&text[at..]);
+        if in_match {
+            out.push_str(RESET);
+        }
         out
     }
 
@@ -193,6 +207,29 @@ fn authors_short(authors: &[String]) -> String {
     }
 }
 
+/// Byte offsets of the spaces where a line of `width` characters should break.
+fn wrap_points(text: &str, width: usize) -> Vec<usize> {
+    let mut points = Vec::new();
+    let mut line_start = 0;
+    let mut last_space = None;
+    let mut col = 0;
+    for (i, ch) in text.char_indices() {
+        if ch == ' ' {
+            last_space = Some(i);
+        }
+        col += 1;
+        if col > width {
+            if let Some(sp) = last_space.filter(|&sp| sp > line_start) {
+                points.push(sp);
+                line_start = sp;
+                col = text[sp + 1..=i].chars().count();
+                last_space = None;
+            }
+        }
+    }
+    points
+}
+
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -209,6 +246,35 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// Prints the summary of a fetch run: counts, then failures grouped by reason with their ids.
+pub fn fetch_report<W: Write>(
+    out: &mut W,
+    report: &crate::fetch::FetchReport,
+    quiet: bool,
+) -> io::Result<()> {
+    if !quiet {
+        writeln!(
+            out,
+            "Fetch: {} fetched, {} unchanged, {} skipped (no URL), {} skipped (not open access), {} failed.",
+            report.fetched.len(),
+            report.unchanged.len(),
+            report.skipped_no_url.len(),
+            report.skipped_not_open.len(),
+            report.failed.len()
+        )?;
+    }
+    for (reason, ids) in report.failed_by_reason() {
+        writeln!(out, "  {reason} ({}): {}", ids.len(), ids.join(", "))?;
+    }
+    for id in &report.unknown_only {
+        writeln!(
+            out,
+            "warning: --only names {id}, which is not in the catalog"
+        )?;
+    }
+    Ok(())
 }
 
 /// Prints a value as pretty JSON followed by a newline.
@@ -228,6 +294,10 @@ mod tests {
             p.highlight("a clock", std::slice::from_ref(&(2..7))),
             format!("a {MATCH}clock{RESET}")
         );
+        assert_eq!(
+            p.highlight("a clock b", std::slice::from_ref(&(2..7))),
+            format!("a {MATCH}clock{RESET} b")
+        );
         let p = Printer::new(Vec::new(), false);
         assert_eq!(
             p.highlight("a clock", std::slice::from_ref(&(2..7))),
@@ -242,6 +312,20 @@ mod tests {
         m.insert("a".to_string(), 3);
         m.insert("c".to_string(), 3);
         assert_eq!(facet_line(&m), "a (3), c (3), b (1)");
+    }
+
+    #[test]
+    fn snippets_wrap_at_spaces() {
+        let text = "aaaa bbbb cccc dddd";
+        assert_eq!(wrap_points(text, 9), vec![9]);
+        let p = Printer::new(Vec::new(), false);
+        let long = "word ".repeat(30);
+        let out = p.highlight(long.trim(), &[]);
+        assert!(
+            out.lines().all(|l| l.trim_start().len() <= SNIPPET_WIDTH),
+            "{out}"
+        );
+        assert_eq!(out.replace("\n    ", " "), long.trim());
     }
 
     #[test]

@@ -28,6 +28,9 @@ const BOOSTS: &[(&str, f32)] = &[
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 180;
 
+/// Longest summary shown as a snippet, in characters.
+const SUMMARY_CHARS: usize = 400;
+
 /// Why a search could not run, for callers that map causes to exit codes.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -259,7 +262,8 @@ impl Engine {
             .ok();
         let summary_snippets = SnippetGenerator::create(&self.searcher, &*text_query, f.summary)
             .map(|mut g| {
-                g.set_max_num_chars(SNIPPET_CHARS);
+                // Summaries are short enough to show whole, which reads better than a cut.
+                g.set_max_num_chars(SUMMARY_CHARS);
                 g
             })
             .ok();

@@ -1,0 +1,386 @@
+//! Fonts for the extract stage of the pipeline (PDF bytes -> text per page):
+//! turns the byte strings shown by text operators into Unicode text and glyph
+//! advances.
+
+use std::collections::HashMap;
+
+use lopdf::{Dictionary, Document, Object};
+
+use super::cmap::CMap;
+use super::encoding::{base_table, glyph_name_to_string, standard_width};
+use super::fontfile;
+
+enum Kind {
+    Simple {
+        text: Vec<Option<Box<str>>>,
+        widths: Vec<f32>,
+    },
+    Composite {
+        encoding: Option<Box<CMap>>,
+        to_unicode: Option<Box<CMap>>,
+        /// Code is UCS-2 itself (the predefined Uni*-UCS2/UTF16 CMaps).
+        unicode_codes: bool,
+        widths: HashMap<u32, f32>,
+        default_width: f32,
+    },
+}
+
+/// A font resolved enough to extract text with it.
+pub(crate) struct Font {
+    kind: Kind,
+    /// Multiplier that turns the font's stated size into its em size.
+    pub em_scale: f32,
+}
+
+fn resolve<'a>(doc: &'a Document, obj: &'a Object) -> Option<&'a Object> {
+    doc.dereference(obj).ok().map(|(_, o)| o)
+}
+
+fn get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    dict.get(key).ok().and_then(|o| resolve(doc, o))
+}
+
+fn num(o: &Object) -> Option<f32> {
+    match o {
+        Object::Integer(i) => Some(*i as f32),
+        Object::Real(r) => Some(*r),
+        _ => None,
+    }
+}
+
+fn stream_data(doc: &Document, dict: &Dictionary, key: &[u8], limit: usize) -> Option<Vec<u8>> {
+    let stream = get(doc, dict, key)?.as_stream().ok()?;
+    stream
+        .decompressed_content_with_limit(limit)
+        .ok()
+        .or_else(|| {
+            if stream.dict.has(b"Filter") {
+                None
+            } else {
+                Some(stream.content.clone())
+            }
+        })
+}
+
+impl Font {
+    /// A placeholder font for when `Tf` names a font that cannot be found.
+    pub(crate) fn fallback() -> Font {
+        let table = base_table(b"StandardEncoding");
+        let text = (0..256)
+            .map(|c| {
+                table
+                    .and_then(|t| t[c])
+                    .map(|ch| ch.to_string().into_boxed_str())
+            })
+            .collect();
+        Font {
+            kind: Kind::Simple {
+                text,
+                widths: vec![0.5; 256],
+            },
+            em_scale: 1.0,
+        }
+    }
+
+    /// Builds a font from its dictionary; never fails, degrading to unknown glyphs.
+    pub(crate) fn load(doc: &Document, dict: &Dictionary, limit: usize) -> Font {
+        let subtype = get(doc, dict, b"Subtype")
+            .and_then(|o| o.as_name().ok())
+            .unwrap_or(b"Type1");
+        if subtype == b"Type0" {
+            return Self::load_composite(doc, dict, limit);
+        }
+        let to_unicode = stream_data(doc, dict, b"ToUnicode", limit).map(|d| CMap::parse(&d));
+        let descriptor = get(doc, dict, b"FontDescriptor").and_then(|o| o.as_dict().ok());
+        let base_font = get(doc, dict, b"BaseFont")
+            .and_then(|o| o.as_name().ok())
+            .unwrap_or(b"");
+
+        // Glyph names per code: built-in encoding of the embedded font first,
+        // then the base encoding, then Differences on top.
+        let mut names: Vec<Option<Vec<u8>>> = vec![None; 256];
+        let mut builtin_text: Vec<Option<String>> = vec![None; 256];
+        let mut has_builtin = false;
+        let mut table: Option<&'static [Option<char>; 256]> = None;
+        let enc = get(doc, dict, b"Encoding");
+        let mut base_name: Option<&[u8]> = None;
+        let mut differences: Option<&Vec<Object>> = None;
+        match enc {
+            Some(Object::Name(n)) => base_name = Some(n),
+            Some(Object::Dictionary(d)) => {
+                base_name = get(doc, d, b"BaseEncoding").and_then(|o| o.as_name().ok());
+                differences = get(doc, d, b"Differences").and_then(|o| o.as_array().ok());
+            }
+            _ => {}
+        }
+        if let Some(t) = base_name.and_then(base_table) {
+            table = Some(t);
+        } else if let Some(desc) = descriptor {
+            if let Some(builtin) = fontfile::builtin_encoding(doc, desc, limit) {
+                for (code, t) in builtin {
+                    builtin_text[code as usize] = Some(t);
+                }
+                has_builtin = true;
+            }
+        }
+        if table.is_none() {
+            let symbolic_tt = subtype == b"TrueType";
+            table = base_table(if symbolic_tt {
+                b"WinAnsiEncoding"
+            } else {
+                b"StandardEncoding"
+            });
+        }
+        if let Some(diff) = differences {
+            let mut code: i64 = 0;
+            for item in diff {
+                match item {
+                    Object::Integer(i) => code = *i,
+                    Object::Real(r) => code = *r as i64,
+                    Object::Name(n) => {
+                        if (0..256).contains(&code) {
+                            names[code as usize] = Some(n.clone());
+                        }
+                        code += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+
+        let mut text: Vec<Option<Box<str>>> = Vec::with_capacity(256);
+        for code in 0..256usize {
+            let mut t: Option<String> = None;
+            if let Some(cm) = &to_unicode {
+                let mut s = String::new();
+                if cm.lookup_into(code as u32, 1, &mut s) {
+                    t = Some(s);
+                }
+            }
+            if t.is_none() {
+                if let Some(n) = &names[code] {
+                    // Meaningless names ("a12", "g3") get the code itself,
+                    // which is right for the many fonts that keep ASCII codes.
+                    t = glyph_name_to_string(n).or_else(|| {
+                        (0x21..0x7f)
+                            .contains(&code)
+                            .then(|| (code as u8 as char).to_string())
+                    });
+                } else if has_builtin {
+                    t = builtin_text[code].clone();
+                } else if let Some(tb) = table {
+                    t = tb[code].map(String::from);
+                }
+            }
+            text.push(t.map(String::into_boxed_str));
+        }
+
+        // Widths: /Widths from FirstChar, else the standard 14 metrics.
+        let is_type3 = subtype == b"Type3";
+        let matrix: Vec<f32> = get(doc, dict, b"FontMatrix")
+            .and_then(|o| o.as_array().ok())
+            .map(|a| a.iter().filter_map(num).collect())
+            .unwrap_or_default();
+        let (hscale, em_scale) = if is_type3 && matrix.len() == 6 {
+            let h = matrix[0].abs();
+            let v = matrix[3].abs();
+            // Type3 glyphs are drawn on any grid; the bounding box height
+            // tells the em size better than an assumed 1000-unit grid.
+            let bbox: Vec<f32> = get(doc, dict, b"FontBBox")
+                .and_then(|o| o.as_array().ok())
+                .map(|a| a.iter().filter_map(num).collect())
+                .unwrap_or_default();
+            let height = if bbox.len() == 4 {
+                (bbox[3] - bbox[1]).abs()
+            } else {
+                1000.0
+            };
+            let em = if v > 0.0 && height > 0.0 {
+                v * height
+            } else {
+                1.0
+            };
+            (
+                if h > 0.0 { h } else { 0.001 },
+                if em.is_finite() {
+                    em.clamp(0.05, 20.0)
+                } else {
+                    1.0
+                },
+            )
+        } else {
+            (0.001, 1.0)
+        };
+        let missing = descriptor
+            .and_then(|d| get(doc, d, b"MissingWidth"))
+            .and_then(num);
+        let first = get(doc, dict, b"FirstChar").and_then(num).unwrap_or(0.0) as i64;
+        let widths_arr = get(doc, dict, b"Widths").and_then(|o| o.as_array().ok());
+        let mut widths = vec![0.0f32; 256];
+        for (code, w) in widths.iter_mut().enumerate() {
+            let ch = text[code].as_deref().and_then(|s| s.chars().next());
+            let from_arr = widths_arr.and_then(|a| {
+                let idx = code as i64 - first;
+                if idx >= 0 {
+                    a.get(idx as usize)
+                        .and_then(|o| resolve(doc, o))
+                        .and_then(num)
+                } else {
+                    None
+                }
+            });
+            let units = match (from_arr, widths_arr) {
+                (Some(v), _) => v,
+                (None, Some(_)) => missing.unwrap_or(0.0),
+                (None, None) => standard_width(base_font, ch)
+                    .or(missing)
+                    .unwrap_or(if is_type3 { 0.0 } else { 500.0 }),
+            };
+            *w = units * hscale;
+        }
+        Font {
+            kind: Kind::Simple { text, widths },
+            em_scale,
+        }
+    }
+
+    fn load_composite(doc: &Document, dict: &Dictionary, limit: usize) -> Font {
+        let to_unicode = stream_data(doc, dict, b"ToUnicode", limit)
+            .map(|d| CMap::parse(&d))
+            .filter(|c| !c.is_empty_text());
+        let mut encoding = None;
+        let mut unicode_codes = false;
+        match get(doc, dict, b"Encoding") {
+            Some(Object::Name(n)) => {
+                let s = String::from_utf8_lossy(n);
+                unicode_codes = s.contains("UCS2") || s.contains("UTF16");
+            }
+            Some(Object::Stream(st)) => {
+                let data = st
+                    .decompressed_content_with_limit(limit)
+                    .unwrap_or_else(|_| st.content.clone());
+                let cm = CMap::parse(&data);
+                if cm.has_codespace() {
+                    encoding = Some(cm);
+                }
+            }
+            _ => {}
+        }
+        let descendant = get(doc, dict, b"DescendantFonts")
+            .and_then(|o| o.as_array().ok())
+            .and_then(|a| a.first())
+            .and_then(|o| resolve(doc, o))
+            .and_then(|o| o.as_dict().ok());
+        let mut widths = HashMap::new();
+        let mut default_width = 1000.0;
+        if let Some(cid) = descendant {
+            if let Some(dw) = get(doc, cid, b"DW").and_then(num) {
+                default_width = dw;
+            }
+            if let Some(w) = get(doc, cid, b"W").and_then(|o| o.as_array().ok()) {
+                let mut i = 0;
+                while i < w.len() && widths.len() < 200_000 {
+                    let Some(first) = resolve(doc, &w[i]).and_then(num) else {
+                        break;
+                    };
+                    match w.get(i + 1).and_then(|o| resolve(doc, o)) {
+                        Some(Object::Array(list)) => {
+                            for (k, v) in list.iter().enumerate() {
+                                if let Some(v) = resolve(doc, v).and_then(num) {
+                                    widths.insert(first as u32 + k as u32, v);
+                                }
+                            }
+                            i += 2;
+                        }
+                        Some(o) => {
+                            let last = num(o).unwrap_or(first);
+                            let v = w
+                                .get(i + 2)
+                                .and_then(|o| resolve(doc, o))
+                                .and_then(num)
+                                .unwrap_or(default_width);
+                            let (a, b) = (first.max(0.0) as u32, last.max(0.0) as u32);
+                            if b >= a && b - a < 70_000 {
+                                for c in a..=b {
+                                    widths.insert(c, v);
+                                }
+                            }
+                            i += 3;
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+        Font {
+            kind: Kind::Composite {
+                encoding: encoding.map(Box::new),
+                to_unicode: to_unicode.map(Box::new),
+                unicode_codes,
+                widths,
+                default_width,
+            },
+            em_scale: 1.0,
+        }
+    }
+
+    /// Decodes `bytes` into glyphs, calling `f(text, width, word_space)` for each.
+    ///
+    /// `text` is empty when the glyph has no known Unicode; `width` is the
+    /// advance in text space per unit of font size; `word_space` is set for
+    /// the single-byte code 32, to which `Tw` applies.
+    pub(crate) fn decode(&self, bytes: &[u8], f: &mut dyn FnMut(&str, f32, bool)) {
+        match &self.kind {
+            Kind::Simple { text, widths } => {
+                for &b in bytes {
+                    f(
+                        text[b as usize].as_deref().unwrap_or(""),
+                        widths[b as usize],
+                        b == 32,
+                    );
+                }
+            }
+            Kind::Composite {
+                encoding,
+                to_unicode,
+                unicode_codes,
+                widths,
+                default_width,
+            } => {
+                let mut tmp = String::new();
+                let mut i = 0;
+                while i < bytes.len() {
+                    let n = code_len(encoding.as_deref(), &bytes[i..]);
+                    let code = code_of(&bytes[i..i + n]);
+                    let cid = encoding
+                        .as_ref()
+                        .and_then(|e| e.cid(code, n as u8))
+                        .unwrap_or(code);
+                    let w = widths.get(&cid).copied().unwrap_or(*default_width);
+                    tmp.clear();
+                    if let Some(t) = to_unicode {
+                        t.lookup_into(code, n as u8, &mut tmp);
+                    }
+                    if tmp.is_empty() && *unicode_codes {
+                        if let Some(c) = char::from_u32(code) {
+                            tmp.push(c);
+                        }
+                    }
+                    f(&tmp, w * 0.001, n == 1 && bytes[i] == 32);
+                    i += n;
+                }
+            }
+        }
+    }
+}
+
+fn code_of(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0u32, |acc, &b| (acc << 8) | b as u32)
+}
+
+fn code_len(encoding: Option<&CMap>, bytes: &[u8]) -> usize {
+    // Without an embedded CMap the encoding is Identity or another
+    // predefined CMap, all of which use two-byte codes.
+    let n = encoding.map_or(2, |e| e.code_len(bytes));
+    n.clamp(1, bytes.len().max(1))
+}

@@ -1,0 +1,519 @@
+//! Content-stream interpreter for the extract stage of the pipeline (PDF bytes
+//! -> text per page): runs the text and graphics-state operators of a page and
+//! its form XObjects, and records every glyph with its device-space position.
+//! Operators that cannot affect text are skipped without interpretation.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use lopdf::{Dictionary, Document, Object, ObjectId};
+
+use super::encoding::push_normalized;
+use super::font::Font;
+use super::lexer::{Lexer, Token};
+use super::{ExtractError, Limits};
+
+/// Fonts shared by all pages of a document, keyed by object id.
+pub(crate) type FontCache = Mutex<HashMap<ObjectId, Arc<Font>>>;
+
+/// A glyph placed on the page.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlacedGlyph {
+    /// Origin in device space.
+    pub x: f32,
+    pub y: f32,
+    /// Advance vector in device space.
+    pub dx: f32,
+    pub dy: f32,
+    /// Em size in device space.
+    pub size: f32,
+    /// Reading direction: 0 = left to right, 1 = upwards, 2 = upside down, 3 = downwards.
+    pub dir: u8,
+    /// Byte range of the glyph's text in the page text buffer.
+    pub start: u32,
+    pub len: u32,
+    /// Whether the glyph is a space.
+    pub space: bool,
+}
+
+/// Glyphs of one page plus the buffer their text lives in.
+#[derive(Default)]
+pub(crate) struct PageGlyphs {
+    pub glyphs: Vec<PlacedGlyph>,
+    pub text: String,
+}
+
+type Matrix = [f32; 6];
+
+const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+fn mul(m: &Matrix, n: &Matrix) -> Matrix {
+    [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+}
+
+#[derive(Clone)]
+struct GState {
+    ctm: Matrix,
+    char_space: f32,
+    word_space: f32,
+    hscale: f32,
+    leading: f32,
+    rise: f32,
+    font: Option<Arc<Font>>,
+    font_size: f32,
+}
+
+enum Operand {
+    Num(f32),
+    Str(Vec<u8>),
+    Name(Vec<u8>),
+    Array(Vec<Operand>),
+    Other,
+}
+
+impl Operand {
+    fn num(&self) -> f32 {
+        match self {
+            Operand::Num(n) if n.is_finite() => *n,
+            _ => 0.0,
+        }
+    }
+}
+
+/// Interprets the content streams of one page.
+pub(crate) struct Interpreter<'a> {
+    doc: &'a Document,
+    fonts: &'a FontCache,
+    limits: &'a Limits,
+    deadline: Instant,
+    ops: usize,
+    gs: GState,
+    stack: Vec<GState>,
+    tm: Matrix,
+    tlm: Matrix,
+    xobject_stack: Vec<ObjectId>,
+    out: PageGlyphs,
+    fallback: Option<Arc<Font>>,
+}
+
+fn deref<'a>(doc: &'a Document, o: &'a Object) -> Option<&'a Object> {
+    doc.dereference(o).ok().map(|(_, o)| o)
+}
+
+fn dict_get<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    d.get(key).ok().and_then(|o| deref(doc, o))
+}
+
+/// Decodes a stream, mapping an exceeded size bound to `TooLarge`.
+pub(crate) fn decode_stream(stream: &lopdf::Stream, limit: usize) -> Result<Vec<u8>, ExtractError> {
+    match stream.decompressed_content_with_limit(limit) {
+        Ok(d) => Ok(d),
+        Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => Err(
+            ExtractError::TooLarge(format!("a stream decompresses to more than {limit} bytes")),
+        ),
+        Err(_) if stream.content.len() <= limit => {
+            // A broken filter often still leaves a readable prefix; lopdf
+            // gives nothing back then, so fall back to raw bytes only when
+            // the stream claims no filter.
+            if stream.dict.has(b"Filter") {
+                Ok(Vec::new())
+            } else {
+                Ok(stream.content.clone())
+            }
+        }
+        Err(_) => Err(ExtractError::TooLarge(format!(
+            "a stream is larger than {limit} bytes"
+        ))),
+    }
+}
+
+impl<'a> Interpreter<'a> {
+    /// Creates an interpreter for one page.
+    pub(crate) fn new(
+        doc: &'a Document,
+        fonts: &'a FontCache,
+        limits: &'a Limits,
+        deadline: Instant,
+    ) -> Self {
+        Interpreter {
+            doc,
+            fonts,
+            limits,
+            deadline,
+            ops: 0,
+            gs: GState {
+                ctm: IDENTITY,
+                char_space: 0.0,
+                word_space: 0.0,
+                hscale: 1.0,
+                leading: 0.0,
+                rise: 0.0,
+                font: None,
+                font_size: 0.0,
+            },
+            stack: Vec::new(),
+            tm: IDENTITY,
+            tlm: IDENTITY,
+            xobject_stack: Vec::new(),
+            out: PageGlyphs::default(),
+            fallback: None,
+        }
+    }
+
+    /// Returns the glyphs collected so far.
+    pub(crate) fn finish(self) -> PageGlyphs {
+        self.out
+    }
+
+    fn font_for(&mut self, resources: Option<&Dictionary>, name: &[u8]) -> Arc<Font> {
+        let doc = self.doc;
+        let entry = resources
+            .and_then(|r| dict_get(doc, r, b"Font"))
+            .and_then(|f| f.as_dict().ok())
+            .and_then(|f| f.get(name).ok());
+        if let Some(entry) = entry {
+            if let Object::Reference(id) = entry {
+                if let Ok(cache) = self.fonts.lock() {
+                    if let Some(f) = cache.get(id) {
+                        return f.clone();
+                    }
+                }
+                if let Some(d) = deref(doc, entry).and_then(|o| o.as_dict().ok()) {
+                    let font = Arc::new(Font::load(doc, d, self.limits.max_stream_bytes));
+                    if let Ok(mut cache) = self.fonts.lock() {
+                        cache.insert(*id, font.clone());
+                    }
+                    return font;
+                }
+            } else if let Ok(d) = entry.as_dict() {
+                return Arc::new(Font::load(doc, d, self.limits.max_stream_bytes));
+            }
+        }
+        self.fallback
+            .get_or_insert_with(|| Arc::new(Font::fallback()))
+            .clone()
+    }
+
+    /// Runs a content stream with the given resources.
+    pub(crate) fn run(
+        &mut self,
+        content: &[u8],
+        resources: Option<&Dictionary>,
+    ) -> Result<(), ExtractError> {
+        let mut lex = Lexer::new(content);
+        let mut operands: Vec<Operand> = Vec::new();
+        while let Some(tok) = lex.next() {
+            let op = match tok {
+                Token::Number(n) => {
+                    push_bounded(&mut operands, Operand::Num(n));
+                    continue;
+                }
+                Token::Str(s) | Token::HexStr(s) => {
+                    push_bounded(&mut operands, Operand::Str(s));
+                    continue;
+                }
+                Token::Name(n) => {
+                    push_bounded(&mut operands, Operand::Name(super::lexer::unescape_name(n)));
+                    continue;
+                }
+                Token::ArrayStart => {
+                    let arr = read_array(&mut lex, 0);
+                    push_bounded(&mut operands, arr);
+                    continue;
+                }
+                Token::DictStart => {
+                    skip_dict(&mut lex);
+                    push_bounded(&mut operands, Operand::Other);
+                    continue;
+                }
+                Token::ArrayEnd | Token::DictEnd => continue,
+                Token::Keyword(k) => k,
+            };
+            self.ops += 1;
+            if self.ops > self.limits.max_ops_per_page {
+                // A page this busy is garbage or a drawing; keep what we have.
+                return Ok(());
+            }
+            if self.ops.is_multiple_of(1024) && Instant::now() > self.deadline {
+                return Err(ExtractError::Timeout);
+            }
+            self.operator(op, &operands, resources, &mut lex)?;
+            operands.clear();
+        }
+        Ok(())
+    }
+
+    fn operator(
+        &mut self,
+        op: &[u8],
+        args: &[Operand],
+        resources: Option<&Dictionary>,
+        lex: &mut Lexer,
+    ) -> Result<(), ExtractError> {
+        let n = |i: usize| args.get(i).map_or(0.0, Operand::num);
+        match op {
+            b"q" if self.stack.len() < 256 => self.stack.push(self.gs.clone()),
+            b"Q" => {
+                if let Some(g) = self.stack.pop() {
+                    self.gs = g;
+                }
+            }
+            b"cm" if args.len() >= 6 => {
+                let m = [n(0), n(1), n(2), n(3), n(4), n(5)];
+                self.gs.ctm = mul(&m, &self.gs.ctm);
+            }
+            b"BT" => {
+                self.tm = IDENTITY;
+                self.tlm = IDENTITY;
+            }
+            b"Tf" => {
+                if let Some(Operand::Name(name)) = args.first() {
+                    self.gs.font = Some(self.font_for(resources, name));
+                }
+                self.gs.font_size = n(1);
+            }
+            b"Tc" => self.gs.char_space = n(0),
+            b"Tw" => self.gs.word_space = n(0),
+            b"Tz" => self.gs.hscale = n(0) / 100.0,
+            b"TL" => self.gs.leading = n(0),
+            b"Ts" => self.gs.rise = n(0),
+            b"Td" => self.next_line(n(0), n(1)),
+            b"TD" => {
+                self.gs.leading = -n(1);
+                self.next_line(n(0), n(1));
+            }
+            b"Tm" if args.len() >= 6 => {
+                self.tm = [n(0), n(1), n(2), n(3), n(4), n(5)];
+                self.tlm = self.tm;
+            }
+            b"T*" => self.next_line(0.0, -self.gs.leading),
+            b"Tj" => {
+                if let Some(Operand::Str(s)) = args.first() {
+                    self.show(s);
+                }
+            }
+            b"'" => {
+                self.next_line(0.0, -self.gs.leading);
+                if let Some(Operand::Str(s)) = args.first() {
+                    self.show(s);
+                }
+            }
+            b"\"" => {
+                self.gs.word_space = n(0);
+                self.gs.char_space = n(1);
+                self.next_line(0.0, -self.gs.leading);
+                if let Some(Operand::Str(s)) = args.get(2) {
+                    self.show(s);
+                }
+            }
+            b"TJ" => {
+                if let Some(Operand::Array(items)) = args.first() {
+                    for item in items {
+                        match item {
+                            Operand::Str(s) => self.show(s),
+                            Operand::Num(v) if v.is_finite() => {
+                                let tx = -v / 1000.0 * self.gs.font_size * self.gs.hscale;
+                                self.tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &self.tm);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            b"Do" => {
+                if let Some(Operand::Name(name)) = args.first() {
+                    self.do_xobject(resources, name)?;
+                }
+            }
+            b"BI" => {
+                // Inline image: skip its dictionary and binary data.
+                for tok in lex.by_ref() {
+                    if tok == Token::Keyword(b"ID") {
+                        break;
+                    }
+                }
+                lex.skip_inline_image();
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn next_line(&mut self, tx: f32, ty: f32) {
+        self.tlm = mul(&[1.0, 0.0, 0.0, 1.0, tx, ty], &self.tlm);
+        self.tm = self.tlm;
+    }
+
+    fn show(&mut self, bytes: &[u8]) {
+        let Some(font) = self.gs.font.clone() else {
+            return;
+        };
+        if self.out.glyphs.len() >= self.limits.max_glyphs_per_page {
+            return;
+        }
+        let gs = &self.gs;
+        let fs = gs.font_size;
+        let th = gs.hscale;
+        let size_m = [fs * th, 0.0, 0.0, fs, 0.0, gs.rise];
+        let em_scale = font.em_scale;
+        let mut tm = self.tm;
+        let ctm = gs.ctm;
+        let (tc, tw) = (gs.char_space, gs.word_space);
+        let out = &mut self.out;
+        let max = self.limits.max_glyphs_per_page;
+        font.decode(bytes, &mut |text, w, word_space| {
+            let m = mul(&tm, &ctm);
+            let trm = mul(&size_m, &m);
+            let tx = (w * fs + tc + if word_space { tw } else { 0.0 }) * th;
+            if out.glyphs.len() < max && !text.is_empty() {
+                let (dx, dy) = (tx * m[0], tx * m[1]);
+                let size = (fs * em_scale).abs() * (m[2] * m[2] + m[3] * m[3]).sqrt();
+                let dir = if trm[0].abs() >= trm[1].abs() {
+                    if trm[0] >= 0.0 {
+                        0
+                    } else {
+                        2
+                    }
+                } else if trm[1] > 0.0 {
+                    1
+                } else {
+                    3
+                };
+                let start = out.text.len();
+                for c in text.chars() {
+                    push_normalized(&mut out.text, c);
+                }
+                let space = out.text[start..].chars().all(char::is_whitespace);
+                if trm[4].is_finite() && trm[5].is_finite() && size.is_finite() {
+                    out.glyphs.push(PlacedGlyph {
+                        x: trm[4],
+                        y: trm[5],
+                        dx,
+                        dy,
+                        size,
+                        dir,
+                        start: start as u32,
+                        len: (out.text.len() - start) as u32,
+                        space,
+                    });
+                } else {
+                    out.text.truncate(start);
+                }
+            }
+            tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &tm);
+        });
+        self.tm = tm;
+    }
+
+    fn do_xobject(
+        &mut self,
+        resources: Option<&Dictionary>,
+        name: &[u8],
+    ) -> Result<(), ExtractError> {
+        let doc = self.doc;
+        let Some(Object::Reference(id)) = resources
+            .and_then(|r| dict_get(doc, r, b"XObject"))
+            .and_then(|x| x.as_dict().ok())
+            .and_then(|x| x.get(name).ok())
+        else {
+            return Ok(());
+        };
+        if self.xobject_stack.len() >= self.limits.max_xobject_depth
+            || self.xobject_stack.contains(id)
+        {
+            return Ok(());
+        }
+        let Ok(Object::Stream(stream)) = doc.get_object(*id) else {
+            return Ok(());
+        };
+        if stream.dict.get(b"Subtype").and_then(|o| o.as_name()).ok() != Some(b"Form") {
+            return Ok(());
+        }
+        let content = decode_stream(stream, self.limits.max_stream_bytes)?;
+        let form_res = dict_get(doc, &stream.dict, b"Resources")
+            .and_then(|o| o.as_dict().ok())
+            .or(resources);
+        let matrix: Vec<f32> = dict_get(doc, &stream.dict, b"Matrix")
+            .and_then(|o| o.as_array().ok())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|o| match o {
+                        Object::Integer(i) => Some(*i as f32),
+                        Object::Real(r) => Some(*r),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let saved = (self.gs.clone(), self.tm, self.tlm, self.stack.len());
+        if matrix.len() == 6 {
+            let m = [
+                matrix[0], matrix[1], matrix[2], matrix[3], matrix[4], matrix[5],
+            ];
+            self.gs.ctm = mul(&m, &self.gs.ctm);
+        }
+        self.xobject_stack.push(*id);
+        let r = self.run(&content, form_res);
+        self.xobject_stack.pop();
+        self.gs = saved.0;
+        self.tm = saved.1;
+        self.tlm = saved.2;
+        self.stack.truncate(saved.3);
+        r
+    }
+}
+
+fn push_bounded(operands: &mut Vec<Operand>, op: Operand) {
+    // Real operators take at most six operands; a long run means garbage.
+    if operands.len() < 32 {
+        operands.push(op);
+    }
+}
+
+fn read_array(lex: &mut Lexer, depth: u32) -> Operand {
+    let mut items = Vec::new();
+    while let Some(tok) = lex.next() {
+        let item = match tok {
+            Token::ArrayEnd => break,
+            Token::Number(n) => Operand::Num(n),
+            Token::Str(s) | Token::HexStr(s) => Operand::Str(s),
+            Token::Name(n) => Operand::Name(n.to_vec()),
+            Token::ArrayStart if depth < 8 => read_array(lex, depth + 1),
+            Token::DictStart => {
+                skip_dict(lex);
+                Operand::Other
+            }
+            // An operator inside an array means the array was never closed.
+            Token::Keyword(_) => break,
+            _ => Operand::Other,
+        };
+        if items.len() < 100_000 {
+            items.push(item);
+        }
+    }
+    Operand::Array(items)
+}
+
+fn skip_dict(lex: &mut Lexer) {
+    let mut depth = 1u32;
+    for tok in lex.by_ref() {
+        match tok {
+            Token::DictStart => depth += 1,
+            Token::DictEnd => {
+                depth -= 1;
+                if depth == 0 {
+                    return;
+                }
+            }
+            _ => {}
+        }
+    }
+}

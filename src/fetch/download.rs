@@ -1,0 +1,597 @@
+//! HTTP side of the fetch stage (catalog -> **fetch** -> extract -> index -> search).
+//!
+//! Downloads one candidate URL of one paper: follows redirects by hand (so that
+//! loops, scheme changes and the per-host cap are under our control), applies
+//! the timeouts and the size cap while streaming, retries transient failures
+//! with exponential backoff, and streams the body through the PDF check into a
+//! `.part` file that is renamed into place only once it passed.
+
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, HashSet};
+use std::error::Error as StdError;
+use std::hash::BuildHasher;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use futures_util::StreamExt;
+use reqwest::header::{self, HeaderMap};
+use reqwest::{StatusCode, Url};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::error::FailReason;
+use super::manifest::ManifestEntry;
+use super::pdf::PdfSniffer;
+use super::store;
+use super::{FetchEvent, FetchOptions};
+
+/// Bytes between two `Progress` events, so a fast link does not flood the callback.
+const PROGRESS_STEP: u64 = 256 * 1024;
+
+/// A remote failure of one URL, with what the server or the network said.
+#[derive(Debug, Clone)]
+pub(super) struct Failure {
+    pub(super) reason: FailReason,
+    pub(super) message: String,
+    /// Delay the server asked for with `Retry-After`.
+    retry_after: Option<Duration>,
+}
+
+impl Failure {
+    fn new(reason: FailReason, message: impl Into<String>) -> Self {
+        Failure {
+            reason,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+}
+
+/// Splits remote failures, which end up in the report, from local ones
+/// (disk full, permissions), which abort the run.
+enum AttemptError {
+    Remote(Failure),
+    Local(anyhow::Error),
+}
+
+impl From<Failure> for AttemptError {
+    fn from(f: Failure) -> Self {
+        AttemptError::Remote(f)
+    }
+}
+
+impl From<anyhow::Error> for AttemptError {
+    fn from(e: anyhow::Error) -> Self {
+        AttemptError::Local(e)
+    }
+}
+
+/// What a successful request chain produced.
+#[derive(Debug)]
+pub(super) enum Got {
+    /// A verified PDF now sits at its final path; `url` is left for the caller.
+    Stored(ManifestEntry),
+    /// The server confirmed the stored copy with 304.
+    NotModified,
+}
+
+/// Shared state of all downloads of one run.
+pub(super) struct Downloader<'a> {
+    client: reqwest::Client,
+    opts: &'a FetchOptions,
+    data_dir: &'a Path,
+    on_event: &'a (dyn Fn(FetchEvent) + Sync),
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    jitter: RandomState,
+}
+
+impl<'a> Downloader<'a> {
+    /// Builds the HTTP client; redirects are disabled because they are followed by hand.
+    pub(super) fn new(
+        opts: &'a FetchOptions,
+        data_dir: &'a Path,
+        on_event: &'a (dyn Fn(FetchEvent) + Sync),
+    ) -> anyhow::Result<Self> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(opts.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(opts.connect_timeout)
+            .read_timeout(opts.read_timeout);
+        if !opts.env_proxy {
+            builder = builder.no_proxy();
+        }
+        let client = builder.build().context("building the HTTP client")?;
+        Ok(Downloader {
+            client,
+            opts,
+            data_dir,
+            on_event,
+            hosts: Mutex::new(HashMap::new()),
+            jitter: RandomState::new(),
+        })
+    }
+
+    /// Fetches one URL with retries; `Err` only for local problems that abort the run.
+    pub(super) async fn fetch_url(
+        &self,
+        id: &str,
+        url: &str,
+        known: Option<&ManifestEntry>,
+    ) -> anyhow::Result<Result<Got, Failure>> {
+        let mut retry = 0u32;
+        loop {
+            match self.attempt(id, url, known).await {
+                Ok(got) => return Ok(Ok(got)),
+                Err(AttemptError::Local(e)) => return Err(e),
+                Err(AttemptError::Remote(f)) => {
+                    if !f.reason.is_transient() || retry >= self.opts.retries {
+                        return Ok(Err(f));
+                    }
+                    retry += 1;
+                    let wait = self.retry_delay(id, retry, f.retry_after);
+                    (self.on_event)(FetchEvent::Retrying {
+                        id,
+                        url,
+                        attempt: retry,
+                        wait,
+                        reason: f.reason,
+                    });
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// Computes the wait before retry number `retry` (from 1).
+    fn retry_delay(&self, id: &str, retry: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(asked) = retry_after {
+            return asked.min(self.opts.max_backoff);
+        }
+        let base = self
+            .opts
+            .backoff_base
+            .saturating_mul(1u32 << (retry - 1).min(16));
+        // Up to 25% jitter keeps parallel retries against one host from lining up.
+        let spread = self.jitter.hash_one((id, retry)) % 250;
+        let jitter = base.mul_f64(spread as f64 / 1000.0);
+        (base + jitter).min(self.opts.max_backoff)
+    }
+
+    /// Waits for a slot on the host of `url`.
+    async fn host_permit(&self, url: &Url) -> OwnedSemaphorePermit {
+        let key = format!(
+            "{}:{}",
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or_default()
+        );
+        let sem = {
+            let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+            hosts
+                .entry(key)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.opts.per_host.max(1))))
+                .clone()
+        };
+        sem.acquire_owned()
+            .await
+            .expect("host semaphores are never closed")
+    }
+
+    /// Runs one request chain (one try, redirects included) for `url`.
+    async fn attempt(
+        &self,
+        id: &str,
+        url: &str,
+        known: Option<&ManifestEntry>,
+    ) -> Result<Got, AttemptError> {
+        let mut current = parse_http_url(url)?;
+        let mut seen = HashSet::from([current.to_string()]);
+        let mut hops = 0usize;
+        loop {
+            let _permit = self.host_permit(&current).await;
+            let mut request = self
+                .client
+                .get(current.clone())
+                .header(header::ACCEPT, "application/pdf,*/*;q=0.5");
+            if let Some(entry) = known {
+                if let Some(etag) = &entry.etag {
+                    request = request.header(header::IF_NONE_MATCH, etag.as_str());
+                }
+                if let Some(lm) = &entry.last_modified {
+                    request = request.header(header::IF_MODIFIED_SINCE, lm.as_str());
+                }
+            }
+            // Bounds the whole wait for headers, whatever reqwest's own timeouts
+            // cover, so a server that accepts and then says nothing cannot hang the run.
+            let limit = self.opts.connect_timeout + self.opts.read_timeout;
+            let response = match tokio::time::timeout(limit, request.send()).await {
+                Err(_) => {
+                    return Err(Failure::new(
+                        FailReason::Timeout,
+                        format!("no response from {current} within {limit:?}"),
+                    )
+                    .into())
+                }
+                Ok(Err(e)) => return Err(classify(&e).into()),
+                Ok(Ok(r)) => r,
+            };
+            let status = response.status();
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let next = redirect_target(&current, status, response.headers())?;
+                hops += 1;
+                if hops > self.opts.max_redirects {
+                    return Err(Failure::new(
+                        FailReason::TooManyRedirects,
+                        format!(
+                            "more than {} redirects, last to {next}",
+                            self.opts.max_redirects
+                        ),
+                    )
+                    .into());
+                }
+                if !seen.insert(next.to_string()) {
+                    return Err(Failure::new(
+                        FailReason::TooManyRedirects,
+                        format!("redirect loop back to {next}"),
+                    )
+                    .into());
+                }
+                current = next;
+                continue;
+            }
+            if status == StatusCode::NOT_MODIFIED {
+                if known.is_some() {
+                    return Ok(Got::NotModified);
+                }
+                return Err(Failure::new(
+                    FailReason::Http(304),
+                    format!("{current} answered 304 to an unconditional request"),
+                )
+                .into());
+            }
+            if !status.is_success() {
+                let mut failure = Failure::new(
+                    FailReason::from_status(status.as_u16()),
+                    format!("{current} answered HTTP {status}"),
+                );
+                failure.retry_after = retry_after(response.headers());
+                return Err(failure.into());
+            }
+            return self.receive(id, current, response).await;
+        }
+    }
+
+    /// Streams an accepted response into the `.part` file and moves it into place.
+    async fn receive(
+        &self,
+        id: &str,
+        final_url: Url,
+        response: reqwest::Response,
+    ) -> Result<Got, AttemptError> {
+        let status = response.status().as_u16();
+        let announced = response.content_length();
+        if let Some(len) = announced {
+            if len > self.opts.max_size {
+                return Err(Failure::new(
+                    FailReason::TooLarge,
+                    format!(
+                        "{final_url} announces {len} bytes, over the {} byte cap",
+                        self.opts.max_size
+                    ),
+                )
+                .into());
+            }
+        }
+        let text_header = |name: header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let etag = text_header(header::ETAG);
+        let last_modified = text_header(header::LAST_MODIFIED);
+        let content_type = text_header(header::CONTENT_TYPE);
+
+        let part = store::part_path(self.data_dir, id);
+        let file = tokio::fs::File::create(&part)
+            .await
+            .with_context(|| format!("creating {}", part.display()))?;
+        let mut out = tokio::io::BufWriter::new(file);
+        let mut hasher = Sha256::new();
+        let mut sniffer = PdfSniffer::default();
+        let mut received = 0u64;
+        let mut reported = 0u64;
+        let mut body = response.bytes_stream();
+
+        let streamed: Result<(), AttemptError> = async {
+            loop {
+                let next = tokio::time::timeout(self.opts.read_timeout, body.next())
+                    .await
+                    .map_err(|_| {
+                        Failure::new(
+                            FailReason::Timeout,
+                            format!(
+                                "{final_url} stalled after {received} bytes for {:?}",
+                                self.opts.read_timeout
+                            ),
+                        )
+                    })?;
+                let chunk = match next {
+                    None => break,
+                    Some(Ok(chunk)) => chunk,
+                    Some(Err(e)) => {
+                        let reason = if e.is_timeout() {
+                            FailReason::Timeout
+                        } else if announced.is_some_and(|len| received < len) {
+                            FailReason::Truncated
+                        } else {
+                            FailReason::Network
+                        };
+                        return Err(Failure::new(
+                            reason,
+                            format!(
+                                "{final_url} broke off after {received} bytes: {}",
+                                error_chain(&e)
+                            ),
+                        )
+                        .into());
+                    }
+                };
+                received += chunk.len() as u64;
+                if received > self.opts.max_size {
+                    return Err(Failure::new(
+                        FailReason::TooLarge,
+                        format!(
+                            "{final_url} sent more than the {} byte cap",
+                            self.opts.max_size
+                        ),
+                    )
+                    .into());
+                }
+                sniffer.push(&chunk).map_err(|reason| {
+                    Failure::new(
+                        reason,
+                        format!(
+                            "{final_url} sent {} starting {:?}, not a PDF",
+                            content_type.as_deref().unwrap_or("no content type"),
+                            sniffer.head_excerpt()
+                        ),
+                    )
+                })?;
+                hasher.update(&chunk);
+                out.write_all(&chunk)
+                    .await
+                    .with_context(|| format!("writing {}", part.display()))?;
+                if received - reported >= PROGRESS_STEP || reported == 0 {
+                    reported = received;
+                    (self.on_event)(FetchEvent::Progress {
+                        id,
+                        bytes: received,
+                        total: announced,
+                    });
+                }
+            }
+            if let Some(len) = announced {
+                if received != len {
+                    return Err(Failure::new(
+                        FailReason::Truncated,
+                        format!("{final_url} sent {received} of {len} announced bytes"),
+                    )
+                    .into());
+                }
+            }
+            sniffer.finish().map_err(|reason| {
+                let what = if reason == FailReason::NotPdf {
+                    format!("starting {:?}, not a PDF", sniffer.head_excerpt())
+                } else {
+                    "without %%EOF near its end".to_string()
+                };
+                Failure::new(reason, format!("{final_url} sent {received} bytes {what}"))
+            })?;
+            out.flush()
+                .await
+                .with_context(|| format!("writing {}", part.display()))?;
+            out.get_ref()
+                .sync_all()
+                .await
+                .with_context(|| format!("syncing {}", part.display()))?;
+            Ok(())
+        }
+        .await;
+        drop(out);
+        if let Err(e) = streamed {
+            // The partial body is worthless; leaving it would only confuse the next run.
+            let _ = tokio::fs::remove_file(&part).await;
+            return Err(e);
+        }
+        if received > reported {
+            (self.on_event)(FetchEvent::Progress {
+                id,
+                bytes: received,
+                total: announced,
+            });
+        }
+        let dest = store::pdf_path(self.data_dir, id);
+        tokio::task::spawn_blocking(move || store::commit_file(&part, &dest))
+            .await
+            .context("waiting for the file commit")??;
+        let now = super::run::now_unix();
+        Ok(Got::Stored(ManifestEntry {
+            url: String::new(),
+            final_url: final_url.to_string(),
+            status,
+            bytes: received,
+            sha256: store::hex(&hasher.finalize()),
+            etag,
+            last_modified,
+            content_type,
+            fetched_at: now,
+            checked_at: now,
+            last_error: None,
+            last_reason: None,
+        }))
+    }
+}
+
+/// Parses a URL and accepts only http and https.
+fn parse_http_url(url: &str) -> Result<Url, Failure> {
+    let parsed = Url::parse(url)
+        .map_err(|e| Failure::new(FailReason::BadUrl, format!("cannot parse {url:?}: {e}")))?;
+    check_scheme(&parsed)?;
+    Ok(parsed)
+}
+
+fn check_scheme(url: &Url) -> Result<(), Failure> {
+    match url.scheme() {
+        "http" | "https" if url.host_str().is_some() => Ok(()),
+        _ => Err(Failure::new(
+            FailReason::BadUrl,
+            format!("{url} is not an http(s) URL"),
+        )),
+    }
+}
+
+/// Resolves the `Location` of a redirect against the URL that answered it.
+fn redirect_target(current: &Url, status: StatusCode, headers: &HeaderMap) -> Result<Url, Failure> {
+    let location = headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            Failure::new(
+                FailReason::Http(status.as_u16()),
+                format!("{current} answered {status} without a usable Location"),
+            )
+        })?;
+    let next = current.join(location).map_err(|e| {
+        Failure::new(
+            FailReason::BadUrl,
+            format!("{current} redirects to unparsable {location:?}: {e}"),
+        )
+    })?;
+    check_scheme(&next).map_err(|f| {
+        Failure::new(
+            f.reason,
+            format!("{current} redirects to {next}, not http(s)"),
+        )
+    })?;
+    Ok(next)
+}
+
+/// Longest `Retry-After` taken literally before the cap applies; beyond it the value is nonsense.
+const RETRY_AFTER_SANITY: u64 = 24 * 3600;
+
+/// Reads `Retry-After` in its delay-seconds form; the HTTP-date form falls back to backoff.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let secs: u64 = headers
+        .get(header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(secs.min(RETRY_AFTER_SANITY)))
+}
+
+/// Maps a transport error from reqwest onto a reason.
+fn classify(e: &reqwest::Error) -> Failure {
+    let chain = error_chain(e);
+    let reason = if e.is_timeout() {
+        FailReason::Timeout
+    } else if e.is_builder() {
+        FailReason::BadUrl
+    } else if is_tls_error(e, &chain) {
+        FailReason::Tls
+    } else {
+        FailReason::Network
+    };
+    // reqwest's message already names the URL of the failing hop.
+    Failure::new(reason, chain)
+}
+
+/// Recognises TLS failures, which reqwest does not expose as a type of their own.
+fn is_tls_error(e: &(dyn StdError + 'static), chain: &str) -> bool {
+    // tokio-rustls hands every rustls error up as an io::Error of kind InvalidData,
+    // which reqwest wraps in another io::Error; those nest through get_ref, not source.
+    let mut source: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(s) = source {
+        let mut io = s.downcast_ref::<std::io::Error>();
+        while let Some(err) = io {
+            if err.kind() == std::io::ErrorKind::InvalidData {
+                return true;
+            }
+            io = err
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<std::io::Error>());
+        }
+        source = s.source();
+    }
+    let lower = chain.to_ascii_lowercase();
+    lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+}
+
+/// Joins an error and its sources into one line, skipping repeated messages.
+fn error_chain(e: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds_only() {
+        let mut h = HeaderMap::new();
+        h.insert(header::RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert(
+            header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let opts = FetchOptions {
+            backoff_base: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            ..FetchOptions::default()
+        };
+        let on_event = |_: FetchEvent| {};
+        let dl = Downloader::new(&opts, Path::new("/nonexistent"), &on_event).unwrap();
+        let d1 = dl.retry_delay("a", 1, None);
+        let d2 = dl.retry_delay("a", 2, None);
+        assert!(d1 >= Duration::from_millis(100) && d1 < Duration::from_millis(126));
+        assert!(d2 >= Duration::from_millis(200) && d2 < Duration::from_millis(251));
+        assert_eq!(dl.retry_delay("a", 10, None), Duration::from_secs(1));
+        assert_eq!(
+            dl.retry_delay("a", 1, Some(Duration::from_secs(3600))),
+            Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn only_http_schemes() {
+        assert!(parse_http_url("https://example.org/a.pdf").is_ok());
+        for bad in [
+            "ftp://example.org/a.pdf",
+            "file:///etc/passwd",
+            "not a url",
+            "data:,x",
+        ] {
+            assert_eq!(parse_http_url(bad).unwrap_err().reason, FailReason::BadUrl);
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! Orchestration of the fetch stage (catalog -> **fetch** -> extract -> index -> search).
+//!
+//! Selects which papers a run touches, drives their downloads concurrently on a
+//! private tokio runtime, keeps the manifest saved after every finished paper,
+//! and adopts hand-downloaded PDFs through [`attach`].
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context, Result};
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+
+use super::download::{Downloader, Got};
+use super::manifest::{Manifest, ManifestEntry, ATTACHED_SCHEME};
+use super::pdf::PdfSniffer;
+use super::store::{self, pdf_dir, pdf_path, validate_id};
+use super::{FetchEvent, FetchItem, FetchOptions, FetchReport, Outcome};
+
+/// Returns the current time in unix seconds.
+pub(super) fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// Downloads the PDFs of `items` into `data_dir` and reports what happened.
+///
+/// Builds its own tokio runtime, so it must not be called from inside one.
+/// Remote failures end up in the report; `Err` means a local problem (bad id,
+/// unwritable data directory, unreadable manifest) that stopped the run.
+pub fn fetch_all(
+    items: &[FetchItem],
+    data_dir: &Path,
+    opts: &FetchOptions,
+    on_event: &(dyn Fn(FetchEvent) + Sync),
+) -> Result<FetchReport> {
+    let mut ids = BTreeSet::new();
+    for item in items {
+        validate_id(&item.id).context("refusing to fetch")?;
+        if !ids.insert(item.id.as_str()) {
+            bail!("paper id {:?} is listed twice", item.id);
+        }
+    }
+    if let Some(only) = &opts.only {
+        for id in only {
+            validate_id(id).context("bad id in FetchOptions::only")?;
+        }
+    }
+    if tokio::runtime::Handle::try_current().is_ok() {
+        bail!("fetch_all runs its own runtime and cannot be called from async code");
+    }
+    let dir = pdf_dir(data_dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let cleaned = store::clean_stale_parts(data_dir)?;
+    let mut manifest = Manifest::load(data_dir)?;
+
+    let selected: Vec<&FetchItem> = items
+        .iter()
+        .filter(|item| {
+            opts.only
+                .as_ref()
+                .is_none_or(|only| only.contains(&item.id))
+        })
+        .filter(|item| {
+            !opts.retry_failed || manifest.get(&item.id).is_some_and(ManifestEntry::failed)
+        })
+        .collect();
+    let selected = interleave_by_host(selected);
+    on_event(FetchEvent::Planned {
+        total: selected.len(),
+    });
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the download runtime")?;
+    let mut report = runtime.block_on(run_items(
+        &selected,
+        data_dir,
+        opts,
+        &mut manifest,
+        on_event,
+    ))?;
+    report.cleaned_parts = cleaned.len();
+    if let Some(only) = &opts.only {
+        report.unknown_only = only
+            .iter()
+            .filter(|id| !ids.contains(id.as_str()))
+            .cloned()
+            .collect();
+    }
+    report.sort();
+    Ok(report)
+}
+
+/// What finishing one paper produced: its outcome and the manifest entry to store.
+struct Done {
+    outcome: Outcome,
+    entry: Option<ManifestEntry>,
+}
+
+async fn run_items(
+    selected: &[&FetchItem],
+    data_dir: &Path,
+    opts: &FetchOptions,
+    manifest: &mut Manifest,
+    on_event: &(dyn Fn(FetchEvent) + Sync),
+) -> Result<FetchReport> {
+    let downloader = Downloader::new(opts, data_dir, on_event)?;
+    let downloader = &downloader;
+    let jobs = selected
+        .iter()
+        .map(|item| {
+            let prior = manifest.get(&item.id).cloned();
+            async move {
+                let done = process(downloader, item, prior, data_dir, opts, on_event).await;
+                (*item, done)
+            }
+        })
+        .collect::<Vec<_>>();
+    let mut running = futures_util::stream::iter(jobs).buffer_unordered(opts.jobs.max(1));
+    let mut report = FetchReport::default();
+    while let Some((item, done)) = running.next().await {
+        let done = done.with_context(|| format!("fetching {}", item.id))?;
+        if let Some(entry) = done.entry {
+            manifest.insert(item.id.clone(), entry);
+            manifest.save(data_dir)?;
+        }
+        on_event(FetchEvent::Finished {
+            id: &item.id,
+            outcome: &done.outcome,
+        });
+        report.record(&item.id, &done.outcome);
+    }
+    Ok(report)
+}
+
+/// Decides and performs what one paper needs.
+async fn process(
+    downloader: &Downloader<'_>,
+    item: &FetchItem,
+    prior: Option<ManifestEntry>,
+    data_dir: &Path,
+    opts: &FetchOptions,
+    on_event: &(dyn Fn(FetchEvent) + Sync),
+) -> Result<Done> {
+    let dest = pdf_path(data_dir, &item.id);
+    let intact = match &prior {
+        Some(entry) if entry.has_file() => stored_file_matches(&dest, entry).await?,
+        _ => false,
+    };
+    // A paper picked by retry_failed must really be attempted again, even if an
+    // older copy is still intact; with that copy the request is conditional.
+    let revalidate =
+        opts.refresh || (opts.retry_failed && prior.as_ref().is_some_and(ManifestEntry::failed));
+    // A hand-attached file was put there on purpose, usually because the URLs do
+    // not yield the PDF, so no refresh replaces it while it is intact.
+    let attached = prior.as_ref().is_some_and(ManifestEntry::is_attached);
+    let nothing_to_try = !item.open_access || item.urls.is_empty();
+    if intact && (!revalidate || attached || nothing_to_try) {
+        return Ok(Done {
+            outcome: Outcome::Unchanged,
+            entry: None,
+        });
+    }
+    if !item.open_access {
+        return Ok(Done {
+            outcome: Outcome::SkippedNotOpen,
+            entry: None,
+        });
+    }
+    if item.urls.is_empty() {
+        return Ok(Done {
+            outcome: Outcome::SkippedNoUrl,
+            entry: None,
+        });
+    }
+    let mut details = Vec::new();
+    let mut last_reason = None;
+    for url in &item.urls {
+        on_event(FetchEvent::Started { id: &item.id, url });
+        // Validators only mean something to the URL that sent them.
+        let known = prior
+            .as_ref()
+            .filter(|p| intact && p.url == *url && (p.etag.is_some() || p.last_modified.is_some()));
+        match downloader.fetch_url(&item.id, url, known).await? {
+            Ok(Got::Stored(mut entry)) => {
+                entry.url = url.clone();
+                let same = intact && prior.as_ref().is_some_and(|p| p.sha256 == entry.sha256);
+                let outcome = if same {
+                    Outcome::Unchanged
+                } else {
+                    Outcome::Fetched(Box::new(entry.clone()))
+                };
+                return Ok(Done {
+                    outcome,
+                    entry: Some(entry),
+                });
+            }
+            Ok(Got::NotModified) => {
+                let mut entry = prior.clone().unwrap_or_default();
+                entry.checked_at = now_unix();
+                entry.last_error = None;
+                entry.last_reason = None;
+                return Ok(Done {
+                    outcome: Outcome::Unchanged,
+                    entry: Some(entry),
+                });
+            }
+            Err(failure) => {
+                details.push(format!("{url}: {}", failure.message));
+                last_reason = Some(failure.reason);
+            }
+        }
+    }
+    let reason = last_reason.expect("at least one URL was tried");
+    let detail = details.join("; ");
+    let mut entry = prior.unwrap_or_default();
+    if !intact {
+        // Whatever the entry said about a stored file is no longer true.
+        entry = ManifestEntry {
+            last_error: entry.last_error,
+            last_reason: entry.last_reason,
+            ..ManifestEntry::default()
+        };
+    }
+    entry.checked_at = now_unix();
+    entry.last_error = Some(detail.clone());
+    entry.last_reason = Some(reason);
+    Ok(Done {
+        outcome: Outcome::Failed { reason, detail },
+        entry: Some(entry),
+    })
+}
+
+/// Tells whether the stored file exists and has the size and hash the manifest recorded.
+async fn stored_file_matches(dest: &Path, entry: &ManifestEntry) -> Result<bool> {
+    match tokio::fs::metadata(dest).await {
+        Ok(meta) if meta.len() == entry.bytes => {}
+        Ok(_) => return Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e).with_context(|| format!("inspecting {}", dest.display())),
+    }
+    let path = dest.to_path_buf();
+    let (_, sha) = tokio::task::spawn_blocking(move || store::sha256_file(&path))
+        .await
+        .context("waiting for the hash of the stored file")??;
+    Ok(sha == entry.sha256)
+}
+
+/// Orders items so that consecutive ones hit different hosts, which keeps the
+/// job slots from all waiting on the per-host cap of a single host.
+fn interleave_by_host(items: Vec<&FetchItem>) -> Vec<&FetchItem> {
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: HashMap<String, Vec<&FetchItem>> = HashMap::new();
+    for item in items {
+        let host = item
+            .urls
+            .first()
+            .and_then(|u| reqwest::Url::parse(u).ok())
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        if !groups.contains_key(&host) {
+            order.push(host.clone());
+        }
+        groups.entry(host).or_default().push(item);
+    }
+    let mut queues: Vec<std::vec::IntoIter<&FetchItem>> = order
+        .iter()
+        .map(|h| groups.remove(h).unwrap_or_default().into_iter())
+        .collect();
+    let mut out = Vec::new();
+    loop {
+        let before = out.len();
+        for queue in &mut queues {
+            out.extend(queue.next());
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
+}
+
+/// Adopts a hand-downloaded PDF as the file of `id`, checked like a download.
+///
+/// The file is copied (never moved) to `<data-dir>/pdf/<id>.pdf` and recorded
+/// in the manifest with a `file://` URL and status 0. A file that is not a
+/// whole PDF is refused; the error then downcasts to [`super::FailReason`].
+pub fn attach(id: &str, file: &Path, data_dir: &Path) -> Result<ManifestEntry> {
+    validate_id(id).context("refusing to attach")?;
+    let dir = pdf_dir(data_dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let source =
+        std::fs::canonicalize(file).with_context(|| format!("locating {}", file.display()))?;
+    let part = store::part_path(data_dir, id);
+    let copied = copy_checked(&source, &part);
+    let (bytes, sha256) = match copied {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            return Err(e);
+        }
+    };
+    store::commit_file(&part, &pdf_path(data_dir, id))?;
+    let url = format!("{ATTACHED_SCHEME}{}", source.display());
+    let now = now_unix();
+    let entry = ManifestEntry {
+        final_url: url.clone(),
+        url,
+        status: 0,
+        bytes,
+        sha256,
+        content_type: Some("application/pdf".to_string()),
+        fetched_at: now,
+        checked_at: now,
+        ..ManifestEntry::default()
+    };
+    let mut manifest = Manifest::load(data_dir)?;
+    manifest.insert(id, entry.clone());
+    manifest.save(data_dir)?;
+    Ok(entry)
+}
+
+/// Copies `source` to `part` through the PDF check, fsyncs, and returns size and hash.
+fn copy_checked(source: &Path, part: &Path) -> Result<(u64, String)> {
+    let mut input =
+        std::fs::File::open(source).with_context(|| format!("opening {}", source.display()))?;
+    let mut output =
+        std::fs::File::create(part).with_context(|| format!("creating {}", part.display()))?;
+    let mut sniffer = PdfSniffer::default();
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    let refuse = |reason| {
+        anyhow::Error::new(reason).context(format!("{} is not a usable PDF", source.display()))
+    };
+    loop {
+        let n = input
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", source.display()))?;
+        if n == 0 {
+            break;
+        }
+        sniffer.push(&buf[..n]).map_err(refuse)?;
+        hasher.update(&buf[..n]);
+        output
+            .write_all(&buf[..n])
+            .with_context(|| format!("writing {}", part.display()))?;
+        total += n as u64;
+    }
+    sniffer.finish().map_err(refuse)?;
+    output
+        .sync_all()
+        .with_context(|| format!("syncing {}", part.display()))?;
+    Ok((total, store::hex(&hasher.finalize())))
+}

@@ -1,0 +1,197 @@
+//! On-disk layout and crash-safe writes of the fetch stage
+//! (catalog -> **fetch** -> extract -> index -> search).
+//!
+//! Everything lands under `<data-dir>/pdf/` through a hidden `.part` file that
+//! is fsynced and renamed into place, so a killed run never leaves a partial
+//! `<id>.pdf` behind for the extract stage to choke on.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
+
+/// Longest id accepted; keeps file names well below file-system limits.
+const MAX_ID_LEN: usize = 200;
+
+/// Checks that an id is `[a-z0-9-]+`, the only thing a file name is built from.
+pub fn validate_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !ok {
+        bail!("invalid paper id {id:?}: expected [a-z0-9-]+");
+    }
+    Ok(())
+}
+
+/// Returns the folder holding the PDFs, `<data-dir>/pdf`.
+pub fn pdf_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("pdf")
+}
+
+/// Returns where the PDF of `id` is stored, `<data-dir>/pdf/<id>.pdf`.
+///
+/// # Panics
+/// Panics if `id` is not `[a-z0-9-]+`: callers validate ids first, and a
+/// path must never be built from anything else.
+pub fn pdf_path(data_dir: &Path, id: &str) -> PathBuf {
+    assert!(validate_id(id).is_ok(), "invalid paper id {id:?}");
+    pdf_dir(data_dir).join(format!("{id}.pdf"))
+}
+
+/// Returns the temporary file a download of `id` streams into.
+pub(super) fn part_path(data_dir: &Path, id: &str) -> PathBuf {
+    pdf_dir(data_dir).join(format!(".{id}.pdf.part"))
+}
+
+/// Removes `.part` files left by an interrupted run and returns their paths.
+pub(super) fn clean_stale_parts(data_dir: &Path) -> Result<Vec<PathBuf>> {
+    let dir = pdf_dir(data_dir);
+    let mut removed = Vec::new();
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(removed),
+        Err(e) => return Err(e).with_context(|| format!("listing {}", dir.display())),
+    };
+    for entry in entries {
+        let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".part") {
+            let path = entry.path();
+            fs::remove_file(&path).with_context(|| format!("removing stale {}", path.display()))?;
+            removed.push(path);
+        }
+    }
+    Ok(removed)
+}
+
+/// Fsyncs a directory so that a rename inside it survives a power loss.
+pub(super) fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .with_context(|| format!("syncing directory {}", dir.display()))?;
+    }
+    // Other platforms cannot open a directory as a file; the rename is the best they get.
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Renames a finished, already fsynced temporary file into place durably.
+pub(super) fn commit_file(tmp: &Path, dest: &Path) -> Result<()> {
+    fs::rename(tmp, dest)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), dest.display()))?;
+    if let Some(parent) = dest.parent() {
+        sync_dir(parent)?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `dest` through a temporary sibling, fsync and rename.
+pub(super) fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
+    let parent = dest
+        .parent()
+        .with_context(|| format!("{} has no parent folder", dest.display()))?;
+    let name = dest
+        .file_name()
+        .with_context(|| format!("{} has no file name", dest.display()))?;
+    let tmp = parent.join(format!(".{}.tmp", name.to_string_lossy()));
+    let result = (|| -> Result<()> {
+        let mut f =
+            fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        f.write_all(bytes)
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        f.sync_all()
+            .with_context(|| format!("syncing {}", tmp.display()))?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    commit_file(&tmp, dest)
+}
+
+/// Hashes a file, returning its length and lowercase hex SHA-256.
+pub(super) fn sha256_file(path: &Path) -> Result<(u64, String)> {
+    let mut f = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut len = 0u64;
+    loop {
+        let n = f
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        len += n as u64;
+    }
+    Ok((len, hex(&hasher.finalize())))
+}
+
+/// Formats bytes as lowercase hex.
+pub(super) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(validate_id("lamport-1978-time").is_ok());
+        for bad in ["", "../etc", "A", "a/b", "a.pdf", "a b", "é"] {
+            assert!(validate_id(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(validate_id(&"a".repeat(MAX_ID_LEN + 1)).is_err());
+    }
+
+    #[test]
+    #[should_panic(expected = "invalid paper id")]
+    fn pdf_path_refuses_traversal() {
+        let _ = pdf_path(Path::new("/data"), "../x");
+    }
+
+    #[test]
+    fn pdf_path_layout() {
+        assert_eq!(
+            pdf_path(Path::new("/data"), "raft"),
+            PathBuf::from("/data/pdf/raft.pdf")
+        );
+        assert_eq!(
+            part_path(Path::new("/data"), "raft"),
+            PathBuf::from("/data/pdf/.raft.pdf.part")
+        );
+    }
+
+    #[test]
+    fn atomic_write_and_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("m.json");
+        write_atomic(&dest, b"abc").unwrap();
+        write_atomic(&dest, b"abc").unwrap();
+        assert_eq!(fs::read(&dest).unwrap(), b"abc");
+        let (len, sum) = sha256_file(&dest).unwrap();
+        assert_eq!(len, 3);
+        assert_eq!(
+            sum,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

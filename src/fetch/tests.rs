@@ -1,0 +1,910 @@
+//! End-to-end tests of the fetch stage (catalog -> **fetch** -> extract -> index -> search)
+//! against the scripted loopback server: every test checks the stored files,
+//! the manifest and the reported reason.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::test_server::{Reply, TestServer};
+use super::*;
+
+/// A tiny but structurally plausible PDF; `tag` makes contents distinguishable.
+fn pdf_bytes(tag: &str) -> Vec<u8> {
+    format!(
+        "%PDF-1.4\n% {tag}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
+    .into_bytes()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    store::hex(&sha2::Sha256::digest(bytes))
+}
+
+/// Options with timeouts and backoff small enough to keep the suite fast.
+fn quick_opts() -> FetchOptions {
+    FetchOptions {
+        jobs: 4,
+        per_host: 2,
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_millis(400),
+        retries: 2,
+        backoff_base: Duration::from_millis(10),
+        max_backoff: Duration::from_secs(3),
+        // Tests talk to 127.0.0.1 only, whatever proxy the environment names.
+        env_proxy: false,
+        ..FetchOptions::default()
+    }
+}
+
+fn item(id: &str, urls: &[String]) -> FetchItem {
+    FetchItem {
+        id: id.to_string(),
+        urls: urls.to_vec(),
+        open_access: true,
+    }
+}
+
+/// Runs `fetch_all` and returns the report plus a compact log of the events.
+fn run(items: &[FetchItem], dir: &Path, opts: &FetchOptions) -> (FetchReport, Vec<String>) {
+    let log = Mutex::new(Vec::new());
+    let on_event = |ev: FetchEvent| {
+        let line = match ev {
+            FetchEvent::Planned { total } => format!("planned {total}"),
+            FetchEvent::Started { id, .. } => format!("started {id}"),
+            FetchEvent::Progress { id, .. } => format!("progress {id}"),
+            FetchEvent::Retrying { id, reason, .. } => format!("retry {id} {reason}"),
+            FetchEvent::Finished { id, outcome } => format!("finished {id} {outcome:?}"),
+        };
+        log.lock().unwrap().push(line);
+    };
+    let report = fetch_all(items, dir, opts, &on_event).expect("fetch_all");
+    (report, log.into_inner().unwrap())
+}
+
+fn manifest(dir: &Path) -> Manifest {
+    Manifest::load(dir).unwrap()
+}
+
+/// Lists the file names in `<dir>/pdf`, hidden ones included.
+fn pdf_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(pdf_dir(dir))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn assert_failed(report: &FetchReport, id: &str, reason: FailReason) {
+    let found = report.failed.iter().find(|(i, _, _)| i == id);
+    match found {
+        Some((_, r, detail)) => assert_eq!(*r, reason, "{id}: {detail}"),
+        None => panic!("{id} did not fail: {report:?}"),
+    }
+}
+
+fn assert_manifest_failure(dir: &Path, id: &str, reason: FailReason) {
+    let m = manifest(dir);
+    let entry = m.get(id).expect("manifest entry");
+    assert_eq!(entry.last_reason, Some(reason));
+    assert!(entry.last_error.is_some());
+    assert!(!entry.has_file());
+}
+
+#[test]
+fn good_pdf_is_stored_and_recorded() {
+    let body = pdf_bytes("good");
+    let served = body.clone();
+    let server = TestServer::start(move |_, _| {
+        Reply::pdf(&served)
+            .with_header("ETag", "\"v1\"")
+            .with_header("Last-Modified", "Wed, 01 Jan 2025 00:00:00 GMT")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let items = [item("lamport-1978", &[server.url("/time.pdf")])];
+    let (report, events) = run(&items, dir.path(), &quick_opts());
+
+    assert_eq!(report.fetched, vec!["lamport-1978"]);
+    assert!(report.ok());
+    assert_eq!(
+        std::fs::read(pdf_path(dir.path(), "lamport-1978")).unwrap(),
+        body
+    );
+    assert_eq!(pdf_files(dir.path()), vec!["lamport-1978.pdf"]);
+    let m = manifest(dir.path());
+    let e = m.get("lamport-1978").unwrap();
+    assert_eq!(e.url, server.url("/time.pdf"));
+    assert_eq!(e.final_url, server.url("/time.pdf"));
+    assert_eq!(e.status, 200);
+    assert_eq!(e.bytes, body.len() as u64);
+    assert_eq!(e.sha256, sha256_hex(&body));
+    assert_eq!(e.etag.as_deref(), Some("\"v1\""));
+    assert!(e.last_modified.is_some());
+    assert!(e.fetched_at > 0);
+    assert_eq!(e.last_error, None);
+    let ua = server.requests()[0]
+        .header("user-agent")
+        .unwrap()
+        .to_string();
+    assert!(ua.starts_with("paperdex/"), "{ua}");
+    assert_eq!(events.first().unwrap(), "planned 1");
+    assert!(events.contains(&"started lamport-1978".to_string()));
+    assert!(events
+        .last()
+        .unwrap()
+        .starts_with("finished lamport-1978 Fetched"));
+
+    // A second run trusts the hash and does not touch the network.
+    let (again, _) = run(&items, dir.path(), &quick_opts());
+    assert_eq!(again.unchanged, vec!["lamport-1978"]);
+    assert_eq!(server.hits("/time.pdf"), 1);
+}
+
+#[test]
+fn not_found_and_gone_are_not_retried() {
+    let server = TestServer::start(|req, _| match req.path.as_str() {
+        "/missing" => Reply::status(404),
+        _ => Reply::status(410),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let items = [
+        item("missing", &[server.url("/missing")]),
+        item("gone", &[server.url("/gone")]),
+    ];
+    let (report, _) = run(&items, dir.path(), &quick_opts());
+    assert_failed(&report, "missing", FailReason::NotFound);
+    assert_failed(&report, "gone", FailReason::NotFound);
+    assert_eq!(server.hits("/missing"), 1);
+    assert_eq!(server.hits("/gone"), 1);
+    assert_manifest_failure(dir.path(), "missing", FailReason::NotFound);
+    assert!(pdf_files(dir.path()).is_empty());
+    assert_eq!(
+        report.failed_by_reason().get("not found").unwrap(),
+        &vec!["gone".to_string(), "missing".to_string()]
+    );
+    assert!(!report.ok());
+}
+
+#[test]
+fn server_error_is_retried_until_success() {
+    let body = pdf_bytes("after-500");
+    let server = TestServer::start(move |_, hit| {
+        if hit == 1 {
+            Reply::status(500)
+        } else {
+            Reply::pdf(&body)
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (report, events) = run(
+        &[item("flaky", &[server.url("/p")])],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_eq!(report.fetched, vec!["flaky"]);
+    assert_eq!(server.hits("/p"), 2);
+    assert!(events.contains(&"retry flaky HTTP 500".to_string()));
+    assert!(pdf_path(dir.path(), "flaky").exists());
+    assert_eq!(manifest(dir.path()).get("flaky").unwrap().last_error, None);
+}
+
+#[test]
+fn persistent_server_error_gives_up_after_retries() {
+    let server = TestServer::start(|_, _| Reply::status(503));
+    let dir = tempfile::tempdir().unwrap();
+    let (report, _) = run(
+        &[item("down", &[server.url("/p")])],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_failed(&report, "down", FailReason::Http(503));
+    assert_eq!(server.hits("/p"), 3);
+    assert_manifest_failure(dir.path(), "down", FailReason::Http(503));
+}
+
+#[test]
+fn too_many_requests_honours_retry_after() {
+    let body = pdf_bytes("patience");
+    let server = TestServer::start(move |_, hit| {
+        if hit == 1 {
+            Reply::status(429).with_header("Retry-After", "1")
+        } else {
+            Reply::pdf(&body)
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (report, _) = run(
+        &[item("busy", &[server.url("/p")])],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_eq!(report.fetched, vec!["busy"]);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    let gap = reqs[1].at - reqs[0].at;
+    assert!(gap >= Duration::from_millis(950), "retried after {gap:?}");
+    assert!(pdf_path(dir.path(), "busy").exists());
+}
+
+#[test]
+fn stalled_servers_time_out_and_the_run_finishes() {
+    let good = pdf_bytes("fine");
+    let head = pdf_bytes("stalls")[..20].to_vec();
+    let server = TestServer::start(move |req, _| match req.path.as_str() {
+        "/silent" => Reply::Stall(Duration::from_secs(10)),
+        "/midway" => Reply::raw(Some(500), &head, Some(Duration::from_secs(10))),
+        _ => Reply::pdf(&good),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let opts = FetchOptions {
+        retries: 1,
+        ..quick_opts()
+    };
+    let items = [
+        item("silent", &[server.url("/silent")]),
+        item("midway", &[server.url("/midway")]),
+        item("fine", &[server.url("/fine")]),
+    ];
+    let started = Instant::now();
+    let (report, _) = run(&items, dir.path(), &opts);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_failed(&report, "silent", FailReason::Timeout);
+    assert_failed(&report, "midway", FailReason::Timeout);
+    assert_eq!(report.fetched, vec!["fine"]);
+    assert_eq!(server.hits("/silent"), 2);
+    assert_manifest_failure(dir.path(), "silent", FailReason::Timeout);
+    assert_manifest_failure(dir.path(), "midway", FailReason::Timeout);
+    assert_eq!(pdf_files(dir.path()), vec!["fine.pdf"]);
+}
+
+#[test]
+fn html_page_is_not_a_pdf() {
+    let server = TestServer::start(|_, _| Reply::Full {
+        status: 200,
+        headers: vec![("Content-Type".into(), "text/html".into())],
+        body: b"<!doctype html><html><body>Please log in</body></html>".to_vec(),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (report, _) = run(
+        &[item("paywalled", &[server.url("/p")])],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_failed(&report, "paywalled", FailReason::NotPdf);
+    assert_eq!(server.hits("/p"), 1);
+    assert_manifest_failure(dir.path(), "paywalled", FailReason::NotPdf);
+    assert!(pdf_files(dir.path()).is_empty());
+    assert_eq!(
+        report.failed_by_reason().keys().collect::<Vec<_>>(),
+        vec!["not a PDF"]
+    );
+}
+
+#[test]
+fn body_shorter_than_content_length_is_truncated() {
+    let body = pdf_bytes("short");
+    let server =
+        TestServer::start(move |_, _| Reply::raw(Some(body.len() as u64 + 100), &body, None));
+    let dir = tempfile::tempdir().unwrap();
+    let (report, _) = run(
+        &[item("short", &[server.url("/p")])],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_failed(&report, "short", FailReason::Truncated);
+    assert_manifest_failure(dir.path(), "short", FailReason::Truncated);
+    assert!(pdf_files(dir.path()).is_empty());
+}
+
+#[test]
+fn body_without_eof_marker_is_truncated() {
+    let body = pdf_bytes("cut")[..30].to_vec();
+    let server = TestServer::start(move |_, _| Reply::raw(None, &body, None));
+    let dir = tempfile::tempdir().unwrap();
+    let (report, _) = run(
+        &[item("cut", &[server.url("/p")])],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_failed(&report, "cut", FailReason::Truncated);
+    assert!(pdf_files(dir.path()).is_empty());
+}
+
+#[test]
+fn redirect_chain_is_followed() {
+    let body = pdf_bytes("moved");
+    let served = body.clone();
+    let server = TestServer::start(move |req, _| {
+        let host = req.header("host").unwrap_or_default().to_string();
+        match req.path.as_str() {
+            "/a" => Reply::redirect(302, "/b"),
+            "/b" => Reply::redirect(301, &format!("http://{host}/files/c")),
+            "/files/c" => Reply::redirect(307, "d.pdf"),
+            "/files/d.pdf" => Reply::pdf(&served),
+            _ => Reply::status(404),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (report, _) = run(
+        &[item("moved", &[server.url("/a")])],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_eq!(report.fetched, vec!["moved"]);
+    let m = manifest(dir.path());
+    let e = m.get("moved").unwrap();
+    assert_eq!(e.url, server.url("/a"));
+    assert_eq!(e.final_url, server.url("/files/d.pdf"));
+    assert_eq!(e.sha256, sha256_hex(&body));
+    assert_eq!(std::fs::read(pdf_path(dir.path(), "moved")).unwrap(), body);
+}
+
+#[test]
+fn redirect_loops_long_chains_and_foreign_schemes_fail() {
+    let server = TestServer::start(|req, _| match req.path.as_str() {
+        "/x" => Reply::redirect(302, "/y"),
+        "/y" => Reply::redirect(302, "/x"),
+        "/ftp" => Reply::redirect(302, "ftp://example.org/paper.pdf"),
+        path => {
+            // /n1 -> /n2 -> ... : an endless but loop-free chain.
+            let n: u32 = path.trim_start_matches("/n").parse().unwrap_or(0);
+            Reply::redirect(302, &format!("/n{}", n + 1))
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let opts = FetchOptions {
+        max_redirects: 3,
+        ..quick_opts()
+    };
+    let items = [
+        item("loop", &[server.url("/x")]),
+        item("chain", &[server.url("/n1")]),
+        item("ftp", &[server.url("/ftp")]),
+    ];
+    let (report, _) = run(&items, dir.path(), &opts);
+    assert_failed(&report, "loop", FailReason::TooManyRedirects);
+    assert_failed(&report, "chain", FailReason::TooManyRedirects);
+    assert_failed(&report, "ftp", FailReason::BadUrl);
+    assert_eq!(server.hits("/x"), 1);
+    assert_eq!(server.hits("/n4"), 1);
+    assert_eq!(server.hits("/n5"), 0);
+    assert_manifest_failure(dir.path(), "loop", FailReason::TooManyRedirects);
+    assert_manifest_failure(dir.path(), "ftp", FailReason::BadUrl);
+    assert!(pdf_files(dir.path()).is_empty());
+}
+
+#[test]
+fn bodies_over_the_size_cap_are_refused() {
+    let mut big = pdf_bytes("big");
+    big.splice(10..10, vec![b' '; 4096]);
+    let served = big.clone();
+    let server = TestServer::start(move |req, _| match req.path.as_str() {
+        "/announced" => Reply::pdf(&served),
+        _ => Reply::raw(None, &served, None),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let opts = FetchOptions {
+        max_size: 1024,
+        ..quick_opts()
+    };
+    let items = [
+        item("announced", &[server.url("/announced")]),
+        item("streamed", &[server.url("/streamed")]),
+    ];
+    let (report, _) = run(&items, dir.path(), &opts);
+    assert_failed(&report, "announced", FailReason::TooLarge);
+    assert_failed(&report, "streamed", FailReason::TooLarge);
+    assert_eq!(server.hits("/announced"), 1);
+    assert_manifest_failure(dir.path(), "streamed", FailReason::TooLarge);
+    assert!(pdf_files(dir.path()).is_empty());
+
+    // The same bodies pass once the cap allows them.
+    let (report, _) = run(&items, dir.path(), &quick_opts());
+    assert_eq!(report.fetched, vec!["announced", "streamed"]);
+}
+
+#[test]
+fn refresh_sends_validators_and_keeps_file_on_304() {
+    let body = pdf_bytes("v1");
+    let served = body.clone();
+    let server = TestServer::start(move |req, _| {
+        if req.header("if-none-match") == Some("\"v1\"") {
+            Reply::status(304)
+        } else {
+            Reply::pdf(&served)
+                .with_header("ETag", "\"v1\"")
+                .with_header("Last-Modified", "Wed, 01 Jan 2025 00:00:00 GMT")
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let items = [item("stable", &[server.url("/p")])];
+    let (first, _) = run(&items, dir.path(), &quick_opts());
+    assert_eq!(first.fetched, vec!["stable"]);
+    let before = manifest(dir.path()).get("stable").unwrap().clone();
+
+    let opts = FetchOptions {
+        refresh: true,
+        ..quick_opts()
+    };
+    let (second, events) = run(&items, dir.path(), &opts);
+    assert_eq!(second.unchanged, vec!["stable"]);
+    assert!(events.iter().any(|e| e == "finished stable Unchanged"));
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[1].header("if-none-match"), Some("\"v1\""));
+    assert_eq!(
+        reqs[1].header("if-modified-since"),
+        Some("Wed, 01 Jan 2025 00:00:00 GMT")
+    );
+    assert_eq!(std::fs::read(pdf_path(dir.path(), "stable")).unwrap(), body);
+    let after = manifest(dir.path()).get("stable").unwrap().clone();
+    assert_eq!(after.sha256, before.sha256);
+    assert_eq!(after.fetched_at, before.fetched_at);
+    assert_eq!(after.last_error, None);
+}
+
+#[test]
+fn refresh_replaces_a_changed_file() {
+    let server = TestServer::start(|_, hit| {
+        Reply::pdf(&pdf_bytes(&format!("edition {hit}")))
+            .with_header("ETag", &format!("\"e{hit}\""))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let items = [item("living", &[server.url("/p")])];
+    run(&items, dir.path(), &quick_opts());
+    let opts = FetchOptions {
+        refresh: true,
+        ..quick_opts()
+    };
+    let (report, _) = run(&items, dir.path(), &opts);
+    assert_eq!(report.fetched, vec!["living"]);
+    let e = manifest(dir.path()).get("living").unwrap().clone();
+    assert_eq!(e.sha256, sha256_hex(&pdf_bytes("edition 2")));
+    assert_eq!(e.etag.as_deref(), Some("\"e2\""));
+    assert_eq!(server.requests()[1].header("if-none-match"), Some("\"e1\""));
+    assert_eq!(pdf_files(dir.path()), vec!["living.pdf"]);
+}
+
+#[test]
+fn second_url_is_used_when_the_first_fails() {
+    let body = pdf_bytes("mirror");
+    let served = body.clone();
+    let server = TestServer::start(move |req, _| match req.path.as_str() {
+        "/mirror.pdf" => Reply::pdf(&served),
+        _ => Reply::status(404),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let urls = [server.url("/dead.pdf"), server.url("/mirror.pdf")];
+    let (report, events) = run(&[item("mirrored", &urls)], dir.path(), &quick_opts());
+    assert_eq!(report.fetched, vec!["mirrored"]);
+    assert_eq!(
+        events.iter().filter(|e| *e == "started mirrored").count(),
+        2
+    );
+    let e = manifest(dir.path()).get("mirrored").unwrap().clone();
+    assert_eq!(e.url, urls[1]);
+    assert_eq!(e.sha256, sha256_hex(&body));
+    assert_eq!(
+        std::fs::read(pdf_path(dir.path(), "mirrored")).unwrap(),
+        body
+    );
+}
+
+#[test]
+fn failure_detail_names_every_url_and_bad_urls_are_reported() {
+    let server = TestServer::start(|_, _| Reply::status(403));
+    let dir = tempfile::tempdir().unwrap();
+    let urls = [
+        "mailto:someone@example.org".to_string(),
+        server.url("/locked"),
+    ];
+    let (report, _) = run(&[item("locked", &urls)], dir.path(), &quick_opts());
+    assert_failed(&report, "locked", FailReason::Forbidden);
+    let detail = &report.failed[0].2;
+    assert!(
+        detail.contains("mailto:") && detail.contains("/locked"),
+        "{detail}"
+    );
+    assert_eq!(server.hits("/locked"), 1);
+
+    let (report, _) = run(&[item("odd", &urls[..1])], dir.path(), &quick_opts());
+    assert_failed(&report, "odd", FailReason::BadUrl);
+}
+
+#[test]
+fn per_host_concurrency_stays_within_the_cap() {
+    let server = TestServer::start(|req, _| {
+        Reply::Delayed(
+            Duration::from_millis(150),
+            Box::new(Reply::pdf(&pdf_bytes(&req.path))),
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let items: Vec<FetchItem> = (0..6)
+        .map(|i| item(&format!("p{i}"), &[server.url(&format!("/{i}.pdf"))]))
+        .collect();
+    let opts = FetchOptions {
+        jobs: 6,
+        per_host: 2,
+        ..quick_opts()
+    };
+    let (report, _) = run(&items, dir.path(), &opts);
+    assert_eq!(report.fetched.len(), 6, "{report:?}");
+    assert_eq!(server.max_in_flight(), 2);
+    assert_eq!(manifest(dir.path()).len(), 6);
+    assert_eq!(pdf_files(dir.path()).len(), 6);
+}
+
+#[test]
+fn interrupted_run_is_cleaned_and_resumed() {
+    let server = TestServer::start(|req, _| Reply::pdf(&pdf_bytes(&req.path)));
+    let dir = tempfile::tempdir().unwrap();
+    let items = [
+        item("done", &[server.url("/done")]),
+        item("half", &[server.url("/half")]),
+    ];
+    run(&items[..1], dir.path(), &quick_opts());
+    // What a kill -9 in the middle of "half" leaves behind.
+    let part = store::part_path(dir.path(), "half");
+    std::fs::write(&part, b"%PDF-1.4\nhalf of a").unwrap();
+    let stray = pdf_dir(dir.path()).join(".other.pdf.part");
+    std::fs::write(&stray, b"junk").unwrap();
+
+    let (report, _) = run(&items, dir.path(), &quick_opts());
+    assert_eq!(report.cleaned_parts, 2);
+    assert_eq!(report.unchanged, vec!["done"]);
+    assert_eq!(report.fetched, vec!["half"]);
+    assert_eq!(pdf_files(dir.path()), vec!["done.pdf", "half.pdf"]);
+    assert_eq!(
+        std::fs::read(pdf_path(dir.path(), "half")).unwrap(),
+        pdf_bytes("/half")
+    );
+    assert_eq!(server.hits("/done"), 1);
+    assert!(manifest(dir.path()).get("half").unwrap().has_file());
+}
+
+#[test]
+fn damaged_stored_file_is_fetched_again() {
+    let server = TestServer::start(|_, _| Reply::pdf(&pdf_bytes("orig")));
+    let dir = tempfile::tempdir().unwrap();
+    let items = [item("bitrot", &[server.url("/p")])];
+    run(&items, dir.path(), &quick_opts());
+    std::fs::write(pdf_path(dir.path(), "bitrot"), pdf_bytes("oops")).unwrap();
+    let (report, _) = run(&items, dir.path(), &quick_opts());
+    assert_eq!(report.fetched, vec!["bitrot"]);
+    assert_eq!(
+        std::fs::read(pdf_path(dir.path(), "bitrot")).unwrap(),
+        pdf_bytes("orig")
+    );
+}
+
+#[test]
+fn skips_and_selection_options() {
+    let server = TestServer::start(|req, hit| match (req.path.as_str(), hit) {
+        ("/later", 1) => Reply::status(404),
+        _ => Reply::pdf(&pdf_bytes(&req.path)),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let closed = FetchItem {
+        open_access: false,
+        ..item("closed", &[server.url("/closed")])
+    };
+    let items = [
+        item("nourl", &[]),
+        closed,
+        item("later", &[server.url("/later")]),
+        item("fine", &[server.url("/fine")]),
+        item("other", &[server.url("/other")]),
+    ];
+    let only = FetchOptions {
+        only: Some(vec![
+            "nourl".into(),
+            "closed".into(),
+            "later".into(),
+            "fine".into(),
+            "typo".into(),
+        ]),
+        ..quick_opts()
+    };
+    let (report, events) = run(&items, dir.path(), &only);
+    assert_eq!(events[0], "planned 4");
+    assert_eq!(report.unknown_only, vec!["typo"]);
+    assert_eq!(report.skipped_no_url, vec!["nourl"]);
+    assert_eq!(report.skipped_not_open, vec!["closed"]);
+    assert_failed(&report, "later", FailReason::NotFound);
+    assert_eq!(report.fetched, vec!["fine"]);
+    assert_eq!(server.hits("/closed"), 0);
+    assert_eq!(server.hits("/other"), 0);
+
+    let retry = FetchOptions {
+        retry_failed: true,
+        ..quick_opts()
+    };
+    let (report, events) = run(&items, dir.path(), &retry);
+    assert_eq!(events[0], "planned 1");
+    assert_eq!(report.fetched, vec!["later"]);
+    assert_eq!(server.hits("/fine"), 1);
+    assert_eq!(server.hits("/other"), 0);
+    let m = manifest(dir.path());
+    assert_eq!(m.get("later").unwrap().last_error, None);
+    assert!(m.get("nourl").is_none());
+}
+
+#[test]
+fn invalid_or_duplicate_ids_are_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let none = |_: FetchEvent| {};
+    let bad = [item("../escape", &["http://127.0.0.1:9/x".into()])];
+    assert!(fetch_all(&bad, dir.path(), &quick_opts(), &none).is_err());
+    let dup = [item("a", &[]), item("a", &[])];
+    assert!(fetch_all(&dup, dir.path(), &quick_opts(), &none).is_err());
+    assert!(!dir.path().join("pdf").join("..escape.pdf").exists());
+}
+
+#[test]
+fn attach_adopts_a_valid_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("download.pdf");
+    let body = pdf_bytes("by hand");
+    std::fs::write(&src, &body).unwrap();
+    let entry = attach("manual", &src, dir.path()).unwrap();
+    assert_eq!(entry.sha256, sha256_hex(&body));
+    assert_eq!(entry.bytes, body.len() as u64);
+    assert!(entry.url.starts_with("file://"));
+    assert_eq!(std::fs::read(pdf_path(dir.path(), "manual")).unwrap(), body);
+    assert_eq!(manifest(dir.path()).get("manual"), Some(&entry));
+    assert_eq!(pdf_files(dir.path()), vec!["manual.pdf"]);
+
+    assert!(entry.is_attached());
+
+    // The adopted file counts as present, and a refresh does not replace it.
+    let server = TestServer::start(|_, _| Reply::pdf(&pdf_bytes("from the web")));
+    let items = [item("manual", &[server.url("/p")])];
+    let (report, _) = run(&items, dir.path(), &quick_opts());
+    assert_eq!(report.unchanged, vec!["manual"]);
+    let refresh = FetchOptions {
+        refresh: true,
+        ..quick_opts()
+    };
+    let (report, _) = run(&items, dir.path(), &refresh);
+    assert_eq!(report.unchanged, vec!["manual"]);
+    assert_eq!(server.hits("/p"), 0);
+    assert_eq!(std::fs::read(pdf_path(dir.path(), "manual")).unwrap(), body);
+
+    // A closed-access paper with an attached PDF is reported as present, not skipped.
+    let closed = [FetchItem {
+        open_access: false,
+        ..item("manual", &[])
+    }];
+    let (report, _) = run(&closed, dir.path(), &quick_opts());
+    assert_eq!(report.unchanged, vec!["manual"]);
+    assert!(report.skipped_not_open.is_empty());
+}
+
+#[test]
+fn attach_refuses_a_non_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("page.html");
+    std::fs::write(&src, b"<html>not a paper</html>").unwrap();
+    let err = attach("manual", &src, dir.path()).unwrap_err();
+    assert_eq!(err.downcast_ref::<FailReason>(), Some(&FailReason::NotPdf));
+    assert!(format!("{err:#}").contains("page.html"));
+    assert!(!pdf_path(dir.path(), "manual").exists());
+    assert!(pdf_files(dir.path()).is_empty());
+    assert!(manifest(dir.path()).is_empty());
+
+    let missing = attach("manual", &dir.path().join("nope.pdf"), dir.path()).unwrap_err();
+    assert!(format!("{missing:#}").contains("nope.pdf"));
+    assert!(attach("Bad/Id", &src, dir.path()).is_err());
+}
+
+#[test]
+fn https_to_a_non_tls_server_is_a_tls_failure() {
+    // Answers every connection with plain HTTP, which no TLS handshake survives.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(3) {
+            use std::io::Write;
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let opts = FetchOptions {
+        retries: 0,
+        ..quick_opts()
+    };
+    let url = format!("https://127.0.0.1:{port}/paper.pdf");
+    let (report, _) = run(&[item("secure", &[url])], dir.path(), &opts);
+    assert_failed(&report, "secure", FailReason::Tls);
+    assert_manifest_failure(dir.path(), "secure", FailReason::Tls);
+}
+
+#[test]
+fn retry_failed_reattempts_a_failed_refresh() {
+    let server = TestServer::start(|_, hit| match hit {
+        2 => Reply::status(500),
+        _ => Reply::pdf(&pdf_bytes("kept")).with_header("ETag", "\"k\""),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let items = [item("kept", &[server.url("/p")])];
+    run(&items, dir.path(), &quick_opts());
+    let refresh = FetchOptions {
+        refresh: true,
+        retries: 0,
+        ..quick_opts()
+    };
+    let (report, _) = run(&items, dir.path(), &refresh);
+    assert_failed(&report, "kept", FailReason::Http(500));
+    // The failed refresh keeps the good copy and its record.
+    let e = manifest(dir.path()).get("kept").unwrap().clone();
+    assert!(e.has_file() && e.failed());
+    assert!(pdf_path(dir.path(), "kept").exists());
+
+    let retry = FetchOptions {
+        retry_failed: true,
+        ..quick_opts()
+    };
+    let (report, _) = run(&items, dir.path(), &retry);
+    assert_eq!(report.unchanged, vec!["kept"]);
+    assert_eq!(server.hits("/p"), 3);
+    assert!(!manifest(dir.path()).get("kept").unwrap().failed());
+}
+
+#[test]
+fn calling_from_async_code_is_an_error_not_a_panic() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let none = |_: FetchEvent| {};
+    let result = rt.block_on(async { fetch_all(&[], dir.path(), &quick_opts(), &none) });
+    assert!(result.is_err());
+}
+
+#[test]
+fn refused_connection_is_a_network_failure() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (report, events) = run(
+        &[item("offline", &[format!("http://127.0.0.1:{port}/p.pdf")])],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_failed(&report, "offline", FailReason::Network);
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.starts_with("retry offline"))
+            .count(),
+        2
+    );
+    assert_manifest_failure(dir.path(), "offline", FailReason::Network);
+}
+
+#[test]
+fn manifest_is_on_disk_as_soon_as_a_paper_finishes() {
+    let server = TestServer::start(|req, _| match req.path.as_str() {
+        "/slow" => Reply::Delayed(
+            Duration::from_millis(300),
+            Box::new(Reply::pdf(&pdf_bytes("slow"))),
+        ),
+        _ => Reply::pdf(&pdf_bytes("quick")),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let items = [
+        item("quick", &[server.url("/quick")]),
+        item("slow", &[server.url("/slow")]),
+    ];
+    let seen_on_disk = Mutex::new(Vec::new());
+    let data_dir = dir.path();
+    let on_event = |ev: FetchEvent| {
+        if let FetchEvent::Finished { id, .. } = ev {
+            // What a kill -9 right now would leave for the next run.
+            let m = Manifest::load(data_dir).unwrap();
+            let ids: Vec<String> = m.iter().map(|(k, _)| k.to_string()).collect();
+            seen_on_disk.lock().unwrap().push((id.to_string(), ids));
+        }
+    };
+    fetch_all(&items, data_dir, &quick_opts(), &on_event).unwrap();
+    let seen = seen_on_disk.into_inner().unwrap();
+    assert_eq!(seen[0], ("quick".to_string(), vec!["quick".to_string()]));
+    assert_eq!(seen[1].1, vec!["quick".to_string(), "slow".to_string()]);
+}
+
+/// Set in the child process of the kill test; holds its data directory.
+const KILL_CHILD_DIR: &str = "PAPERDEX_FETCH_KILL_CHILD_DIR";
+/// Set in the child process of the kill test; holds the URLs to fetch, space separated.
+const KILL_CHILD_URLS: &str = "PAPERDEX_FETCH_KILL_CHILD_URLS";
+
+/// Body of the child process that `killed_run_leaves_no_partial_pdf` kills; a no-op otherwise.
+#[test]
+#[ignore = "runs only as the child process of killed_run_leaves_no_partial_pdf"]
+fn kill_child() {
+    let (Ok(dir), Ok(urls)) = (
+        std::env::var(KILL_CHILD_DIR),
+        std::env::var(KILL_CHILD_URLS),
+    ) else {
+        return;
+    };
+    let urls: Vec<&str> = urls.split(' ').collect();
+    let items = [
+        item("done", &[urls[0].to_string()]),
+        item("killed", &[urls[1].to_string()]),
+    ];
+    let opts = FetchOptions {
+        read_timeout: Duration::from_secs(30),
+        ..quick_opts()
+    };
+    let _ = fetch_all(&items, Path::new(&dir), &opts, &|_| {});
+}
+
+#[cfg(unix)]
+#[test]
+fn killed_run_leaves_no_partial_pdf() {
+    let head = pdf_bytes("killed")[..20].to_vec();
+    let server = TestServer::start(move |req, hit| match (req.path.as_str(), hit) {
+        ("/killed", 1) => Reply::raw(Some(4096), &head, Some(Duration::from_secs(20))),
+        (path, _) => Reply::pdf(&pdf_bytes(path)),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "fetch::tests::kill_child",
+            "--exact",
+            "--ignored",
+            "--quiet",
+        ])
+        .env(KILL_CHILD_DIR, dir.path())
+        .env(
+            KILL_CHILD_URLS,
+            format!("{} {}", server.url("/done"), server.url("/killed")),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Waits until one paper is recorded and the other is midway through its body.
+    let part = store::part_path(dir.path(), "killed");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let recorded = Manifest::load(dir.path())
+            .map(|m| m.get("done").is_some())
+            .unwrap_or(false);
+        // The body sits in the write buffer, so the .part may still be empty.
+        let midway = part.exists();
+        if recorded && midway {
+            break;
+        }
+        assert!(Instant::now() < deadline, "child never got midway");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no destructor or cleanup runs.
+    child.wait().unwrap();
+    assert!(!pdf_path(dir.path(), "killed").exists());
+    assert!(manifest(dir.path()).get("killed").is_none());
+
+    let items = [
+        item("done", &[server.url("/done")]),
+        item("killed", &[server.url("/killed")]),
+    ];
+    let (report, _) = run(&items, dir.path(), &quick_opts());
+    assert_eq!(report.cleaned_parts, 1);
+    assert_eq!(report.unchanged, vec!["done"]);
+    assert_eq!(report.fetched, vec!["killed"]);
+    assert_eq!(pdf_files(dir.path()), vec!["done.pdf", "killed.pdf"]);
+    assert_eq!(
+        std::fs::read(pdf_path(dir.path(), "killed")).unwrap(),
+        pdf_bytes("/killed")
+    );
+}
