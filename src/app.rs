@@ -31,12 +31,14 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Show { id, json } => show(&places, &store, &id, json),
         Command::Index { rebuild } => {
             let catalog = load_catalog(&places)?;
+            let _lock = store.lock()?;
             let stats = index_catalog(&store, &catalog, rebuild, quiet)?;
             report_index(&stats, quiet);
             Ok(ExitCode::SUCCESS)
         }
         Command::Update(u) => {
             let catalog = load_catalog(&places)?;
+            let _lock = store.lock()?;
             if !u.offline {
                 let report = run_fetch(&store, &catalog, &u.fetch, quiet)?;
                 // Failures were reported; the rest of the pipeline goes on with what there is.
@@ -50,6 +52,7 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         }
         Command::Fetch(f) => {
             let catalog = load_catalog(&places)?;
+            let _lock = store.lock()?;
             let report = run_fetch(&store, &catalog, &f, quiet)?;
             Ok(if report.ok() {
                 ExitCode::SUCCESS
@@ -62,6 +65,7 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
             if catalog.get(&id).is_none() {
                 return Err(BadInput(format!("No entry {id:?} in {}.", catalog.origin)).into());
             }
+            let _lock = store.lock()?;
             let entry = fetch::attach(&id, &file, store.root())
                 .with_context(|| format!("Could not attach {} to {id}", file.display()))?;
             if !quiet {
@@ -149,7 +153,7 @@ fn show(places: &Places, store: &Store, id: &str, json: bool) -> Result<ExitCode
             catalog.origin
         ))
     })?;
-    let status = store.status(entry);
+    let status = pipeline::entry_status(store, entry)?;
     let stdout = io::stdout();
     if json {
         let mut value = serde_json::to_value(entry)?;

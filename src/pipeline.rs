@@ -238,3 +238,41 @@ impl TextSource for StoredText {
         )))
     }
 }
+
+/// What is known locally about an entry, as label/value rows for `show`.
+pub fn entry_status(store: &Store, entry: &Entry) -> Result<Vec<(String, String)>> {
+    let manifest = Manifest::load(store.root())?;
+    let texts = TextStatus::load(store)?;
+    let mut rows = Vec::new();
+    let pdf = store.pdf_path(&entry.id);
+    let fetched = manifest.get(&entry.id);
+    let pdf_state = match fs::metadata(&pdf) {
+        Ok(m) => format!("{} ({} KB)", pdf.display(), m.len().div_ceil(1000)),
+        Err(_) if !entry.open_access() => {
+            "none: not open access (`paperdex attach` adopts a copy)".to_string()
+        }
+        Err(_) if entry.urls.is_empty() => "none: no URL in the catalog".to_string(),
+        Err(_) => match fetched.and_then(|m| m.last_error.as_ref()) {
+            Some(err) => format!("none: the last download failed: {err}"),
+            None => "not fetched yet (run `paperdex update`)".to_string(),
+        },
+    };
+    rows.push(("pdf".to_string(), pdf_state));
+    if let Some(m) = fetched.filter(|m| m.has_file()) {
+        rows.push(("from".to_string(), m.final_url.clone()));
+        rows.push(("sha256".to_string(), m.sha256.clone()));
+    }
+    if let Some(t) = texts.entries.get(&entry.id) {
+        let state = match &t.error {
+            Some(err) => format!("none: {err}"),
+            None => format!(
+                "{} ({} page{})",
+                store.text_path(&entry.id).display(),
+                t.pages,
+                if t.pages == 1 { "" } else { "s" }
+            ),
+        };
+        rows.push(("text".to_string(), state));
+    }
+    Ok(rows)
+}

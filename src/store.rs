@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::catalog::Entry;
 
 /// The layout of a data directory.
 #[derive(Debug, Clone)]
@@ -54,26 +53,35 @@ impl Store {
         self.text_dir().join(format!("{id}.txt"))
     }
 
-    /// What is known locally about an entry, as label/value rows for `show`.
-    pub fn status(&self, entry: &Entry) -> Vec<(String, String)> {
-        let mut rows = Vec::new();
-        let pdf = self.pdf_path(&entry.id);
-        let pdf_state = match fs::metadata(&pdf) {
-            Ok(m) => format!("{} ({} KB)", pdf.display(), m.len().div_ceil(1000)),
-            Err(_) if !entry.open_access() => "none (not open access)".to_string(),
-            Err(_) if entry.urls.is_empty() => "none (no URL in the catalog)".to_string(),
-            Err(_) => "not fetched yet (run `paperdex update`)".to_string(),
-        };
-        rows.push(("pdf".to_string(), pdf_state));
-        let text = self.text_path(&entry.id);
-        if let Ok(m) = fs::metadata(&text) {
-            rows.push((
-                "text".to_string(),
-                format!("{} ({} KB)", text.display(), m.len().div_ceil(1000)),
-            ));
+    /// Takes the data directory's write lock for as long as the returned guard lives, so two
+    /// runs never fetch, extract or index into the same folder at once. The operating system
+    /// releases it when the process ends, however it ends.
+    pub fn lock(&self) -> Result<DataLock> {
+        fs::create_dir_all(&self.root)
+            .with_context(|| format!("Could not create the data directory {}", self.root.display()))?;
+        let path = self.root.join(".lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("Could not open {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(DataLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => anyhow::bail!(
+                "Another paperdex is updating {}; wait for it to finish.",
+                self.root.display()
+            ),
+            Err(fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("Could not lock {}", path.display()))
+            }
         }
-        rows
     }
+}
+
+/// Holds the data directory's write lock until dropped.
+pub struct DataLock {
+    _file: File,
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, fsynced and renamed,
@@ -112,6 +120,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn second_lock_on_a_data_dir_is_refused_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let first = store.lock().unwrap();
+        let err = store.lock().err().expect("a second lock fails").to_string();
+        assert!(err.starts_with("Another paperdex is updating"), "{err}");
+        drop(first);
+        store.lock().unwrap();
+    }
 
     #[test]
     fn atomic_write_replaces_whole_file_and_leaves_no_temp() {

@@ -95,7 +95,12 @@ fn update_fetches_extracts_and_indexes_with_page_numbers() {
 
     let show = env.ok(&["show", "good"]).stdout();
     assert!(show.contains("pdf/good.pdf"), "{show}");
-    assert!(show.contains("text/good.txt"), "{show}");
+    assert!(show.contains("text/good.txt (3 pages)"), "{show}");
+    assert!(show.contains("/good.pdf"), "{show}");
+    let gone = env.ok(&["show", "gone"]).stdout();
+    assert!(gone.contains("none: the last download failed"), "{gone}");
+    let closed = env.ok(&["show", "closed"]).stdout();
+    assert!(closed.contains("none: not open access"), "{closed}");
 }
 
 #[test]
