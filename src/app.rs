@@ -312,7 +312,7 @@ fn report_extract(report: &ExtractReport, quiet: bool) {
             "Extract: {} extracted, {} unchanged, {} without text.",
             report.extracted.len(),
             report.cached.len(),
-            report.failed.len()
+            report.failed.len() + report.failed_before.len()
         );
     }
 }

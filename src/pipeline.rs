@@ -70,8 +70,10 @@ impl TextStatus {
 pub struct ExtractReport {
     pub extracted: Vec<String>,
     pub cached: Vec<String>,
-    /// Entries whose PDF gave no text, with the reason ("encrypted", "no text layer", ...).
+    /// Entries whose PDF gave no text in this run, with the reason ("encrypted", ...).
     pub failed: Vec<(String, String)>,
+    /// Entries whose PDF gave no text in an earlier run and is unchanged since.
+    pub failed_before: Vec<String>,
 }
 
 /// The sha256 of an entry's stored PDF: the manifest's when it still describes the file,
@@ -140,7 +142,7 @@ pub fn extract_stage(
         if fresh {
             let r = &status.entries[&entry.id];
             match &r.error {
-                Some(err) => report.failed.push((entry.id.clone(), err.clone())),
+                Some(_) => report.failed_before.push(entry.id.clone()),
                 None => report.cached.push(entry.id.clone()),
             }
         } else {

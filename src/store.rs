@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-
 /// The layout of a data directory.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -57,8 +56,12 @@ impl Store {
     /// runs never fetch, extract or index into the same folder at once. The operating system
     /// releases it when the process ends, however it ends.
     pub fn lock(&self) -> Result<DataLock> {
-        fs::create_dir_all(&self.root)
-            .with_context(|| format!("Could not create the data directory {}", self.root.display()))?;
+        fs::create_dir_all(&self.root).with_context(|| {
+            format!(
+                "Could not create the data directory {}",
+                self.root.display()
+            )
+        })?;
         let path = self.root.join(".lock");
         let file = File::options()
             .create(true)

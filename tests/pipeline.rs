@@ -223,3 +223,29 @@ fn extract_command_writes_text_and_reports_bad_files() {
     assert!(out.join("a.txt").exists());
     assert!(!out.join("bad.txt").exists());
 }
+
+#[test]
+fn a_pdf_without_text_is_reported_once_and_indexed_by_its_metadata() {
+    let env = TestEnv::new();
+    let scan = env.dir.path().join("scan.pdf");
+    fs::write(&scan, make_pdf(&["", ""])).unwrap();
+    env.ok(&["attach", "raft", scan.to_str().unwrap()]);
+    let first = env.ok(&["update", "--offline"]).stderr();
+    assert!(
+        first.contains("warning: raft: no text extracted: no text layer"),
+        "{first}"
+    );
+    assert!(
+        first.contains("Extract: 0 extracted, 0 unchanged, 1 without text."),
+        "{first}"
+    );
+    let second = env.ok(&["update", "--offline"]).stderr();
+    assert!(!second.contains("warning"), "{second}");
+    assert!(
+        second.contains("Extract: 0 extracted, 0 unchanged, 1 without text."),
+        "{second}"
+    );
+    assert_eq!(hit_ids(&env.search_json(&["understandable"])), vec!["raft"]);
+    let show = env.ok(&["show", "raft"]).stdout();
+    assert!(show.contains("text      none: no text layer"), "{show}");
+}
