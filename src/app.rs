@@ -257,9 +257,10 @@ fn fetch_options(f: &FetchOpts) -> Result<FetchOptions> {
 
 fn run_fetch(store: &Store, catalog: &Catalog, f: &FetchOpts, quiet: bool) -> Result<FetchReport> {
     let opts = fetch_options(f)?;
-    let items: Vec<FetchItem> = catalog
-        .entries
-        .iter()
+    let (documents, pages): (Vec<_>, Vec<_>) =
+        catalog.entries.iter().partition(|e| e.expects_pdf());
+    let items: Vec<FetchItem> = documents
+        .into_iter()
         .map(|e| FetchItem {
             id: e.id.clone(),
             urls: e.urls.clone(),
@@ -276,10 +277,9 @@ fn run_fetch(store: &Store, catalog: &Catalog, f: &FetchOpts, quiet: bool) -> Re
             if quiet || terminal {
                 return;
             }
-            match outcome {
-                Outcome::Fetched(m) => eprintln!("fetched {id} ({} KB)", m.bytes.div_ceil(1000)),
-                Outcome::Failed { reason, .. } => eprintln!("failed {id}: {reason}"),
-                _ => {}
+            // Failures are listed once, grouped by reason, in the summary.
+            if let Outcome::Fetched(m) = outcome {
+                eprintln!("fetched {id} ({} KB)", m.bytes.div_ceil(1000));
             }
         }
         _ => {}
@@ -287,7 +287,7 @@ fn run_fetch(store: &Store, catalog: &Catalog, f: &FetchOpts, quiet: bool) -> Re
     let report = fetch::fetch_all(&items, store.root(), &opts, &on_event)?;
     bar.finish_and_clear();
     let mut stderr = io::stderr().lock();
-    output::fetch_report(&mut stderr, &report, quiet)?;
+    output::fetch_report(&mut stderr, &report, pages.len(), quiet)?;
     Ok(report)
 }
 

@@ -252,18 +252,29 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn fetch_report<W: Write>(
     out: &mut W,
     report: &crate::fetch::FetchReport,
+    web_pages: usize,
     quiet: bool,
 ) -> io::Result<()> {
     if !quiet {
         writeln!(
             out,
-            "Fetch: {} fetched, {} unchanged, {} skipped (no URL), {} skipped (not open access), {} failed.",
+            "Fetch: {} fetched, {} unchanged, {} failed; skipped: {} without URL, {} not open access, {} web pages.",
             report.fetched.len(),
             report.unchanged.len(),
+            report.failed.len(),
             report.skipped_no_url.len(),
             report.skipped_not_open.len(),
-            report.failed.len()
+            web_pages
         )?;
+    }
+    if report.network_down {
+        writeln!(
+            out,
+            "No network: no host answered, so {} download{} were skipped; run again when online, or use `update --offline`.",
+            report.failed.len(),
+            if report.failed.len() == 1 { "" } else { "s" }
+        )?;
+        return Ok(());
     }
     for (reason, ids) in report.failed_by_reason() {
         writeln!(out, "  {reason} ({}): {}", ids.len(), ids.join(", "))?;

@@ -57,7 +57,7 @@ fn update_fetches_extracts_and_indexes_with_page_numbers() {
     let (env, _server) = env_with_server();
     let run = env.ok(&["update"]);
     let err = run.stderr();
-    assert!(err.contains("Fetch: 1 fetched, 0 unchanged, 0 skipped (no URL), 1 skipped (not open access), 1 failed."), "{err}");
+    assert!(err.contains("Fetch: 1 fetched, 0 unchanged, 1 failed; skipped: 0 without URL, 1 not open access, 0 web pages."), "{err}");
     assert!(err.contains("not found (1): gone"), "{err}");
     assert!(
         err.contains("Extract: 1 extracted, 0 unchanged, 0 without text."),
@@ -83,7 +83,10 @@ fn update_fetches_extracts_and_indexes_with_page_numbers() {
     assert!(human.contains("· p. 2 ·"), "{human}");
 
     let again = env.ok(&["update"]).stderr();
-    assert!(again.contains("0 fetched, 1 unchanged"), "{again}");
+    assert!(
+        again.contains("0 fetched, 1 unchanged, 1 failed"),
+        "{again}"
+    );
     assert!(
         again.contains("Extract: 0 extracted, 1 unchanged"),
         "{again}"
@@ -248,4 +251,36 @@ fn a_pdf_without_text_is_reported_once_and_indexed_by_its_metadata() {
     assert_eq!(hit_ids(&env.search_json(&["understandable"])), vec!["raft"]);
     let show = env.ok(&["show", "raft"]).stdout();
     assert!(show.contains("text      none: no text layer"), "{show}");
+}
+
+#[test]
+fn update_without_network_says_so_once_and_indexes_the_catalog() {
+    // Ports that were just free: nothing listens there, so every connection is refused.
+    let dead: Vec<String> = (0..4)
+        .map(|_| {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}/p.pdf", l.local_addr().unwrap())
+        })
+        .collect();
+    let env = TestEnv::new();
+    let mut catalog = String::new();
+    for (i, url) in dead.iter().enumerate() {
+        catalog.push_str(&format!(
+            "[[entry]]\nid = \"p{i}\"\ntitle = \"Paper {i}\"\nurls = [\"{url}\"]\n\n"
+        ));
+    }
+    catalog.push_str("[[entry]]\nid = \"talk\"\ntitle = \"A Talk\"\nkind = \"video\"\nurls = [\"https://video.invalid/x\"]\n");
+    env.write_catalog("test.toml", &catalog);
+    let err = env.ok(&["update"]).stderr();
+    assert!(
+        err.contains("4 failed; skipped: 0 without URL, 0 not open access, 1 web pages."),
+        "{err}"
+    );
+    assert!(err.contains("No network: no host answered"), "{err}");
+    assert!(
+        !err.contains("network error ("),
+        "failures are not listed one by one: {err}"
+    );
+    assert!(err.contains("Index: 5 added"), "{err}");
+    assert_eq!(hit_ids(&env.search_json(&["talk"])), vec!["talk"]);
 }

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::error::Error as StdError;
 use std::hash::BuildHasher;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,6 +32,24 @@ use super::{FetchEvent, FetchOptions};
 /// Bytes between two `Progress` events, so a fast link does not flood the callback.
 const PROGRESS_STEP: u64 = 256 * 1024;
 
+/// Most retries after a DNS failure: a name that does not resolve rarely does 2 s later.
+const DNS_RETRIES: u32 = 1;
+
+/// Distinct unreachable hosts, with no answer from any host, that mean "offline".
+const OFFLINE_HOSTS: usize = 3;
+
+/// Detail of a paper (or URL) given up because the run concluded it is offline.
+pub(super) const OFFLINE_DETAIL: &str = "network unreachable (no host answered)";
+
+/// A connection-level failure: no TCP connection to `host` could be made.
+#[derive(Debug, Clone)]
+struct Unreachable {
+    /// `host:port` of the hop that failed.
+    host: String,
+    /// The name did not resolve.
+    dns: bool,
+}
+
 /// A remote failure of one URL, with what the server or the network said.
 #[derive(Debug, Clone)]
 pub(super) struct Failure {
@@ -38,6 +57,14 @@ pub(super) struct Failure {
     pub(super) message: String,
     /// Delay the server asked for with `Retry-After`.
     retry_after: Option<Duration>,
+    /// Set when the connection itself failed (DNS, refused, connect timeout, unreachable).
+    unreachable: Option<Unreachable>,
+    /// Decided without a request, from what the run already knows; never retried.
+    short_circuit: bool,
+    /// Not even the first request of the chain went out (no redirect was followed).
+    pub(super) nothing_sent: bool,
+    /// Given up before any request because the run concluded that the network is down.
+    pub(super) offline: bool,
 }
 
 impl Failure {
@@ -46,7 +73,85 @@ impl Failure {
             reason,
             message: message.into(),
             retry_after: None,
+            unreachable: None,
+            short_circuit: false,
+            nothing_sent: false,
+            offline: false,
         }
+    }
+}
+
+/// What the run has learnt about which hosts can be reached at all.
+///
+/// Once a host has failed at connection level after its retries, further
+/// requests to it fail at once (a per-host circuit breaker). If no host has
+/// answered anything yet and connections to [`OFFLINE_HOSTS`] distinct hosts
+/// have failed, the network is taken to be down for the rest of the run.
+#[derive(Default)]
+struct Reachability {
+    /// Some host sent an HTTP response (any status).
+    answered: AtomicBool,
+    /// The run concluded that the network is down; never reset within a run.
+    down: AtomicBool,
+    /// Hosts with at least one connection-level failure, and those given up on.
+    hosts: Mutex<UnreachableHosts>,
+}
+
+#[derive(Default)]
+struct UnreachableHosts {
+    /// Every `host:port` a connection to which failed at least once.
+    failed: HashSet<String>,
+    /// `host:port` whose connection failed after its retries, with that failure's reason.
+    dead: HashMap<String, FailReason>,
+}
+
+impl Reachability {
+    fn hosts(&self) -> std::sync::MutexGuard<'_, UnreachableHosts> {
+        self.hosts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn answered(&self) {
+        self.answered.store(true, Ordering::SeqCst);
+    }
+
+    /// Notes one connection-level failure and decides whether the network is down.
+    fn connection_failed(&self, host: &str) {
+        let mut hosts = self.hosts();
+        hosts.failed.insert(host.to_string());
+        if hosts.failed.len() >= OFFLINE_HOSTS && !self.answered.load(Ordering::SeqCst) {
+            self.down.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Opens the breaker of a host whose connection failed after its retries.
+    fn give_up(&self, host: &str, reason: FailReason) {
+        self.hosts().dead.entry(host.to_string()).or_insert(reason);
+    }
+
+    fn is_down(&self) -> bool {
+        self.down.load(Ordering::SeqCst)
+    }
+
+    fn is_dead(&self, host: &str) -> bool {
+        self.hosts().dead.contains_key(host)
+    }
+
+    /// The failure a request to `host` gets without being sent, if any.
+    fn blocked(&self, host: &str) -> Option<Failure> {
+        let mut failure = if self.is_down() {
+            let mut f = Failure::new(FailReason::Network, OFFLINE_DETAIL);
+            f.offline = true;
+            f
+        } else {
+            let reason = *self.hosts().dead.get(host)?;
+            Failure::new(
+                reason,
+                format!("host {host} unreachable earlier in this run ({reason})"),
+            )
+        };
+        failure.short_circuit = true;
+        failure.nothing_sent = true;
+        Some(failure)
     }
 }
 
@@ -85,6 +190,7 @@ pub(super) struct Downloader<'a> {
     data_dir: &'a Path,
     on_event: &'a (dyn Fn(FetchEvent) + Sync),
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    reach: Reachability,
     jitter: RandomState,
 }
 
@@ -110,8 +216,24 @@ impl<'a> Downloader<'a> {
             data_dir,
             on_event,
             hosts: Mutex::new(HashMap::new()),
+            reach: Reachability::default(),
             jitter: RandomState::new(),
         })
+    }
+
+    /// Tells whether the run concluded that the network is down.
+    pub(super) fn network_down(&self) -> bool {
+        self.reach.is_down()
+    }
+
+    /// The failure `url` gets without a request, because the network is down
+    /// or its host was found unreachable earlier in this run.
+    pub(super) fn precheck(&self, url: &str) -> Option<Failure> {
+        if self.reach.is_down() {
+            return self.reach.blocked("");
+        }
+        let parsed = Url::parse(url).ok()?;
+        self.reach.blocked(&host_key(&parsed))
     }
 
     /// Fetches one URL with retries; `Err` only for local problems that abort the run.
@@ -122,12 +244,33 @@ impl<'a> Downloader<'a> {
         known: Option<&ManifestEntry>,
     ) -> anyhow::Result<Result<Got, Failure>> {
         let mut retry = 0u32;
+        let mut previous: Option<Failure> = None;
         loop {
             match self.attempt(id, url, known).await {
                 Ok(got) => return Ok(Ok(got)),
                 Err(AttemptError::Local(e)) => return Err(e),
                 Err(AttemptError::Remote(f)) => {
-                    if !f.reason.is_transient() || retry >= self.opts.retries {
+                    // A retry cut short by the breaker or the offline check says
+                    // less than what this URL's own last try ran into.
+                    let cut = f.short_circuit;
+                    let f = match previous.take() {
+                        Some(own) if cut => own,
+                        _ => f,
+                    };
+                    let allowed = match &f.unreachable {
+                        Some(u) if u.dns => self.opts.retries.min(DNS_RETRIES),
+                        _ => self.opts.retries,
+                    };
+                    // Another download may have given up on this host, or the
+                    // whole network, while this one was waiting to retry.
+                    let hopeless = self.reach.is_down()
+                        || f.unreachable
+                            .as_ref()
+                            .is_some_and(|u| self.reach.is_dead(&u.host));
+                    if cut || !f.reason.is_transient() || retry >= allowed || hopeless {
+                        if let Some(u) = &f.unreachable {
+                            self.reach.give_up(&u.host, f.reason);
+                        }
                         return Ok(Err(f));
                     }
                     retry += 1;
@@ -140,6 +283,7 @@ impl<'a> Downloader<'a> {
                         reason: f.reason,
                     });
                     tokio::time::sleep(wait).await;
+                    previous = Some(f);
                 }
             }
         }
@@ -160,13 +304,8 @@ impl<'a> Downloader<'a> {
         (base + jitter).min(self.opts.max_backoff)
     }
 
-    /// Waits for a slot on the host of `url`.
-    async fn host_permit(&self, url: &Url) -> OwnedSemaphorePermit {
-        let key = format!(
-            "{}:{}",
-            url.host_str().unwrap_or_default(),
-            url.port_or_known_default().unwrap_or_default()
-        );
+    /// Waits for a slot on `key` (`host:port`).
+    async fn host_permit(&self, key: String) -> OwnedSemaphorePermit {
         let sem = {
             let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
             hosts
@@ -190,7 +329,24 @@ impl<'a> Downloader<'a> {
         let mut seen = HashSet::from([current.to_string()]);
         let mut hops = 0usize;
         loop {
-            let _permit = self.host_permit(&current).await;
+            let key = host_key(&current);
+            // The host or the network may have been given up by now, also while
+            // waiting for the slot.
+            let mut blocked = self.reach.blocked(&key);
+            // Held until this hop is done (its body included), released before the next.
+            let mut _permit = None;
+            if blocked.is_none() {
+                _permit = Some(self.host_permit(key.clone()).await);
+                blocked = self.reach.blocked(&key);
+            }
+            if let Some(mut f) = blocked {
+                if hops > 0 {
+                    // The chain did reach a server before this hop.
+                    f.nothing_sent = false;
+                    f.offline = false;
+                }
+                return Err(f.into());
+            }
             let mut request = self
                 .client
                 .get(current.clone())
@@ -214,9 +370,17 @@ impl<'a> Downloader<'a> {
                     )
                     .into())
                 }
-                Ok(Err(e)) => return Err(classify(&e).into()),
+                Ok(Err(e)) => {
+                    let mut failure = classify(&e);
+                    if let Some(dns) = connection_failure(&e) {
+                        self.reach.connection_failed(&key);
+                        failure.unreachable = Some(Unreachable { host: key, dns });
+                    }
+                    return Err(failure.into());
+                }
                 Ok(Ok(r)) => r,
             };
+            self.reach.answered();
             let status = response.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 let next = redirect_target(&current, status, response.headers())?;
@@ -436,6 +600,15 @@ impl<'a> Downloader<'a> {
     }
 }
 
+/// Key of the host of `url` for the per-host cap and the circuit breaker: `host:port`.
+fn host_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    )
+}
+
 /// Parses a URL and accepts only http and https.
 fn parse_http_url(url: &str) -> Result<Url, Failure> {
     let parsed = Url::parse(url)
@@ -511,6 +684,46 @@ fn classify(e: &reqwest::Error) -> Failure {
     Failure::new(reason, chain)
 }
 
+/// Tells whether a transport error means no connection to the host could be
+/// made at all: the name did not resolve, the connection was refused or timed
+/// out, or the host or network is unreachable. Returns whether it was DNS.
+/// A failed TLS handshake does not count: something answered.
+fn connection_failure(e: &reqwest::Error) -> Option<bool> {
+    if !e.is_connect() || is_tls_error(e, &error_chain(e)) {
+        return None;
+    }
+    let mut dns = false;
+    let mut connect = e.is_timeout();
+    let mut source: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(s) = source {
+        // hyper-util reports resolver failures as a ConnectError saying "dns error".
+        let text = s.to_string();
+        if text == "dns error" || text.starts_with("failed to lookup address") {
+            dns = true;
+        }
+        let mut io = s.downcast_ref::<std::io::Error>();
+        while let Some(err) = io {
+            use std::io::ErrorKind as K;
+            if matches!(
+                err.kind(),
+                K::ConnectionRefused
+                    | K::TimedOut
+                    | K::NetworkUnreachable
+                    | K::HostUnreachable
+                    | K::AddrNotAvailable
+                    | K::NetworkDown
+            ) {
+                connect = true;
+            }
+            io = err
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<std::io::Error>());
+        }
+        source = s.source();
+    }
+    (dns || connect).then_some(dns)
+}
+
 /// Recognises TLS failures, which reqwest does not expose as a type of their own.
 fn is_tls_error(e: &(dyn StdError + 'static), chain: &str) -> bool {
     // tokio-rustls hands every rustls error up as an io::Error of kind InvalidData,
@@ -580,6 +793,81 @@ mod tests {
             dl.retry_delay("a", 1, Some(Duration::from_secs(3600))),
             Duration::from_secs(1)
         );
+    }
+
+    /// A resolver that knows no name at all, like one without a network.
+    struct NoDns;
+
+    impl reqwest::dns::Resolve for NoDns {
+        fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+            let name = name.as_str().to_string();
+            Box::pin(async move { Err(format!("{name}: name unknown").into()) })
+        }
+    }
+
+    #[test]
+    fn dns_failures_are_retried_once_then_the_host_and_network_are_given_up() {
+        let opts = FetchOptions {
+            retries: 3,
+            backoff_base: Duration::from_millis(5),
+            env_proxy: false,
+            ..FetchOptions::default()
+        };
+        let retries = Mutex::new(Vec::new());
+        let on_event = |ev: FetchEvent| {
+            if let FetchEvent::Retrying { url, reason, .. } = ev {
+                retries.lock().unwrap().push((url.to_string(), reason));
+            }
+        };
+        let mut dl = Downloader::new(&opts, Path::new("/nonexistent"), &on_event).unwrap();
+        // Resolution happens in-process, so nothing leaves the machine.
+        dl.client = reqwest::Client::builder()
+            .no_proxy()
+            .dns_resolver(Arc::new(NoDns))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let fetch = |url: &str| {
+            rt.block_on(dl.fetch_url("p", url, None))
+                .unwrap()
+                .unwrap_err()
+        };
+
+        let first = fetch("http://one.invalid/a.pdf");
+        assert_eq!(first.reason, FailReason::Network);
+        assert!(
+            first.unreachable.as_ref().is_some_and(|u| u.dns),
+            "{first:?}"
+        );
+        assert_eq!(
+            retries.lock().unwrap().clone(),
+            vec![("http://one.invalid/a.pdf".to_string(), FailReason::Network)]
+        );
+
+        // The same host again fails at once, with no request and no retry.
+        let again = fetch("http://one.invalid/b.pdf");
+        assert!(again.short_circuit && !again.offline, "{again:?}");
+        assert!(again.message.contains("unreachable earlier in this run"));
+        assert_eq!(again.reason, FailReason::Network);
+        assert!(dl.precheck("http://one.invalid/c.pdf").is_some());
+        assert!(dl.precheck("http://two.invalid/c.pdf").is_none());
+        assert_eq!(retries.lock().unwrap().len(), 1);
+        assert!(!dl.network_down());
+
+        fetch("http://two.invalid/a.pdf");
+        assert!(!dl.network_down());
+        let third = fetch("http://three.invalid/a.pdf");
+        assert!(!third.offline, "the failure itself keeps its own message");
+        assert!(dl.network_down());
+        // two retried once; three found the network down before retrying.
+        assert_eq!(retries.lock().unwrap().len(), 2);
+        let blocked = dl.precheck("http://four.invalid/a.pdf").unwrap();
+        assert!(blocked.offline);
+        assert_eq!(blocked.message, OFFLINE_DETAIL);
     }
 
     #[test]

@@ -180,6 +180,12 @@ pub struct FetchReport {
     pub cleaned_parts: usize,
     /// Ids named in [`FetchOptions::only`] that are not among the items.
     pub unknown_only: Vec<String>,
+    /// The run found the network down: no host answered at all and connections
+    /// to at least 3 distinct hosts failed. Every paper still to do then failed
+    /// at once with [`FailReason::Network`] and the detail
+    /// `"network unreachable (no host answered)"`, without a request and without
+    /// a manifest update. Stored papers are still `Unchanged`.
+    pub network_down: bool,
 }
 
 impl FetchReport {

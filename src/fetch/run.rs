@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use super::download::{Downloader, Got};
+use super::download::{Downloader, Got, OFFLINE_DETAIL};
 use super::manifest::{Manifest, ManifestEntry, ATTACHED_SCHEME};
 use super::pdf::PdfSniffer;
 use super::store::{self, pdf_dir, pdf_path, validate_id};
@@ -137,6 +137,7 @@ async fn run_items(
         });
         report.record(&item.id, &done.outcome);
     }
+    report.network_down = downloader.network_down();
     Ok(report)
 }
 
@@ -182,41 +183,61 @@ async fn process(
     }
     let mut details = Vec::new();
     let mut last_reason = None;
+    // Whether any request of this paper went out in this run.
+    let mut requested = false;
     for url in &item.urls {
-        on_event(FetchEvent::Started { id: &item.id, url });
-        // Validators only mean something to the URL that sent them.
-        let known = prior
-            .as_ref()
-            .filter(|p| intact && p.url == *url && (p.etag.is_some() || p.last_modified.is_some()));
-        match downloader.fetch_url(&item.id, url, known).await? {
-            Ok(Got::Stored(mut entry)) => {
-                entry.url = url.clone();
-                let same = intact && prior.as_ref().is_some_and(|p| p.sha256 == entry.sha256);
-                let outcome = if same {
-                    Outcome::Unchanged
-                } else {
-                    Outcome::Fetched(Box::new(entry.clone()))
-                };
-                return Ok(Done {
-                    outcome,
-                    entry: Some(entry),
+        // Known-unreachable hosts and a network found down fail without a request.
+        let failure = match downloader.precheck(url) {
+            Some(failure) => failure,
+            None => {
+                on_event(FetchEvent::Started { id: &item.id, url });
+                // Validators only mean something to the URL that sent them.
+                let known = prior.as_ref().filter(|p| {
+                    intact && p.url == *url && (p.etag.is_some() || p.last_modified.is_some())
                 });
+                match downloader.fetch_url(&item.id, url, known).await? {
+                    Ok(Got::Stored(mut entry)) => {
+                        entry.url = url.clone();
+                        let same =
+                            intact && prior.as_ref().is_some_and(|p| p.sha256 == entry.sha256);
+                        let outcome = if same {
+                            Outcome::Unchanged
+                        } else {
+                            Outcome::Fetched(Box::new(entry.clone()))
+                        };
+                        return Ok(Done {
+                            outcome,
+                            entry: Some(entry),
+                        });
+                    }
+                    Ok(Got::NotModified) => {
+                        let mut entry = prior.clone().unwrap_or_default();
+                        entry.checked_at = now_unix();
+                        entry.last_error = None;
+                        entry.last_reason = None;
+                        return Ok(Done {
+                            outcome: Outcome::Unchanged,
+                            entry: Some(entry),
+                        });
+                    }
+                    Err(failure) => failure,
+                }
             }
-            Ok(Got::NotModified) => {
-                let mut entry = prior.clone().unwrap_or_default();
-                entry.checked_at = now_unix();
-                entry.last_error = None;
-                entry.last_reason = None;
-                return Ok(Done {
-                    outcome: Outcome::Unchanged,
-                    entry: Some(entry),
-                });
-            }
-            Err(failure) => {
-                details.push(format!("{url}: {}", failure.message));
-                last_reason = Some(failure.reason);
-            }
+        };
+        if failure.offline && !requested {
+            // Nothing was asked of any server, so the manifest learns nothing
+            // either: the paper keeps its record (or lack of one) for the next run.
+            return Ok(Done {
+                outcome: Outcome::Failed {
+                    reason: failure.reason,
+                    detail: OFFLINE_DETAIL.to_string(),
+                },
+                entry: None,
+            });
         }
+        requested |= !failure.nothing_sent;
+        details.push(format!("{url}: {}", failure.message));
+        last_reason = Some(failure.reason);
     }
     let reason = last_reason.expect("at least one URL was tried");
     let detail = details.join("; ");

@@ -908,3 +908,196 @@ fn killed_run_leaves_no_partial_pdf() {
         pdf_bytes("/killed")
     );
 }
+
+/// Ports on 127.0.0.1 where nothing listens, so connecting is refused at once.
+fn dead_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<_> = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect()
+}
+
+/// Counts the `Started` and `Retrying` events of papers whose id starts with `prefix`,
+/// which is how many request chains the run sent out for them.
+fn attempts(events: &[String], prefix: &str) -> usize {
+    events
+        .iter()
+        .filter(|e| {
+            e.strip_prefix("started ")
+                .or_else(|| e.strip_prefix("retry "))
+                .is_some_and(|rest| rest.starts_with(prefix))
+        })
+        .count()
+}
+
+/// Three refused hosts with 13 papers on them, plus one paper stored earlier.
+fn offline_catalog(dir: &Path) -> Vec<FetchItem> {
+    let server = TestServer::start(|_, _| Reply::pdf(&pdf_bytes("stored")));
+    let stored = item("stored", &[server.url("/s.pdf")]);
+    let (first, _) = run(std::slice::from_ref(&stored), dir, &quick_opts());
+    assert_eq!(first.fetched, vec!["stored"]);
+    drop(server);
+    let mut items = vec![stored];
+    let ports = dead_ports(3);
+    for n in 0..13 {
+        let port = ports[n % 3];
+        let url = format!("http://127.0.0.1:{port}/p{n}.pdf");
+        items.push(item(&format!("down-{n}"), &[url]));
+    }
+    items
+}
+
+#[test]
+fn no_host_answering_means_the_network_is_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = offline_catalog(dir.path());
+    let opts = FetchOptions {
+        jobs: 1,
+        ..quick_opts()
+    };
+    let (report, events) = run(&items, dir.path(), &opts);
+
+    assert!(report.network_down);
+    assert_eq!(report.unchanged, vec!["stored"]);
+    assert_eq!(report.failed.len(), 13);
+    assert!(report
+        .failed
+        .iter()
+        .all(|(_, reason, _)| *reason == FailReason::Network));
+    // One at a time: the first host gets its try and 2 retries, so does the
+    // second, and the first failure on the third host shows the network is down.
+    assert_eq!(attempts(&events, "down-"), 3 + 3 + 1);
+    assert_eq!(
+        events.iter().filter(|e| e.starts_with("started ")).count(),
+        3
+    );
+    let offline: Vec<&String> = report
+        .failed
+        .iter()
+        .filter(|(_, _, detail)| detail == "network unreachable (no host answered)")
+        .map(|(id, _, _)| id)
+        .collect();
+    assert_eq!(offline.len(), 10);
+    // Papers skipped for the network are not recorded as failures of their own.
+    let m = manifest(dir.path());
+    assert_eq!(m.len(), 4);
+    for id in offline {
+        assert!(m.get(id).is_none(), "{id}");
+    }
+    assert_eq!(pdf_files(dir.path()), vec!["stored.pdf"]);
+}
+
+#[test]
+fn network_down_with_parallel_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = offline_catalog(dir.path());
+    let opts = FetchOptions {
+        retries: 3,
+        ..quick_opts()
+    };
+    let (report, events) = run(&items, dir.path(), &opts);
+
+    assert!(report.network_down);
+    assert_eq!(report.unchanged, vec!["stored"]);
+    assert_eq!(report.failed.len(), 13);
+    // Without the offline detection this would be 13 papers x 4 tries = 52.
+    let tried = attempts(&events, "down-");
+    assert!(tried <= 4 * 4, "{tried} attempts: {events:#?}");
+    for (id, reason, detail) in &report.failed {
+        assert_eq!(*reason, FailReason::Network);
+        if detail == "network unreachable (no host answered)" {
+            assert!(!events.contains(&format!("started {id}")), "{id}");
+        }
+    }
+    assert!(events.iter().filter(|e| e.starts_with("started ")).count() <= 6);
+}
+
+#[test]
+fn a_dead_host_is_given_up_after_its_first_paper() {
+    let live = TestServer::start(|req, _| Reply::pdf(&pdf_bytes(&req.path)));
+    let port = dead_ports(1)[0];
+    let mut items = Vec::new();
+    for n in 0..4 {
+        items.push(item(
+            &format!("dead-{n}"),
+            &[format!("http://127.0.0.1:{port}/d{n}.pdf")],
+        ));
+        items.push(item(
+            &format!("live-{n}"),
+            &[live.url(&format!("/l{n}.pdf"))],
+        ));
+    }
+    // Its dead first URL is skipped without a request, the second one is used.
+    items.push(item(
+        "zz-fallback",
+        &[format!("http://127.0.0.1:{port}/z.pdf"), live.url("/z.pdf")],
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let opts = FetchOptions {
+        jobs: 1,
+        ..quick_opts()
+    };
+    let (report, events) = run(&items, dir.path(), &opts);
+
+    assert!(!report.network_down);
+    assert_eq!(
+        report.fetched,
+        vec!["live-0", "live-1", "live-2", "live-3", "zz-fallback"]
+    );
+    assert_eq!(live.requests().len(), 5);
+    assert_eq!(attempts(&events, "zz-fallback"), 1);
+    let m = manifest(dir.path());
+    assert_eq!(m.get("zz-fallback").unwrap().url, live.url("/z.pdf"));
+    // The first paper on the dead host pays for its retries; the others none.
+    assert_eq!(attempts(&events, "dead-0"), 3);
+    assert_eq!(attempts(&events, "dead-"), 3);
+    for n in 0..4 {
+        let id = format!("dead-{n}");
+        assert_failed(&report, &id, FailReason::Network);
+        assert_manifest_failure(dir.path(), &id, FailReason::Network);
+        if n > 0 {
+            let m = manifest(dir.path());
+            let detail = m.get(&id).unwrap().last_error.clone().unwrap();
+            assert!(
+                detail.contains("unreachable earlier in this run"),
+                "{detail}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_dead_host_does_not_stop_parallel_jobs() {
+    let live = TestServer::start(|req, _| Reply::pdf(&pdf_bytes(&req.path)));
+    let port = dead_ports(1)[0];
+    let mut items = Vec::new();
+    for n in 0..10 {
+        items.push(item(
+            &format!("dead-{n}"),
+            &[format!("http://127.0.0.1:{port}/d{n}.pdf")],
+        ));
+        items.push(item(
+            &format!("live-{n}"),
+            &[live.url(&format!("/l{n}.pdf"))],
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (report, events) = run(&items, dir.path(), &quick_opts());
+
+    assert!(!report.network_down);
+    assert_eq!(report.fetched.len(), 10);
+    assert_eq!(report.failed.len(), 10);
+    assert!(report
+        .failed
+        .iter()
+        .all(|(_, reason, _)| *reason == FailReason::Network));
+    // Papers already under way when the host is given up may each have used
+    // their tries (a slot on the host is held per try, not across the backoff),
+    // but that is at most `jobs` papers; later ones send nothing.
+    // Without the breaker this would be 10 x 3 = 30.
+    let tried = attempts(&events, "dead-");
+    assert!(tried <= 4 * 3, "{tried} attempts: {events:#?}");
+}
