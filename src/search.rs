@@ -359,10 +359,7 @@ impl Engine {
                 .map(str::to_string),
             topics: doc
                 .get_all(f.topic)
-                .filter_map(|v| {
-                    v.as_facet()
-                        .map(|s| facet_name(&Facet::from_encoded_string_lossy(s)))
-                })
+                .filter_map(|v| v.as_facet().map(stored_facet_name))
                 .collect(),
             url: doc
                 .get_first(f.url)
@@ -376,14 +373,11 @@ impl Engine {
     }
 }
 
-trait FacetExt {
-    fn from_encoded_string_lossy(s: &str) -> Facet;
-}
-
-impl FacetExt for Facet {
-    fn from_encoded_string_lossy(s: &str) -> Facet {
-        Facet::from_encoded(s.as_bytes().to_vec()).unwrap_or_else(|_| Facet::root())
-    }
+/// A stored facet value, which tantivy keeps in its encoded form, as users write it.
+fn stored_facet_name(encoded: &str) -> String {
+    Facet::from_encoded(encoded.as_bytes().to_vec())
+        .map(|f| facet_name(&f))
+        .unwrap_or_default()
 }
 
 /// A facet as users write it: `papers/consensus`, without the leading slash.
