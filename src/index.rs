@@ -340,7 +340,9 @@ pub fn update(
             },
             None => None,
         };
-        writer.delete_term(Term::from_field_text(fields.id, &entry.id));
+        if existing.contains_key(&entry.id) {
+            writer.delete_term(Term::from_field_text(fields.id, &entry.id));
+        }
         writer
             .add_document(document(&fields, entry, pages.as_ref(), print))
             .with_context(|| format!("Could not index entry {}", entry.id))?;
