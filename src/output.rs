@@ -222,7 +222,8 @@ fn wrap_points(text: &str, width: usize) -> Vec<usize> {
             if let Some(sp) = last_space.filter(|&sp| sp > line_start) {
                 points.push(sp);
                 line_start = sp;
-                col = text[sp + 1..=i].chars().count();
+                // Characters from after the break up to and including this one.
+                col = text[sp..i + ch.len_utf8()].chars().count() - 1;
                 last_space = None;
             }
         }
@@ -329,6 +330,9 @@ mod tests {
     fn snippets_wrap_at_spaces() {
         let text = "aaaa bbbb cccc dddd";
         assert_eq!(wrap_points(text, 9), vec![9]);
+        // A multi-byte character right where a line overflows.
+        assert_eq!(wrap_points("ab cd…", 5), vec![2]);
+        assert_eq!(wrap_points("aé bé cé", 5), vec![7]);
         let p = Printer::new(Vec::new(), false);
         let long = "word ".repeat(30);
         let out = p.highlight(long.trim(), &[]);

@@ -343,7 +343,7 @@ impl Engine {
             }
         }
         let (raw, ranges) =
-            snippet.unwrap_or_else(|| (leading_chars(&summary, SNIPPET_CHARS), Vec::new()));
+            snippet.unwrap_or_else(|| (leading_chars(&summary, SUMMARY_CHARS), Vec::new()));
         let (snippet, highlights) = clean_snippet(&raw, &ranges);
         Hit {
             id: text(f.id),
