@@ -344,6 +344,34 @@ mod tests {
     }
 
     #[test]
+    fn wrapping_and_highlighting_never_split_a_character() {
+        let alphabet = ['a', ' ', 'é', '…', '中'];
+        let p = Printer::new(Vec::new(), true);
+        // Every string of up to six characters over a mixed-width alphabet, in base 5.
+        for n in 0..5usize.pow(6) {
+            let mut text = String::new();
+            let mut k = n;
+            while k > 0 {
+                text.push(alphabet[k % 5]);
+                k /= 5;
+            }
+            let ends: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            let range = match (ends.first(), ends.last()) {
+                (Some(&a), Some(&b)) if a < b => vec![a..b],
+                _ => vec![],
+            };
+            for width in 1..5 {
+                for point in wrap_points(&text, width) {
+                    assert!(text.is_char_boundary(point), "{text:?} at {width}");
+                }
+            }
+            let out = p.highlight(&text, &range);
+            let plain = out.replace(MATCH, "").replace(RESET, "");
+            assert_eq!(plain, text);
+        }
+    }
+
+    #[test]
     fn wrap_keeps_words() {
         assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
     }
