@@ -357,15 +357,15 @@ mod tests {
             }
             let ends: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
             let range = match (ends.first(), ends.last()) {
-                (Some(&a), Some(&b)) if a < b => vec![a..b],
-                _ => vec![],
+                (Some(&a), Some(&b)) if a < b => Some(a..b),
+                _ => None,
             };
             for width in 1..5 {
                 for point in wrap_points(&text, width) {
                     assert!(text.is_char_boundary(point), "{text:?} at {width}");
                 }
             }
-            let out = p.highlight(&text, &range);
+            let out = p.highlight(&text, range.as_slice());
             let plain = out.replace(MATCH, "").replace(RESET, "");
             assert_eq!(plain, text);
         }
