@@ -104,7 +104,10 @@ impl CMap {
                     while i + 1 < toks.len() {
                         match (&toks[i], &toks[i + 1]) {
                             (Token::HexStr(lo), Token::HexStr(hi))
-                                if lo.len() == hi.len() && !lo.is_empty() && lo.len() <= 4 =>
+                                if lo.len() == hi.len()
+                                    && !lo.is_empty()
+                                    && lo.len() <= 4
+                                    && cmap.codespaces.len() < 64 =>
                             {
                                 cmap.codespaces.push(Codespace {
                                     lo: lo.clone(),
@@ -190,7 +193,17 @@ impl CMap {
                 _ => {}
             }
         }
+        // Sorted by start so lookups can binary-search; the sort is stable,
+        // so among equal starts the first definition still wins.
+        cmap.ranges.sort_by_key(|r| r.lo);
         cmap
+    }
+
+    /// Ranges that may contain `code`: those starting at or below it, nearest
+    /// first, scanning back a bounded distance since ranges rarely overlap.
+    fn candidates(&self, code: u32) -> impl Iterator<Item = &Range> {
+        let end = self.ranges.partition_point(|r| r.lo <= code);
+        self.ranges[..end].iter().rev().take(64)
     }
 
     /// Whether the CMap declares any codespace ranges.
@@ -233,7 +246,7 @@ impl CMap {
             out.push_str(s);
             return true;
         }
-        for r in &self.ranges {
+        for r in self.candidates(code) {
             if r.len != len || code < r.lo || code > r.hi {
                 continue;
             }
@@ -264,7 +277,7 @@ impl CMap {
         false
     }
 
-    /// Whether any code -> text mapping exists for codes of length `len`.
+    /// Whether the CMap maps no code to text (it may still map codes to CIDs).
     pub(crate) fn is_empty_text(&self) -> bool {
         self.chars.is_empty()
             && !self
@@ -278,9 +291,9 @@ impl CMap {
         if let Some(c) = self.cids.get(&(code, len)) {
             return Some(*c);
         }
-        self.ranges.iter().find_map(|r| match r.dst {
+        self.candidates(code).find_map(|r| match r.dst {
             RangeDst::Cid(base) if r.len == len && code >= r.lo && code <= r.hi => {
-                Some(base + (code - r.lo))
+                Some(base.saturating_add(code - r.lo))
             }
             _ => None,
         })

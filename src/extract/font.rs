@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use lopdf::{Dictionary, Document, Object};
 
 use super::cmap::CMap;
-use super::encoding::{base_table, glyph_name_to_string, standard_width};
+use super::encoding::{
+    base_table, glyph_name_to_string, is_symbol_font, standard_width, symbol_table,
+};
 use super::fontfile;
 
 enum Kind {
@@ -20,9 +22,49 @@ enum Kind {
         to_unicode: Option<Box<CMap>>,
         /// Code is UCS-2 itself (the predefined Uni*-UCS2/UTF16 CMaps).
         unicode_codes: bool,
+        /// Codes may be one or two bytes: split them by the ToUnicode codespace.
+        variable_width: bool,
         widths: HashMap<u32, f32>,
         default_width: f32,
+        /// Text recovered from an embedded TrueType font when there is no ToUnicode.
+        gid_text: Option<Box<GidText>>,
     },
+}
+
+/// CID -> glyph id -> character, from an embedded TrueType program.
+struct GidText {
+    /// CIDToGIDMap; `None` means Identity.
+    cid_to_gid: Option<Vec<u16>>,
+    chars: HashMap<u16, char>,
+}
+
+impl GidText {
+    fn lookup(&self, cid: u32) -> Option<char> {
+        let gid = match &self.cid_to_gid {
+            Some(map) => *map.get(cid as usize)?,
+            None => u16::try_from(cid).ok()?,
+        };
+        self.chars.get(&gid).copied()
+    }
+}
+
+fn gid_text(doc: &Document, cid_font: &Dictionary, limit: usize) -> Option<GidText> {
+    let descriptor = get(doc, cid_font, b"FontDescriptor")?.as_dict().ok()?;
+    let program = stream_data(doc, descriptor, b"FontFile2", limit)?;
+    let chars = fontfile::truetype_gid_to_unicode(&program)?;
+    let cid_to_gid = match get(doc, cid_font, b"CIDToGIDMap") {
+        Some(Object::Stream(st)) => {
+            let bytes = st.decompressed_content_with_limit(limit).ok()?;
+            Some(
+                bytes
+                    .chunks_exact(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect(),
+            )
+        }
+        _ => None,
+    };
+    Some(GidText { cid_to_gid, chars })
 }
 
 /// A font resolved enough to extract text with it.
@@ -123,6 +165,9 @@ impl Font {
                 has_builtin = true;
             }
         }
+        if table.is_none() && !has_builtin && is_symbol_font(base_font) {
+            table = Some(symbol_table());
+        }
         if table.is_none() {
             let symbolic_tt = subtype == b"TrueType";
             table = base_table(if symbolic_tt {
@@ -141,7 +186,7 @@ impl Font {
                         if (0..256).contains(&code) {
                             names[code as usize] = Some(n.clone());
                         }
-                        code += 1;
+                        code = code.saturating_add(1);
                     }
                     _ => {}
                 }
@@ -190,11 +235,26 @@ impl Font {
                 .and_then(|o| o.as_array().ok())
                 .map(|a| a.iter().filter_map(num).collect())
                 .unwrap_or_default();
-            let height = if bbox.len() == 4 {
+            let mut height = if bbox.len() == 4 {
                 (bbox[3] - bbox[1]).abs()
             } else {
-                1000.0
+                0.0
             };
+            if height <= 0.0 {
+                // No usable box (all zeros is common): glyphs advance by
+                // about half an em, so twice the median width stands in.
+                let mut ws: Vec<f32> = get(doc, dict, b"Widths")
+                    .and_then(|o| o.as_array().ok())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|o| resolve(doc, o).and_then(num))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ws.retain(|w| *w > 0.0);
+                ws.sort_by(f32::total_cmp);
+                height = ws.get(ws.len() / 2).map_or(0.0, |w| 2.0 * w);
+            }
             let em = if v > 0.0 && height > 0.0 {
                 v * height
             } else {
@@ -250,10 +310,15 @@ impl Font {
             .filter(|c| !c.is_empty_text());
         let mut encoding = None;
         let mut unicode_codes = false;
+        let mut variable_width = false;
         match get(doc, dict, b"Encoding") {
             Some(Object::Name(n)) => {
                 let s = String::from_utf8_lossy(n);
                 unicode_codes = s.contains("UCS2") || s.contains("UTF16");
+                // Identity and the Unicode CMaps are two bytes wide; for the
+                // other predefined CMaps (mixed one- and two-byte codes, as in
+                // Shift-JIS) the ToUnicode codespace is the best description.
+                variable_width = !s.starts_with("Identity") && !unicode_codes;
             }
             Some(Object::Stream(st)) => {
                 let data = st
@@ -287,7 +352,7 @@ impl Font {
                         Some(Object::Array(list)) => {
                             for (k, v) in list.iter().enumerate() {
                                 if let Some(v) = resolve(doc, v).and_then(num) {
-                                    widths.insert(first as u32 + k as u32, v);
+                                    widths.insert((first as u32).saturating_add(k as u32), v);
                                 }
                             }
                             i += 2;
@@ -314,9 +379,17 @@ impl Font {
         }
         Font {
             kind: Kind::Composite {
+                gid_text: if to_unicode.is_none() && !unicode_codes {
+                    descendant
+                        .and_then(|d| gid_text(doc, d, limit))
+                        .map(Box::new)
+                } else {
+                    None
+                },
                 encoding: encoding.map(Box::new),
                 to_unicode: to_unicode.map(Box::new),
                 unicode_codes,
+                variable_width,
                 widths,
                 default_width,
             },
@@ -344,13 +417,20 @@ impl Font {
                 encoding,
                 to_unicode,
                 unicode_codes,
+                variable_width,
                 widths,
                 default_width,
+                gid_text,
             } => {
                 let mut tmp = String::new();
                 let mut i = 0;
                 while i < bytes.len() {
-                    let n = code_len(encoding.as_deref(), &bytes[i..]);
+                    let n = code_len(
+                        encoding
+                            .as_deref()
+                            .or(to_unicode.as_deref().filter(|_| *variable_width)),
+                        &bytes[i..],
+                    );
                     let code = code_of(&bytes[i..i + n]);
                     let cid = encoding
                         .as_ref()
@@ -366,6 +446,13 @@ impl Font {
                             tmp.push(c);
                         }
                     }
+                    if tmp.is_empty() {
+                        if let Some(g) = gid_text {
+                            if let Some(c) = g.lookup(cid) {
+                                tmp.push(c);
+                            }
+                        }
+                    }
                     f(&tmp, w * 0.001, n == 1 && bytes[i] == 32);
                     i += n;
                 }
@@ -378,9 +465,9 @@ fn code_of(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0u32, |acc, &b| (acc << 8) | b as u32)
 }
 
-fn code_len(encoding: Option<&CMap>, bytes: &[u8]) -> usize {
-    // Without an embedded CMap the encoding is Identity or another
-    // predefined CMap, all of which use two-byte codes.
-    let n = encoding.map_or(2, |e| e.code_len(bytes));
+fn code_len(codespace: Option<&CMap>, bytes: &[u8]) -> usize {
+    let n = codespace
+        .filter(|c| c.has_codespace())
+        .map_or(2, |c| c.code_len(bytes));
     n.clamp(1, bytes.len().max(1))
 }

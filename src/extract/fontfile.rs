@@ -1,6 +1,7 @@
 //! Embedded font programs for the extract stage of the pipeline (PDF bytes ->
-//! text per page): reads the built-in encoding of a Type1 font, which is the
-//! only source of glyph names when a font dictionary has no `/Encoding`.
+//! text per page): the built-in encodings of Type1 and CFF fonts, the only
+//! source of glyph names when a font dictionary has no `/Encoding`, and the
+//! Unicode `cmap` of TrueType fonts for CID fonts without a ToUnicode map.
 
 use std::collections::HashMap;
 
@@ -67,7 +68,7 @@ pub(crate) fn type1_encoding(clear: &[u8]) -> Option<Vec<(u8, Vec<u8>)>> {
             return None;
         }
     }
-    // Pattern: dup <code> /<name> put
+    // Entries are written `dup <code> /<name> put`; anything else is noise.
     let toks: Vec<Token> = lex.take(20_000).collect();
     let mut i = 0;
     while i + 3 < toks.len() {
@@ -426,6 +427,103 @@ pub(crate) fn cff_encoding(data: &[u8]) -> Option<Vec<(u8, String)>> {
         None
     } else {
         Some(out)
+    }
+}
+
+/// Glyph id -> character from an embedded TrueType font's Unicode `cmap`.
+///
+/// This is the last resort for CID fonts that come without a ToUnicode map:
+/// reversing the font's own character map recovers the text.
+pub(crate) fn truetype_gid_to_unicode(data: &[u8]) -> Option<HashMap<u16, char>> {
+    let c = Cursor { d: data };
+    let num_tables = c.u16(4)?;
+    let mut cmap_at = None;
+    for i in 0..num_tables.min(256) {
+        let rec = 12 + 16 * i;
+        if data.get(rec..rec + 4)? == b"cmap" {
+            cmap_at = Some(c.off(rec + 8, 4)?);
+        }
+    }
+    let cmap_at = cmap_at?;
+    let n = c.u16(cmap_at + 2)?;
+    // Prefer full Unicode, then BMP Unicode subtables.
+    let mut best: Option<(u8, usize)> = None;
+    for i in 0..n.min(64) {
+        let rec = cmap_at + 4 + 8 * i;
+        let (platform, encoding) = (c.u16(rec)?, c.u16(rec + 2)?);
+        let rank = match (platform, encoding) {
+            (3, 10) | (0, 4) | (0, 6) => 3,
+            (3, 1) | (0, _) => 2,
+            _ => continue,
+        };
+        let off = cmap_at + c.off(rec + 4, 4)?;
+        if best.is_none_or(|(r, _)| rank > r) {
+            best = Some((rank, off));
+        }
+    }
+    let (_, sub) = best?;
+    let mut map: HashMap<u16, char> = HashMap::new();
+    let mut add = |gid: usize, cp: u32| {
+        if gid != 0 && gid <= 0xFFFF {
+            if let Some(ch) = char::from_u32(cp) {
+                map.entry(gid as u16).or_insert(ch);
+            }
+        }
+    };
+    match c.u16(sub)? {
+        4 => {
+            let segs = c.u16(sub + 6)? / 2;
+            let ends = sub + 14;
+            let starts = ends + 2 * segs + 2;
+            let deltas = starts + 2 * segs;
+            let ranges = deltas + 2 * segs;
+            for s in 0..segs {
+                let end = c.u16(ends + 2 * s)?;
+                let start = c.u16(starts + 2 * s)?;
+                let delta = c.u16(deltas + 2 * s)?;
+                let range_off = c.u16(ranges + 2 * s)?;
+                if start > end || start == 0xFFFF {
+                    continue;
+                }
+                for code in start..=end {
+                    let gid = if range_off == 0 {
+                        (code + delta) & 0xFFFF
+                    } else {
+                        let at = ranges + 2 * s + range_off + 2 * (code - start);
+                        match c.u16(at) {
+                            Some(0) | None => 0,
+                            Some(g) => (g + delta) & 0xFFFF,
+                        }
+                    };
+                    add(gid, code as u32);
+                }
+            }
+        }
+        12 => {
+            let groups = c.off(sub + 12, 4)?.min(100_000);
+            let mut budget = 400_000usize;
+            for g in 0..groups {
+                let at = sub + 16 + 12 * g;
+                let (start, end, gid0) = (c.off(at, 4)?, c.off(at + 4, 4)?, c.off(at + 8, 4)?);
+                if start > end {
+                    continue;
+                }
+                let span = (end - start + 1).min(budget);
+                budget -= span;
+                for k in 0..span {
+                    add(gid0 + k, (start + k) as u32);
+                }
+                if budget == 0 {
+                    break;
+                }
+            }
+        }
+        _ => return None,
+    }
+    if map.is_empty() {
+        None
+    } else {
+        Some(map)
     }
 }
 

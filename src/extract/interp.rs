@@ -28,8 +28,11 @@ pub(crate) struct PlacedGlyph {
     pub dy: f32,
     /// Em size in device space.
     pub size: f32,
-    /// Reading direction: 0 = left to right, 1 = upwards, 2 = upside down, 3 = downwards.
+    /// Reading direction: 0 = left to right, 1 = upwards, 2 = upside down,
+    /// 3 = downwards, 4 = at another angle.
     pub dir: u8,
+    /// Angle of the baseline in radians, for direction 4.
+    pub angle: f32,
     /// Byte range of the glyph's text in the page text buffer.
     pub start: u32,
     pub len: u32,
@@ -76,6 +79,8 @@ enum Operand {
     Str(Vec<u8>),
     Name(Vec<u8>),
     Array(Vec<Operand>),
+    /// An inline dictionary; only its `/ActualText` matters here.
+    Dict(Option<Vec<u8>>),
     Other,
 }
 
@@ -102,6 +107,11 @@ pub(crate) struct Interpreter<'a> {
     xobject_stack: Vec<ObjectId>,
     out: PageGlyphs,
     fallback: Option<Arc<Font>>,
+    inline_fonts: HashMap<usize, Arc<Font>>,
+    forms: HashMap<ObjectId, Arc<Vec<u8>>>,
+    /// Open marked-content spans; those with `/ActualText` remember where
+    /// their glyphs start.
+    marked: Vec<Option<(usize, Vec<u8>)>>,
 }
 
 fn deref<'a>(doc: &'a Document, o: &'a Object) -> Option<&'a Object> {
@@ -120,9 +130,8 @@ pub(crate) fn decode_stream(stream: &lopdf::Stream, limit: usize) -> Result<Vec<
             ExtractError::TooLarge(format!("a stream decompresses to more than {limit} bytes")),
         ),
         Err(_) if stream.content.len() <= limit => {
-            // A broken filter often still leaves a readable prefix; lopdf
-            // gives nothing back then, so fall back to raw bytes only when
-            // the stream claims no filter.
+            // The filter is unsupported or broken; raw bytes are content
+            // only when the stream claims no filter at all.
             if stream.dict.has(b"Filter") {
                 Ok(Vec::new())
             } else {
@@ -165,6 +174,9 @@ impl<'a> Interpreter<'a> {
             xobject_stack: Vec::new(),
             out: PageGlyphs::default(),
             fallback: None,
+            inline_fonts: HashMap::new(),
+            forms: HashMap::new(),
+            marked: Vec::new(),
         }
     }
 
@@ -194,7 +206,15 @@ impl<'a> Interpreter<'a> {
                     return font;
                 }
             } else if let Ok(d) = entry.as_dict() {
-                return Arc::new(Font::load(doc, d, self.limits.max_stream_bytes));
+                // Inline font dictionaries have no id; key them by address,
+                // which is stable while the document is borrowed.
+                let key = d as *const Dictionary as usize;
+                if let Some(f) = self.inline_fonts.get(&key) {
+                    return f.clone();
+                }
+                let font = Arc::new(Font::load(doc, d, self.limits.max_stream_bytes));
+                self.inline_fonts.insert(key, font.clone());
+                return font;
             }
         }
         self.fallback
@@ -230,8 +250,8 @@ impl<'a> Interpreter<'a> {
                     continue;
                 }
                 Token::DictStart => {
-                    skip_dict(&mut lex);
-                    push_bounded(&mut operands, Operand::Other);
+                    let actual = read_dict_actual_text(&mut lex);
+                    push_bounded(&mut operands, Operand::Dict(actual));
                     continue;
                 }
                 Token::ArrayEnd | Token::DictEnd => continue,
@@ -328,6 +348,23 @@ impl<'a> Interpreter<'a> {
                     }
                 }
             }
+            b"BMC" => self.begin_marked(None),
+            b"BDC" => {
+                let actual = match args.get(1) {
+                    Some(Operand::Dict(a)) => a.clone(),
+                    Some(Operand::Name(n)) => resources
+                        .and_then(|r| dict_get(self.doc, r, b"Properties"))
+                        .and_then(|p| p.as_dict().ok())
+                        .and_then(|p| dict_get(self.doc, p, n))
+                        .and_then(|d| d.as_dict().ok())
+                        .and_then(|d| dict_get(self.doc, d, b"ActualText"))
+                        .and_then(|t| t.as_str().ok())
+                        .map(<[u8]>::to_vec),
+                    _ => None,
+                };
+                self.begin_marked(actual);
+            }
+            b"EMC" => self.end_marked(),
             b"Do" => {
                 if let Some(Operand::Name(name)) = args.first() {
                     self.do_xobject(resources, name)?;
@@ -345,6 +382,42 @@ impl<'a> Interpreter<'a> {
             _ => {}
         }
         Ok(())
+    }
+
+    fn begin_marked(&mut self, actual: Option<Vec<u8>>) {
+        if self.marked.len() < 256 {
+            self.marked.push(actual.map(|a| (self.out.glyphs.len(), a)));
+        }
+    }
+
+    /// Replaces the glyphs of a span that carries `/ActualText` by that text,
+    /// which is what the author says the glyphs mean.
+    fn end_marked(&mut self) {
+        let Some(Some((start, actual))) = self.marked.pop() else {
+            return;
+        };
+        let glyphs = &mut self.out.glyphs;
+        if start >= glyphs.len() {
+            return;
+        }
+        let mut first = glyphs[start];
+        for g in &glyphs[start + 1..] {
+            first.dx += g.dx;
+            first.dy += g.dy;
+        }
+        glyphs.truncate(start);
+        let text = &mut self.out.text;
+        let begin = text.len();
+        for c in decode_text_string(&actual).chars() {
+            push_normalized(text, c);
+        }
+        if text.len() == begin {
+            return;
+        }
+        first.start = begin as u32;
+        first.len = (text.len() - begin) as u32;
+        first.space = text[begin..].chars().all(char::is_whitespace);
+        glyphs.push(first);
     }
 
     fn next_line(&mut self, tx: f32, ty: f32) {
@@ -369,14 +442,23 @@ impl<'a> Interpreter<'a> {
         let (tc, tw) = (gs.char_space, gs.word_space);
         let out = &mut self.out;
         let max = self.limits.max_glyphs_per_page;
+        let in_actual_text = self.marked.iter().any(Option::is_some);
         font.decode(bytes, &mut |text, w, word_space| {
             let m = mul(&tm, &ctm);
             let trm = mul(&size_m, &m);
             let tx = (w * fs + tc + if word_space { tw } else { 0.0 }) * th;
-            if out.glyphs.len() < max && !text.is_empty() {
+            // Inside an /ActualText span even unmapped glyphs are kept, as
+            // placeholders that the span's text will replace.
+            if out.glyphs.len() < max && (!text.is_empty() || in_actual_text) {
                 let (dx, dy) = (tx * m[0], tx * m[1]);
                 let size = (fs * em_scale).abs() * (m[2] * m[2] + m[3] * m[3]).sqrt();
-                let dir = if trm[0].abs() >= trm[1].abs() {
+                let (ca, cb) = (trm[0].abs(), trm[1].abs());
+                // Text set at an angle (watermarks, figure labels) is laid
+                // out in its own rotated frame rather than snapped to an axis.
+                let skewed = ca.min(cb) > 0.1 * ca.max(cb);
+                let dir = if skewed {
+                    4
+                } else if trm[0].abs() >= trm[1].abs() {
                     if trm[0] >= 0.0 {
                         0
                     } else {
@@ -400,6 +482,7 @@ impl<'a> Interpreter<'a> {
                         dy,
                         size,
                         dir,
+                        angle: if skewed { trm[1].atan2(trm[0]) } else { 0.0 },
                         start: start as u32,
                         len: (out.text.len() - start) as u32,
                         space,
@@ -437,7 +520,22 @@ impl<'a> Interpreter<'a> {
         if stream.dict.get(b"Subtype").and_then(|o| o.as_name()).ok() != Some(b"Form") {
             return Ok(());
         }
-        let content = decode_stream(stream, self.limits.max_stream_bytes)?;
+        if Instant::now() > self.deadline {
+            return Err(ExtractError::Timeout);
+        }
+        // Forms are often drawn many times (logos, repeated figures).
+        let content = match self.forms.get(id) {
+            Some(c) => c.clone(),
+            None => {
+                let c = Arc::new(decode_stream(stream, self.limits.max_stream_bytes)?);
+                // Only small forms are kept, so the cache cannot hold many
+                // large streams at once.
+                if c.len() <= 1 << 20 && self.forms.len() < 64 {
+                    self.forms.insert(*id, c.clone());
+                }
+                c
+            }
+        };
         let form_res = dict_get(doc, &stream.dict, b"Resources")
             .and_then(|o| o.as_dict().ok())
             .or(resources);
@@ -471,6 +569,21 @@ impl<'a> Interpreter<'a> {
     }
 }
 
+/// Decodes a PDF text string: UTF-16 with a byte order mark, else PDFDocEncoding.
+fn decode_text_string(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return super::cmap::utf16be_to_string(rest);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    let table = super::encoding::base_table(b"PDFDocEncoding");
+    bytes
+        .iter()
+        .filter_map(|&b| table.and_then(|t| t[b as usize]))
+        .collect()
+}
+
 fn push_bounded(operands: &mut Vec<Operand>, op: Operand) {
     // Real operators take at most six operands; a long run means garbage.
     if operands.len() < 32 {
@@ -500,6 +613,32 @@ fn read_array(lex: &mut Lexer, depth: u32) -> Operand {
         }
     }
     Operand::Array(items)
+}
+
+/// Reads an inline dictionary, returning its `/ActualText` string if any.
+fn read_dict_actual_text(lex: &mut Lexer) -> Option<Vec<u8>> {
+    let mut depth = 1u32;
+    let mut actual = None;
+    let mut after_key = false;
+    for tok in lex.by_ref() {
+        match tok {
+            Token::DictStart => depth += 1,
+            Token::DictEnd => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            Token::Name(b"ActualText") if depth == 1 => {
+                after_key = true;
+                continue;
+            }
+            Token::Str(v) | Token::HexStr(v) if after_key => actual = Some(v),
+            _ => {}
+        }
+        after_key = false;
+    }
+    actual
 }
 
 fn skip_dict(lex: &mut Lexer) {

@@ -2,10 +2,11 @@
 //! page): groups positioned glyphs into words, lines and columns and writes
 //! them out in reading order.
 
+use super::encoding::{combining_of, compose};
 use super::interp::{PageGlyphs, PlacedGlyph};
 
 /// A gap wider than this fraction of the font size separates two words.
-const WORD_GAP: f32 = 0.15;
+const WORD_GAP: f32 = 0.12;
 
 /// A word: consecutive glyphs on one baseline without a word gap.
 #[derive(Debug, Clone)]
@@ -14,13 +15,16 @@ struct Run {
     x1: f32,
     y: f32,
     size: f32,
-    /// Size of the last glyph, to notice a size change.
+    /// Size of the last glyph, which scales the baseline tolerance.
     last_size: f32,
     /// Whether an explicit space glyph preceded this word.
     space_before: bool,
+    /// Extent of the last glyph and whether it is a spacing accent.
+    last: (f32, f32, bool),
     text: String,
 }
 
+/// Words sharing a baseline (sub- and superscripts included), left to right.
 struct Line {
     y: f32,
     size: f32,
@@ -33,8 +37,61 @@ fn upright(g: &PlacedGlyph) -> (f32, f32, f32) {
         0 => (g.x, g.y, g.dx),
         1 => (g.y, -g.x, g.dy),
         2 => (-g.x, -g.y, -g.dx),
-        _ => (-g.y, g.x, -g.dy),
+        3 => (-g.y, g.x, -g.dy),
+        _ => {
+            let (sin, cos) = g.angle.sin_cos();
+            (
+                g.x * cos + g.y * sin,
+                g.y * cos - g.x * sin,
+                g.dx * cos + g.dy * sin,
+            )
+        }
     }
+}
+
+/// Folds a spacing accent and the letter it is drawn over into one
+/// precomposed character, as TeX builds accented letters from two glyphs.
+fn merge_accent(
+    run: &mut Run,
+    x: f32,
+    x_end: f32,
+    y: f32,
+    size: f32,
+    single: Option<char>,
+    mark: Option<char>,
+) -> bool {
+    let (lx0, lx1, last_is_mark) = run.last;
+    let near = (y - run.y).abs() < 0.6 * size;
+    if !near {
+        return false;
+    }
+    // Accent after its letter.
+    if let Some(m) = mark {
+        let cx = (x + x_end) / 2.0;
+        if !last_is_mark && cx > lx0 && cx < lx1 {
+            if let Some(c) = run.text.chars().last().and_then(|b| compose(b, m)) {
+                run.text.pop();
+                run.text.push(c);
+                return true;
+            }
+        }
+        return false;
+    }
+    // Letter after its accent.
+    if let (true, Some(b)) = (last_is_mark, single) {
+        let cx = (lx0 + lx1) / 2.0;
+        if cx > x && cx < x_end {
+            let m = run.text.chars().last().and_then(combining_of);
+            if let Some(c) = m.and_then(|m| compose(b, m)) {
+                run.text.pop();
+                run.text.push(c);
+                run.x1 = run.x1.max(x_end);
+                run.last = (x, x_end, false);
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn build_runs(page: &PageGlyphs, dir: u8) -> Vec<Run> {
@@ -67,21 +124,33 @@ fn build_runs(page: &PageGlyphs, dir: u8) -> Vec<Run> {
             continue;
         }
         let mut space_before = false;
+        let mut chars = text.chars();
+        let single = chars.next().filter(|_| chars.next().is_none());
+        let mark = single.and_then(combining_of);
         if let Some(run) = cur.as_mut() {
+            if merge_accent(run, x, x_end, y, size, single, mark) {
+                continue;
+            }
             let gap = x - run.x1;
-            // A change of size or baseline (an index, an exponent) ends the
-            // word, as pdftotext does.
-            let same_word = (y - run.y).abs() <= 0.1 * size.min(run.last_size)
-                && size <= 1.2 * run.last_size
-                && run.last_size <= 1.2 * size
+            // A shifted baseline (an index, an exponent) ends the word, as
+            // in pdftotext, but a size change alone (scaled small caps) does
+            // not; an accent is raised and centred over its letter, so it
+            // gets more room.
+            let (dy_tol, gap_tol) = if mark.is_some() {
+                (0.6, 0.5)
+            } else {
+                (0.1, WORD_GAP)
+            };
+            let same_word = (y - run.y).abs() <= dy_tol * size.min(run.last_size)
                 && gap > -0.6 * size
-                && gap <= WORD_GAP * size
+                && gap <= gap_tol * size
                 && !pending_space;
             if same_word {
                 run.text.push_str(text);
                 run.x1 = run.x1.max(x_end);
                 run.size = run.size.max(size);
                 run.last_size = size;
+                run.last = (x, x_end, mark.is_some());
                 continue;
             }
             space_before = pending_space && (y - run.y).abs() < 0.3 * size;
@@ -97,6 +166,7 @@ fn build_runs(page: &PageGlyphs, dir: u8) -> Vec<Run> {
             size,
             last_size: size,
             space_before,
+            last: (x, x_end, mark.is_some()),
             text: text.to_string(),
         });
     }
@@ -157,6 +227,14 @@ fn line_text(line: &Line) -> String {
     for r in &line.runs {
         if let Some(p) = prev {
             let small = r.size.min(p.size);
+            // The same word drawn twice at nearly one spot fakes bold or a
+            // shadow; pdftotext keeps one copy.
+            if r.text == p.text
+                && (r.x0 - p.x0).abs() < 0.3 * small
+                && (r.y - p.y).abs() < 0.3 * small
+            {
+                continue;
+            }
             // A shifted baseline (sub- or superscript) starts a new word, as
             // it does in pdftotext; so does a gap or an overlap.
             let shifted = (r.y - p.y).abs() > 0.1 * small;
@@ -175,8 +253,8 @@ fn line_text(line: &Line) -> String {
     s
 }
 
-/// Finds a vertical gutter that splits the runs into two columns.
-fn find_gutter(runs: &[Run]) -> Option<f32> {
+/// Finds a vertical gutter that splits the runs into two columns: its centre and width.
+fn find_gutter(runs: &[Run]) -> Option<(f32, f32)> {
     if runs.len() < 20 {
         return None;
     }
@@ -191,13 +269,19 @@ fn find_gutter(runs: &[Run]) -> Option<f32> {
     }
     let bins = 400usize;
     let bw = width / bins as f32;
-    let mut cover = vec![0u32; bins + 1];
+    // Difference array: coverage of every bin in one pass over the runs.
+    let mut delta = vec![0i64; bins + 2];
     for r in runs {
         let a = (((r.x0 - x0) / bw) as usize).min(bins);
-        let b = (((r.x1 - x0) / bw) as usize).min(bins);
-        for c in &mut cover[a..=b] {
-            *c += 1;
-        }
+        let b = (((r.x1 - x0) / bw) as usize).min(bins).max(a);
+        delta[a] += 1;
+        delta[b + 1] -= 1;
+    }
+    let mut cover = vec![0u32; bins + 1];
+    let mut acc = 0i64;
+    for (c, d) in cover.iter_mut().zip(&delta) {
+        acc += d;
+        *c = acc.max(0) as u32;
     }
     let lo = bins * 2 / 10;
     let hi = bins * 8 / 10;
@@ -236,39 +320,80 @@ fn find_gutter(runs: &[Run]) -> Option<f32> {
     if left * 6 < runs.len() || right * 6 < runs.len() || left < 3 || right < 3 {
         return None;
     }
-    Some(gx)
+    Some((gx, best_len as f32 * bw))
 }
 
 /// Orders runs into lines, reading detected columns one after another.
-fn order(runs: Vec<Run>, depth: u32, out: &mut Vec<Line>) {
+fn order(mut runs: Vec<Run>, depth: u32, out: &mut Vec<Line>) {
     let gutter = if depth < 3 { find_gutter(&runs) } else { None };
-    let Some(gx) = gutter else {
+    let Some((gx, gw)) = gutter else {
         out.extend(group_lines(runs));
         return;
     };
-    // Runs crossing the gutter (titles, wide figures) cut the page into
-    // bands; within a band the left column is read before the right.
-    let (mut span, rest): (Vec<Run>, Vec<Run>) =
-        runs.into_iter().partition(|r| r.x0 < gx && r.x1 > gx);
-    span.sort_by(|a, b| b.y.total_cmp(&a.y));
-    let mut bands: Vec<(Vec<Run>, Vec<Run>)> =
-        (0..=span.len()).map(|_| (Vec::new(), Vec::new())).collect();
+    // Cluster words by baseline so that spanning is decided per line: a
+    // line with a word across the gutter, or with only a word space where
+    // the gutter would be, belongs to neither column (titles, wide figures).
+    runs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x0.total_cmp(&b.x0)));
+    let mut groups: Vec<Vec<Run>> = Vec::new();
+    for r in runs {
+        match groups.last_mut() {
+            Some(g) if (g[0].y - r.y).abs() < 0.2 * g[0].size.min(r.size) => g.push(r),
+            _ => groups.push(vec![r]),
+        }
+    }
+    let mut spans: Vec<Vec<Run>> = Vec::new();
+    let mut rest: Vec<Run> = Vec::new();
+    for mut g in groups {
+        g.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        let crosses = g.iter().any(|r| r.x0 < gx && r.x1 > gx);
+        let bridged = g
+            .windows(2)
+            .any(|w| w[0].x1 <= gx && w[1].x0 >= gx && w[1].x0 - w[0].x1 < 0.5 * gw);
+        if crosses || bridged {
+            spans.push(g);
+        } else {
+            rest.extend(g);
+        }
+    }
+    // Spanning lines cut the page into bands; within a band the left column
+    // is read before the right.
+    let mut bands: Vec<(Vec<Run>, Vec<Run>)> = (0..=spans.len())
+        .map(|_| (Vec::new(), Vec::new()))
+        .collect();
     for r in rest {
-        let band = span.partition_point(|s| s.y > r.y + 0.3 * r.size.min(s.size));
+        let band = spans.partition_point(|s| s[0].y > r.y + 0.3 * r.size.min(s[0].size));
         if r.x1 <= gx {
             bands[band].0.push(r);
         } else {
             bands[band].1.push(r);
         }
     }
-    let mut span_iter = span.into_iter();
+    let mut span_iter = spans.into_iter();
     for (left, right) in bands {
         order(left, depth + 1, out);
         order(right, depth + 1, out);
         if let Some(s) = span_iter.next() {
-            out.extend(group_lines(vec![s]));
+            out.extend(group_lines(s));
         }
     }
+}
+
+/// Whether `next` is the line right below `line` in the same column, the
+/// only place a hyphenated word continues (as in pdftotext, a word is not
+/// rejoined across a column, a figure or a table).
+fn continues(line: &Line, next: &Line) -> bool {
+    let extent = |l: &Line| {
+        l.runs
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), r| {
+                (a.min(r.x0), b.max(r.x1))
+            })
+    };
+    let (a0, a1) = extent(line);
+    let (b0, b1) = extent(next);
+    let drop = line.y - next.y;
+    let size = line.size.max(next.size);
+    drop > 0.0 && drop < 2.5 * size && a0.max(b0) < a1.min(b1)
 }
 
 fn is_hyphen(c: char) -> bool {
@@ -278,7 +403,7 @@ fn is_hyphen(c: char) -> bool {
 /// Lays out one page's glyphs as text: lines separated by newlines.
 pub(crate) fn layout(page: &PageGlyphs) -> String {
     let mut lines: Vec<Line> = Vec::new();
-    for dir in 0..4u8 {
+    for dir in 0..5u8 {
         let runs = build_runs(page, dir);
         if !runs.is_empty() {
             order(runs, 0, &mut lines);
@@ -286,9 +411,7 @@ pub(crate) fn layout(page: &PageGlyphs) -> String {
     }
     let texts: Vec<String> = lines.iter().map(line_text).collect();
     let mut out = String::new();
-    let mut i = 0;
-    while i < texts.len() {
-        let t = &texts[i];
+    for (i, t) in texts.iter().enumerate() {
         out.push_str(t);
         let next_letter = texts
             .get(i + 1)
@@ -297,13 +420,12 @@ pub(crate) fn layout(page: &PageGlyphs) -> String {
         let mut chars = t.chars().rev();
         let ends_hyphen =
             chars.next().is_some_and(is_hyphen) && chars.next().is_some_and(char::is_alphabetic);
-        if ends_hyphen && next_letter {
+        if ends_hyphen && next_letter && continues(&lines[i], &lines[i + 1]) {
             // A word broken across lines: drop the hyphen and glue it back.
             out.pop();
         } else {
             out.push('\n');
         }
-        i += 1;
     }
     out
 }

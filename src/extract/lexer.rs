@@ -1,7 +1,7 @@
 //! Tokenizer for content streams and CMaps in the extract stage of the pipeline
 //! (PDF bytes -> text per page).
 //!
-//! It never fails: malformed input degrades into `Token::Other` or ends the
+//! It never fails: malformed input degrades into stray keywords or ends the
 //! stream, because a partly readable page is worth more than an error.
 
 /// One lexical token of a content stream.

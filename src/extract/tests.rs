@@ -294,3 +294,486 @@ fn hostile_content_does_not_panic() {
     });
     let _ = extract_bytes(&pdf, &Limits::default());
 }
+
+#[test]
+fn exhausted_time_budget_is_timeout() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        (res, b"BT /F1 12 Tf 72 700 Td (text) Tj ET".to_vec())
+    });
+    let limits = Limits {
+        time_budget: Duration::ZERO,
+        ..Limits::default()
+    };
+    let result = extract_bytes(&pdf, &limits);
+    assert!(matches!(result, Err(ExtractError::Timeout)), "{result:?}");
+}
+
+#[test]
+fn self_referencing_form_terminates() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        let form_id = doc.new_object_id();
+        let mut form_res = res.clone();
+        form_res.set("XObject", dictionary! { "Me" => form_id });
+        let form = Stream::new(
+            dictionary! {
+                "Type" => "XObject",
+                "Subtype" => "Form",
+                "BBox" => vec![0.into(), 0.into(), 300.into(), 100.into()],
+                "Resources" => form_res,
+            },
+            b"BT /F1 10 Tf 72 600 Td (loop) Tj ET /Me Do".to_vec(),
+        );
+        doc.objects.insert(form_id, Object::Stream(form));
+        let mut page_res = res;
+        page_res.set("XObject", dictionary! { "X1" => form_id });
+        (page_res, b"/X1 Do".to_vec())
+    });
+    assert_eq!(text_of(&pdf), "loop\n");
+}
+
+#[test]
+fn text_drawn_twice_for_bold_is_kept_once() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        let c = b"BT /F1 12 Tf 72 700 Td (Bold Title) Tj ET BT /F1 12 Tf 72.4 700 Td (Bold Title) Tj ET";
+        (res, c.to_vec())
+    });
+    assert_eq!(text_of(&pdf), "Bold Title\n");
+}
+
+#[test]
+fn tex_accent_is_composed() {
+    let pdf = build(|doc| {
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type1",
+            "BaseFont" => "Times-Roman",
+            "Encoding" => dictionary! {
+                "Differences" => vec![1.into(), Object::Name(b"breve".to_vec())],
+            },
+        });
+        let res = dictionary! { "Font" => dictionary! { "F1" => font } };
+        (
+            res,
+            b"BT /F1 10 Tf 72 700 Td [(Babao\x01) 500 (glu)] TJ ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "Babao\u{11f}lu\n");
+}
+
+/// A TrueType program holding only a format 4 `cmap`: 'A' -> 5, 'B' -> 6.
+fn tiny_truetype() -> Vec<u8> {
+    let be = |v: u16| v.to_be_bytes();
+    let mut sub = Vec::new();
+    let segs: [(u16, u16, u16); 2] = [(0x41, 0x42, 5u16.wrapping_sub(0x41)), (0xFFFF, 0xFFFF, 1)];
+    for v in [4u16, 0, 0, 4, 0, 0, 0] {
+        sub.extend_from_slice(&be(v));
+    }
+    segs.iter().for_each(|s| sub.extend_from_slice(&be(s.1)));
+    sub.extend_from_slice(&be(0));
+    segs.iter().for_each(|s| sub.extend_from_slice(&be(s.0)));
+    segs.iter().for_each(|s| sub.extend_from_slice(&be(s.2)));
+    segs.iter().for_each(|_| sub.extend_from_slice(&be(0)));
+    let mut cmap = Vec::new();
+    for v in [0u16, 1, 3, 1] {
+        cmap.extend_from_slice(&be(v));
+    }
+    cmap.extend_from_slice(&12u32.to_be_bytes());
+    cmap.extend_from_slice(&sub);
+    let mut font = Vec::new();
+    font.extend_from_slice(&0x0001_0000u32.to_be_bytes());
+    for v in [1u16, 0, 0, 0] {
+        font.extend_from_slice(&be(v));
+    }
+    font.extend_from_slice(b"cmap");
+    font.extend_from_slice(&0u32.to_be_bytes());
+    font.extend_from_slice(&28u32.to_be_bytes());
+    font.extend_from_slice(&(cmap.len() as u32).to_be_bytes());
+    font.extend_from_slice(&cmap);
+    font
+}
+
+#[test]
+fn cid_truetype_without_tounicode_uses_font_cmap() {
+    let pdf = build(|doc| {
+        let program = doc.add_object(Stream::new(dictionary! {}, tiny_truetype()));
+        let descriptor = doc.add_object(dictionary! {
+            "Type" => "FontDescriptor",
+            "FontName" => "Tiny",
+            "FontFile2" => program,
+        });
+        let descendant = doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "CIDFontType2",
+            "BaseFont" => "Tiny",
+            "FontDescriptor" => descriptor,
+            "CIDToGIDMap" => "Identity",
+            "DW" => 600,
+        });
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type0",
+            "BaseFont" => "Tiny",
+            "Encoding" => "Identity-H",
+            "DescendantFonts" => vec![descendant.into()],
+        });
+        let res = dictionary! { "Font" => dictionary! { "F1" => font } };
+        (res, b"BT /F1 12 Tf 72 700 Td <00050006> Tj ET".to_vec())
+    });
+    assert_eq!(text_of(&pdf), "AB\n");
+}
+
+#[test]
+fn file_cut_before_its_trailer_still_yields_text() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        (res, b"BT /F1 12 Tf 72 700 Td (survivor) Tj ET".to_vec())
+    });
+    let xref = pdf
+        .windows(4)
+        .rposition(|w| w == b"xref")
+        .expect("xref keyword");
+    let result = extract_bytes(&pdf[..xref], &Limits::default());
+    assert_eq!(result.expect("recovered").text(), "survivor\n");
+}
+
+#[test]
+fn symbol_font_uses_its_own_encoding() {
+    let pdf = build(|doc| {
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type1",
+            "BaseFont" => "Symbol",
+        });
+        let res = dictionary! { "Font" => dictionary! { "F1" => font } };
+        (res, b"BT /F1 10 Tf 72 700 Td (a \\273 b) Tj ET".to_vec())
+    });
+    assert_eq!(text_of(&pdf), "\u{3b1} \u{2248} \u{3b2}\n");
+}
+
+#[test]
+fn diagonal_watermark_is_read_as_words() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        let c = b"BT /F1 10 Tf 72 700 Td (Body text here) Tj ET \
+            BT /F1 40 Tf 0.7071 0.7071 -0.7071 0.7071 150 300 Tm (DRAFT COPY) Tj ET";
+        (res, c.to_vec())
+    });
+    assert_eq!(text_of(&pdf), "Body text here\nDRAFT COPY\n");
+}
+
+#[test]
+fn aes256_with_empty_user_password_is_decrypted() {
+    use lopdf::encryption::crypt_filters::{Aes256CryptFilter, CryptFilter};
+    use lopdf::{EncryptionState, EncryptionVersion, Permissions};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+    let plain = build(|doc| {
+        let res = helvetica(doc);
+        (res, b"BT /F1 12 Tf 72 700 Td (aes text) Tj ET".to_vec())
+    });
+    let mut doc = Document::load_mem(&plain).expect("load");
+    let filter: Arc<dyn CryptFilter> = Arc::new(Aes256CryptFilter);
+    let mut filters = BTreeMap::new();
+    filters.insert(b"StdCF".to_vec(), filter);
+    let key = [7u8; 32];
+    let version = EncryptionVersion::V5 {
+        encrypt_metadata: true,
+        crypt_filters: filters,
+        file_encryption_key: &key,
+        stream_filter: b"StdCF".to_vec(),
+        string_filter: b"StdCF".to_vec(),
+        owner_password: "owner",
+        user_password: "",
+        permissions: Permissions::default(),
+    };
+    let state = EncryptionState::try_from(version).expect("state");
+    doc.encrypt(&state).expect("encrypt");
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    let result = extract_bytes(&bytes, &Limits::default());
+    assert_eq!(result.expect("decrypted").text(), "aes text\n");
+}
+
+#[test]
+fn missing_file_is_io_error() {
+    let result = extract_file(Path::new("/nonexistent/paper.pdf"), &Limits::default());
+    let err = result.unwrap_err();
+    assert!(matches!(err, ExtractError::Io(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "cannot read file: no such file or directory (os error 2)"
+    );
+}
+
+#[test]
+fn hyphen_at_column_end_is_not_joined_across_columns() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        let mut c = String::from("BT /F1 10 Tf\n");
+        for i in 0..12 {
+            let y = 700 - i * 12;
+            let left = if i == 11 {
+                "left end distrib-".to_string()
+            } else {
+                format!("left line {i} words")
+            };
+            let right = if i == 0 {
+                "uted right start".to_string()
+            } else {
+                format!("right line {i} words")
+            };
+            c.push_str(&format!("1 0 0 1 72 {y} Tm ({left}) Tj\n"));
+            c.push_str(&format!("1 0 0 1 320 {y} Tm ({right}) Tj\n"));
+        }
+        c.push_str("ET");
+        (res, c.into_bytes())
+    });
+    let text = text_of(&pdf);
+    assert!(
+        text.contains("left end distrib-\nuted right start\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn actual_text_replaces_its_glyphs() {
+    let pdf = build(|doc| {
+        let mut res = helvetica(doc);
+        let props = doc.add_object(dictionary! {
+            "ActualText" => Object::string_literal(b"\xfe\xff\x00f\x00l".to_vec()),
+        });
+        res.set("Properties", dictionary! { "P1" => props });
+        let c = b"BT /F1 10 Tf 72 700 Td (e) Tj /Span <</ActualText (ffi) /Lang (en)>> BDC (\x01) Tj EMC \
+            (cient ) Tj /Span /P1 BDC (\x02) Tj EMC (ow) Tj ET";
+        (res, c.to_vec())
+    });
+    assert_eq!(text_of(&pdf), "efficient flow\n");
+}
+
+#[test]
+fn mixed_width_predefined_cmap_uses_tounicode_codespace() {
+    let pdf = build(|doc| {
+        let cmap = b"begincmap 2 begincodespacerange <00> <80> <8140> <9FFC> endcodespacerange
+2 beginbfchar <41> <0041> <82A0> <3042> endbfchar endcmap"
+            .to_vec();
+        let to_unicode = doc.add_object(Stream::new(dictionary! {}, cmap));
+        let descendant = doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "CIDFontType0",
+            "BaseFont" => "Mincho",
+            "DW" => 1000,
+        });
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type0",
+            "BaseFont" => "Mincho",
+            "Encoding" => "90ms-RKSJ-H",
+            "DescendantFonts" => vec![descendant.into()],
+            "ToUnicode" => to_unicode,
+        });
+        let res = dictionary! { "Font" => dictionary! { "F1" => font } };
+        (res, b"BT /F1 12 Tf 72 700 Td <4182A041> Tj ET".to_vec())
+    });
+    assert_eq!(text_of(&pdf), "A\u{3042}A\n");
+}
+
+#[test]
+fn scaled_small_caps_stay_one_word_but_indices_split() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        let c = b"BT /F1 12 Tf 72 700 Td (S) Tj /F1 9 Tf (MALL CAPS) Tj ET \
+            BT /F1 12 Tf 72 680 Td (counter) Tj /F1 8 Tf 40.02 -3 Td (p) Tj ET";
+        (res, c.to_vec())
+    });
+    assert_eq!(text_of(&pdf), "SMALL CAPS\ncounter p\n");
+}
+
+#[test]
+fn type3_font_with_differences_and_font_matrix() {
+    let pdf = build(|doc| {
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type3",
+            "FontBBox" => vec![0.into(), 0.into(), 0.into(), 0.into()],
+            "FontMatrix" => vec![0.01.into(), 0.into(), 0.into(), 0.01.into(), 0.into(), 0.into()],
+            "FirstChar" => 1,
+            "LastChar" => 3,
+            "Widths" => vec![50.into(), 50.into(), 25.into()],
+            "Encoding" => dictionary! {
+                "Type" => "Encoding",
+                "Differences" => vec![1.into(), Object::Name(b"H".to_vec()), Object::Name(b"i".to_vec()), Object::Name(b"fi".to_vec())],
+            },
+            "CharProcs" => dictionary! {},
+            "Resources" => dictionary! {},
+        });
+        let res = dictionary! { "Font" => dictionary! { "T3" => font } };
+        (
+            res,
+            b"BT /T3 10 Tf 72 700 Td [(\x01\x02) -400 (\x03\x02)] TJ ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "Hi fii\n");
+}
+
+fn font_with_program(doc: &mut Document, key: &str, program: Vec<u8>) -> Dictionary {
+    let file = doc.add_object(Stream::new(dictionary! {}, program));
+    let mut descriptor = dictionary! { "Type" => "FontDescriptor", "FontName" => "Embedded" };
+    descriptor.set(key, file);
+    let descriptor = doc.add_object(descriptor);
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type1",
+        "BaseFont" => "Embedded",
+        "FirstChar" => 0,
+        "Widths" => vec![500.into(); 256],
+        "FontDescriptor" => descriptor,
+    });
+    dictionary! { "Font" => dictionary! { "F1" => font } }
+}
+
+#[test]
+fn type1_builtin_encoding_from_font_program() {
+    let pdf = build(|doc| {
+        let program = b"%!PS-AdobeFont-1.0: Embedded\n/Encoding 256 array\n\
+            0 1 255 {1 index exch /.notdef put} for\n\
+            dup 1 /T put dup 2 /e put dup 3 /x put dup 4 /fi put\nreadonly def\n\
+            currentfile eexec\n"
+            .to_vec();
+        let res = font_with_program(doc, "FontFile", program);
+        (
+            res,
+            b"BT /F1 10 Tf 72 700 Td (\x01\x02\x03\x03 \x04) Tj ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "Texx fi\n");
+}
+
+/// A CFF font whose built-in encoding maps 1 -> A (SID 34), 2 -> fi (SID 109)
+/// and 3 -> ffi (SID 267).
+fn tiny_cff() -> Vec<u8> {
+    fn index(items: &[&[u8]]) -> Vec<u8> {
+        let mut out = (items.len() as u16).to_be_bytes().to_vec();
+        if items.is_empty() {
+            return out;
+        }
+        out.push(2);
+        let mut off = 1u16;
+        out.extend_from_slice(&off.to_be_bytes());
+        for it in items {
+            off += it.len() as u16;
+            out.extend_from_slice(&off.to_be_bytes());
+        }
+        for it in items {
+            out.extend_from_slice(it);
+        }
+        out
+    }
+    // Operands as 3-byte shortints (28 hi lo) so the Top DICT size is fixed.
+    let top = |charset: u16, encoding: u16, charstrings: u16| {
+        let mut d = Vec::new();
+        for (v, op) in [(charset, 15u8), (encoding, 16), (charstrings, 17)] {
+            d.push(28);
+            d.extend_from_slice(&v.to_be_bytes());
+            d.push(op);
+        }
+        d
+    };
+    let header = [1u8, 0, 4, 2];
+    let names = index(&[b"Tiny"]);
+    let top_len = index(&[&top(0, 0, 0)]).len();
+    let strings = index(&[]);
+    let gsubrs = index(&[]);
+    let base = header.len() + names.len() + top_len + strings.len() + gsubrs.len();
+    let charstrings = index(&[b"\x0e", b"\x0e", b"\x0e", b"\x0e"]);
+    let charset: Vec<u8> = [0u8, 0, 34, 0, 109, 1, 11].to_vec();
+    let encoding: Vec<u8> = vec![0, 3, 1, 2, 3];
+    let cs_off = base;
+    let charset_off = cs_off + charstrings.len();
+    let enc_off = charset_off + charset.len();
+    let mut out = header.to_vec();
+    out.extend_from_slice(&names);
+    out.extend_from_slice(&index(&[&top(
+        charset_off as u16,
+        enc_off as u16,
+        cs_off as u16,
+    )]));
+    out.extend_from_slice(&strings);
+    out.extend_from_slice(&gsubrs);
+    out.extend_from_slice(&charstrings);
+    out.extend_from_slice(&charset);
+    out.extend_from_slice(&encoding);
+    out
+}
+
+#[test]
+fn cff_builtin_encoding_from_font_program() {
+    let pdf = build(|doc| {
+        let res = font_with_program(doc, "FontFile3", tiny_cff());
+        (
+            res,
+            b"BT /F1 10 Tf 72 700 Td (\x01 e\x02 e\x03) Tj ET".to_vec(),
+        )
+    });
+    // 'e' is not in the built-in encoding, so it has no text.
+    assert_eq!(text_of(&pdf), "A fi ffi\n");
+}
+
+#[test]
+fn unbounded_time_budget_does_not_overflow() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        (res, b"BT /F1 12 Tf 72 700 Td (text) Tj ET".to_vec())
+    });
+    let limits = Limits {
+        time_budget: Duration::MAX,
+        ..Limits::default()
+    };
+    assert_eq!(extract_bytes(&pdf, &limits).expect("text").text(), "text\n");
+}
+
+#[test]
+fn font_program_and_cmap_parsers_survive_corrupt_input() {
+    // A small xorshift generator keeps the test deterministic without a crate.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let seeds = [
+        tiny_cff(),
+        tiny_truetype(),
+        b"1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfrange <00> <05> [<41> <42>] endbfrange".to_vec(),
+        b"/Encoding 256 array dup 1 /A put readonly def".to_vec(),
+    ];
+    for round in 0..4000 {
+        let mut data = seeds[round % seeds.len()].clone();
+        let flips = 1 + (next() % 8) as usize;
+        for _ in 0..flips {
+            if data.is_empty() {
+                break;
+            }
+            let at = (next() as usize) % data.len();
+            data[at] = next() as u8;
+        }
+        if next() % 4 == 0 {
+            let cut = (next() as usize) % (data.len() + 1);
+            data.truncate(cut);
+        }
+        let _ = super::fontfile::cff_encoding(&data);
+        let _ = super::fontfile::truetype_gid_to_unicode(&data);
+        let _ = super::fontfile::type1_encoding(&data);
+        let cmap = super::cmap::CMap::parse(&data);
+        let mut out = String::new();
+        for code in [0u32, 1, 2, 0x41, 0xFFFF] {
+            cmap.lookup_into(code, 1, &mut out);
+            cmap.lookup_into(code, 2, &mut out);
+            let _ = cmap.cid(code, 2);
+        }
+        let _ = cmap.code_len(&data);
+    }
+}
