@@ -4,6 +4,7 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use clap::Parser;
 
@@ -12,8 +13,11 @@ use paperdex::search::SearchError;
 
 mod app;
 
+/// The message of the last panic, kept by the hook so `main` can report it in one line if the
+/// panic reaches it; a panic that the extractor catches and turns into an error stays silent.
+static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
 fn main() -> ExitCode {
-    // A bug must still end in one readable line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let msg = info
             .payload()
@@ -25,10 +29,22 @@ fn main() -> ExitCode {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("paperdex: internal error: {msg}{at}; please report it.");
+        *LAST_PANIC.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{msg}{at}"));
     }));
     let opts = Opts::parse();
-    match app::run(opts) {
+    let result = match std::panic::catch_unwind(move || app::run(opts)) {
+        Ok(result) => result,
+        Err(_) => {
+            let msg = LAST_PANIC
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take()
+                .unwrap_or_else(|| "unknown cause".into());
+            eprintln!("paperdex: internal error: {msg}; please report it.");
+            return ExitCode::from(101);
+        }
+    };
+    match result {
         Ok(code) => code,
         Err(err) => {
             if is_broken_pipe(&err) {
