@@ -254,6 +254,16 @@ impl Engine {
             }
         }
 
+        let mut body_terms: Vec<String> = Vec::new();
+        text_query.query_terms(&mut |term, _| {
+            if term.field() == f.body {
+                if let Some(t) = term.value().as_str() {
+                    if !body_terms.iter().any(|b| b == t) {
+                        body_terms.push(t.to_string());
+                    }
+                }
+            }
+        });
         let body_snippets = SnippetGenerator::create(&self.searcher, &*text_query, f.body)
             .map(|mut g| {
                 g.set_max_num_chars(SNIPPET_CHARS);
@@ -277,6 +287,7 @@ impl Engine {
                 &doc,
                 score,
                 body_snippets.as_ref(),
+                &body_terms,
                 summary_snippets.as_ref(),
             ));
         }
@@ -309,6 +320,7 @@ impl Engine {
         doc: &TantivyDocument,
         score: f32,
         body_snippets: Option<&SnippetGenerator>,
+        body_terms: &[String],
         summary_snippets: Option<&SnippetGenerator>,
     ) -> Hit {
         let f = &self.fields;
@@ -318,14 +330,22 @@ impl Engine {
                 .unwrap_or_default()
                 .to_string()
         };
-        let body = text(f.body);
+        let body = doc
+            .get_first(f.body)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
         let summary = text(f.summary);
         let mut page = None;
         let mut snippet = None;
-        if let Some(generator) = body_snippets.filter(|_| !body.is_empty()) {
-            let s = generator.snippet(&body);
+        let window = body_snippets.and_then(|g| Some((g, best_window(body, body_terms)?)));
+        if let Some((generator, window)) = window {
+            // Only the densest stretch of matches is tokenized: a whole paper is hundreds of
+            // times longer than a snippet, and tokenizing it dominated query latency.
+            let s = generator.snippet(&body[window.clone()]);
             if !s.is_empty() {
-                let at = s.fragment_range().start + s.highlighted().first().map_or(0, |r| r.start);
+                let at = window.start
+                    + s.fragment_range().start
+                    + s.highlighted().first().map_or(0, |r| r.start);
                 let starts: Vec<u64> = doc
                     .get_all(f.page_start)
                     .filter_map(|v| v.as_u64())
@@ -378,6 +398,76 @@ fn stored_facet_name(encoded: &str) -> String {
     Facet::from_encoded(encoded.as_bytes().to_vec())
         .map(|f| facet_name(&f))
         .unwrap_or_default()
+}
+
+/// Bytes of body text handed to the snippet generator around the best cluster of matches.
+const WINDOW: usize = 800;
+
+/// The stretch of `body` (at most `WINDOW` bytes, on character boundaries) holding the most
+/// distinct query terms, then the most occurrences; `None` when no term occurs at a word start.
+///
+/// Terms are the indexed (lowercased, stemmed) forms, so a stem is matched as a prefix of a
+/// word: `clock` finds `clocks`. Lowercasing only ASCII keeps byte offsets unchanged.
+fn best_window(body: &str, terms: &[String]) -> Option<Range<usize>> {
+    if terms.is_empty() || body.is_empty() {
+        return None;
+    }
+    let lower = body.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    for (t, term) in terms.iter().enumerate() {
+        if term.is_empty() {
+            continue;
+        }
+        let mut found = 0;
+        for (at, _) in lower.match_indices(term.as_str()) {
+            let word_start = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+            if word_start {
+                hits.push((at, t));
+                found += 1;
+                // Enough to find a good cluster; a very common word need not be listed in full.
+                if found == 4096 {
+                    break;
+                }
+            }
+        }
+    }
+    if hits.is_empty() {
+        return None;
+    }
+    hits.sort_unstable();
+    let mut best = (0usize, 0usize, 0usize); // (distinct, count, start index)
+    let mut counts = vec![0usize; terms.len()];
+    let mut distinct = 0;
+    let mut lo = 0;
+    for hi in 0..hits.len() {
+        if counts[hits[hi].1] == 0 {
+            distinct += 1;
+        }
+        counts[hits[hi].1] += 1;
+        while hits[hi].0 - hits[lo].0 > WINDOW / 2 {
+            counts[hits[lo].1] -= 1;
+            if counts[hits[lo].1] == 0 {
+                distinct -= 1;
+            }
+            lo += 1;
+        }
+        let count = hi - lo + 1;
+        if (distinct, count) > (best.0, best.1) {
+            best = (distinct, count, lo);
+        }
+    }
+    // Centre the window on the cluster, leaving room for context on both sides.
+    let first = hits[best.2].0;
+    let mut start = first.saturating_sub(WINDOW / 4);
+    while !body.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + WINDOW).min(body.len());
+    while !body.is_char_boundary(end) {
+        end += 1;
+    }
+    Some(start..end)
 }
 
 /// A facet as users write it: `papers/consensus`, without the leading slash.
@@ -484,6 +574,28 @@ mod tests {
         let (s, h) = clean_snippet(raw, std::slice::from_ref(&(start..start + 6)));
         assert_eq!(s, "one vector clocks");
         assert_eq!(&s[h[0].clone()], "vector");
+    }
+
+    #[test]
+    fn best_window_covers_the_densest_cluster_of_distinct_terms() {
+        let filler = "lorem ipsum ".repeat(200);
+        let body =
+            format!("clocks once. {filler} vector clocks and vector timestamps. {filler} vector");
+        let w = best_window(&body, &["vector".into(), "clock".into()]).unwrap();
+        assert!(
+            body[w.clone()].contains("vector clocks and vector"),
+            "{:?}",
+            &body[w.clone()]
+        );
+        assert!(w.len() <= WINDOW + 3);
+        assert_eq!(best_window(&body, &["zebra".into()]), None);
+        // A stem must start a word: "lock" is not found inside "clocks".
+        assert_eq!(best_window("clocks", &["lock".into()]), None);
+        let multi = "é".repeat(1000);
+        let text = format!("{multi} clock {multi}");
+        let w = best_window(&text, &["clock".into()]).unwrap();
+        assert!(text.is_char_boundary(w.start) && text.is_char_boundary(w.end));
+        assert!(text[w].contains("clock"));
     }
 
     #[test]
