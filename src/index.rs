@@ -207,7 +207,11 @@ pub fn open(dir: &Path) -> Result<(Index, Fields)> {
 
 /// Reads the id and fingerprint of every live document from the fast fields.
 fn existing_fingerprints(index: &Index) -> Result<HashMap<String, u64>> {
-    let reader = index.reader().context("Could not read the index")?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+        .context("Could not read the index")?;
     let searcher = reader.searcher();
     let mut out = HashMap::new();
     let mut id = String::new();

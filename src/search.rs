@@ -98,7 +98,13 @@ impl Engine {
     /// Opens the index in `dir` for searching.
     pub fn open(dir: &Path) -> Result<Engine> {
         let (index, fields) = index::open(dir)?;
-        let reader = index.reader().context("Could not read the index")?;
+        // A one-shot command never needs the reader to follow later commits, and the default
+        // policy starts a thread that watches the index folder for them.
+        let reader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .context("Could not read the index")?;
         let searcher = reader.searcher();
         let topics = facet_values(&searcher, fields.topic)?;
         Ok(Engine {
