@@ -214,22 +214,30 @@ fn existing_fingerprints(index: &Index) -> Result<HashMap<String, u64>> {
         .context("Could not read the index")?;
     let searcher = reader.searcher();
     let mut out = HashMap::new();
-    let mut id = String::new();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
         let Some(ids) = fast.str("id")? else { continue };
         let prints = fast.u64("fingerprint")?;
+        // One pass over the sorted dictionary: looking each ordinal up on its own decompresses
+        // a dictionary block per document.
+        let mut names = Vec::with_capacity(ids.num_terms());
+        let mut stream = ids.dictionary().stream()?;
+        while stream.advance() {
+            names.push(String::from_utf8_lossy(stream.key()).into_owned());
+        }
         let alive = segment.alive_bitset();
         for doc in 0..segment.max_doc() {
             if alive.is_some_and(|a| !a.is_alive(doc)) {
                 continue;
             }
-            let Some(ord) = ids.term_ords(doc).next() else {
+            let Some(name) = ids
+                .term_ords(doc)
+                .next()
+                .and_then(|o| names.get(o as usize))
+            else {
                 continue;
             };
-            id.clear();
-            ids.ord_to_str(ord, &mut id)?;
-            out.insert(id.clone(), prints.first(doc).unwrap_or(0));
+            out.insert(name.clone(), prints.first(doc).unwrap_or(0));
         }
     }
     Ok(out)

@@ -161,8 +161,17 @@ pub fn valid_topic(topic: &str) -> bool {
     !topic.is_empty() && topic.split('/').all(valid_id)
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+/// Maps byte offsets of a text to 1-based line numbers.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines(text.match_indices('\n').map(|(i, _)| i).collect())
+    }
+
+    fn of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
 }
 
 /// Parses and validates one catalog file's text, returning its entries and its problems.
@@ -173,6 +182,8 @@ pub fn parse_file(name: &str, text: &str) -> (Vec<(Entry, usize)>, Vec<Problem>)
         line,
         message,
     };
+    let lines = Lines::new(text);
+    let line_of = |_: &str, offset: usize| lines.of(offset);
     let raw: RawFile = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
