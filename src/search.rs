@@ -10,7 +10,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, FacetCounts, MultiCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, Searcher, TantivyDocument, Term};
@@ -24,6 +26,12 @@ const BOOSTS: &[(&str, f32)] = &[
     ("summary", 1.5),
     ("body", 1.0),
 ];
+
+/// How many positions apart the words of a plain query may stand to count as near.
+const NEAR_SLOP: u32 = 3;
+
+/// Weight of the nearness clause relative to the words themselves.
+const NEAR_BOOST: f32 = 2.0;
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 180;
@@ -170,12 +178,33 @@ impl Engine {
                 parser.set_field_boost(field, *boost);
             }
         }
-        parser
-            .parse_query(&normalize_query(text))
-            .map_err(|e| SearchError::BadQuery {
-                query: text.to_string(),
-                reason: describe_parse_error(&e),
-            })
+        let query =
+            parser
+                .parse_query(&normalize_query(text))
+                .map_err(|e| SearchError::BadQuery {
+                    query: text.to_string(),
+                    reason: describe_parse_error(&e),
+                })?;
+        // For plain words, a document where they stand close together ranks above one that
+        // merely mentions each somewhere: "vector clocks" is a concept, not two words.
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let plain = (2..=8).contains(&words.len())
+            && words.iter().all(|w| {
+                !w.starts_with('-')
+                    && !matches!(*w, "OR" | "AND" | "NOT")
+                    && w.chars()
+                        .all(|c| c.is_alphanumeric() || c == '-' || c == '\'')
+            });
+        if !plain {
+            return Ok(query);
+        }
+        match parser.parse_query(&format!("\"{}\"~{NEAR_SLOP}", words.join(" "))) {
+            Ok(near) => Ok(Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query),
+                (Occur::Should, Box::new(BoostQuery::new(near, NEAR_BOOST))),
+            ]))),
+            Err(_) => Ok(query),
+        }
     }
 
     /// Runs a request and returns ranked hits, snippets and facet counts.

@@ -348,3 +348,32 @@ fn catalog_import_writes_a_catalog_that_indexes() {
         .fails_with(2);
     assert!(line.contains("Invalid source name"), "{line}");
 }
+
+#[test]
+fn words_standing_together_rank_above_words_far_apart() {
+    let env = TestEnv::new();
+    env.write_catalog(
+        "test.toml",
+        r#"
+[[entry]]
+id = "apart"
+title = "Apart"
+summary = "A vector of numbers, then many unrelated words about clocks."
+
+[[entry]]
+id = "together"
+title = "Together"
+summary = "This long summary says a great deal about many other subjects and only in passing mentions vector clocks among several further topics of interest to readers."
+"#,
+    );
+    env.ok(&["index"]);
+    assert_eq!(
+        hit_ids(&env.search_json(&["vector clocks"])),
+        vec!["together", "apart"]
+    );
+    // Without nearness the shorter summary wins, as BM25 alone would have it.
+    assert_eq!(
+        hit_ids(&env.search_json(&["vector AND clocks"])),
+        vec!["apart", "together"]
+    );
+}
