@@ -12,7 +12,7 @@ use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
     TextOptions, FAST, STORED, STRING,
 };
-use tantivy::{doc, Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::catalog::Entry;
 
@@ -205,13 +205,20 @@ pub fn open(dir: &Path) -> Result<(Index, Fields)> {
     Ok((index, fields))
 }
 
+/// A reader of the index as it is now.
+pub fn reader(index: &Index) -> Result<IndexReader> {
+    // A one-shot command never needs the reader to follow later commits, and the default
+    // policy starts a thread that watches the index folder for them.
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .context("Could not read the index")
+}
+
 /// Reads the id and fingerprint of every live document from the fast fields.
 fn existing_fingerprints(index: &Index) -> Result<HashMap<String, u64>> {
-    let reader = index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()
-        .context("Could not read the index")?;
+    let reader = reader(index)?;
     let searcher = reader.searcher();
     let mut out = HashMap::new();
     for segment in searcher.segment_readers() {

@@ -5,19 +5,17 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::catalog::Entry;
 use crate::extract::{self, Limits, EXTRACTOR_VERSION};
 use crate::fetch::Manifest;
 use crate::index::{Pages, TextSource};
-use crate::store::{write_atomic, Store};
+use crate::store::{sha256_file, write_atomic, Store};
 
 /// What the extract stage last did with one entry's PDF.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,29 +88,7 @@ fn pdf_sha(store: &Store, manifest: &Manifest, id: &str) -> Result<Option<String
             return Ok(Some(m.sha256.clone()));
         }
     }
-    Ok(Some(sha256_file(&path)?))
-}
-
-/// The lowercase hex sha256 of a file.
-pub fn sha256_file(path: &std::path::Path) -> Result<String> {
-    let mut file =
-        fs::File::open(path).with_context(|| format!("Could not open {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .with_context(|| format!("Could not read {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(Some(sha256_file(&path)?.1))
 }
 
 /// Extracts the text of every entry whose PDF is present and whose text is missing or stale.

@@ -106,13 +106,7 @@ impl Engine {
     /// Opens the index in `dir` for searching.
     pub fn open(dir: &Path) -> Result<Engine> {
         let (index, fields) = index::open(dir)?;
-        // A one-shot command never needs the reader to follow later commits, and the default
-        // policy starts a thread that watches the index folder for them.
-        let reader = index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
-            .try_into()
-            .context("Could not read the index")?;
+        let reader = index::reader(&index)?;
         let searcher = reader.searcher();
         let topics = facet_values(&searcher, fields.topic)?;
         Ok(Engine {

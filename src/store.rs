@@ -3,10 +3,11 @@
 //! atomically, so an interrupted run never leaves a half-written file under its real name.
 
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
 
 /// The layout of a data directory.
 #[derive(Debug, Clone)]
@@ -85,6 +86,36 @@ impl Store {
 /// Holds the data directory's write lock until dropped.
 pub struct DataLock {
     _file: File,
+}
+
+/// Hashes a file, returning its length and lowercase hex sha256.
+pub fn sha256_file(path: &Path) -> Result<(u64, String)> {
+    let mut file =
+        File::open(path).with_context(|| format!("Could not open {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut len = 0u64;
+    loop {
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("Could not read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        len += n as u64;
+    }
+    Ok((len, hex(&hasher.finalize())))
+}
+
+/// Formats bytes as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, fsynced and renamed,

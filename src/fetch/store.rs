@@ -6,11 +6,9 @@
 //! `<id>.pdf` behind for the extract stage to choke on.
 
 use std::fs;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use sha2::{Digest, Sha256};
 
 /// Longest id accepted; keeps file names well below file-system limits.
 const MAX_ID_LEN: usize = 200;
@@ -94,59 +92,7 @@ pub(super) fn commit_file(tmp: &Path, dest: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` to `dest` through a temporary sibling, fsync and rename.
-pub(super) fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
-    let parent = dest
-        .parent()
-        .with_context(|| format!("{} has no parent folder", dest.display()))?;
-    let name = dest
-        .file_name()
-        .with_context(|| format!("{} has no file name", dest.display()))?;
-    let tmp = parent.join(format!(".{}.tmp", name.to_string_lossy()));
-    let result = (|| -> Result<()> {
-        let mut f =
-            fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        f.write_all(bytes)
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        f.sync_all()
-            .with_context(|| format!("syncing {}", tmp.display()))?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
-    }
-    commit_file(&tmp, dest)
-}
-
-/// Hashes a file, returning its length and lowercase hex SHA-256.
-pub(super) fn sha256_file(path: &Path) -> Result<(u64, String)> {
-    let mut f = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut len = 0u64;
-    loop {
-        let n = f
-            .read(&mut buf)
-            .with_context(|| format!("reading {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        len += n as u64;
-    }
-    Ok((len, hex(&hasher.finalize())))
-}
-
-/// Formats bytes as lowercase hex.
-pub(super) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
+pub(super) use crate::store::{hex, sha256_file, write_atomic};
 
 #[cfg(test)]
 mod tests {
