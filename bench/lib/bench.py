@@ -133,6 +133,8 @@ class Bench:
         self.notes = []
         self.details = {}
         self.server = None
+        self.failed = []
+        self.load = os.getloadavg()
         self.have = {t: shutil.which(t) is not None
                      for t in ["pdftotext", "pdfinfo", "recollindex", "recollq", "pdfgrep"]}
         shared = os.path.abspath(os.path.join(REPO, "..", "shared", "corpus"))
@@ -141,6 +143,24 @@ class Bench:
         self.shared_corpus = os.path.realpath(self.src) == os.path.realpath(os.path.join(shared, "pdf"))
 
     # ---------------------------------------------------------------- helpers
+    def snapshot_binaries(self):
+        """Copies the binaries into the work dir, so a rebuild in target/ during a run cannot
+        mix two versions in one set of figures."""
+        bindir = os.path.join(self.work, "bin")
+        os.makedirs(bindir, exist_ok=True)
+        for attr in ("bin", "latency_bin"):
+            src = getattr(self, attr)
+            dst = os.path.join(bindir, os.path.basename(src))
+            shutil.copy2(src, dst + ".tmp")
+            os.replace(dst + ".tmp", dst)
+            setattr(self, attr, dst)
+        p = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+                           capture_output=True, text=True)
+        head = p.stdout.strip() if p.returncode == 0 else "unknown"
+        built = time.strftime("%H:%M", time.localtime(os.path.getmtime(self.bin)))
+        self.version = f"paperdex built {built} from the working tree at commit {head}"
+
+
     def pdx(self, *args):
         return [self.bin, "-q", "--catalog", self.cat, "--data-dir", self.data] + list(args)
 
@@ -247,6 +267,23 @@ class Bench:
                 q, topic, pat = cols[0].strip(), cols[1].strip(), cols[2].strip()
                 self.queries.append((q, topic, pat or q.replace('"', "")))
 
+    def corpus_queries(self):
+        """The queries whose topic filter names a topic of the generated catalog, written to
+        work/queries-corpus.tsv for the latency example."""
+        paths = {t for ts in self.topics.values() for t in ts}
+        paths |= {"/".join(p.split("/")[:i]) for p in paths for i in range(1, p.count("/") + 1)}
+        known = lambda t: any(p == t or p.endswith("/" + t) for p in paths)
+        keep = [q for q in self.queries if not q[1] or all(known(t) for t in q[1].split(","))]
+        dropped = [q for q in self.queries if q not in keep]
+        if dropped:
+            self.note("left out on this corpus, their topic is not in its catalog: "
+                      + ", ".join(f"`{q}` [topic {t}]" for q, t, _ in dropped))
+        self.queries = keep
+        self.corpus_queries_file = os.path.join(self.work, "queries-corpus.tsv")
+        with open(self.corpus_queries_file, "w") as f:
+            for q, t, pat in keep:
+                f.write(f"{q}\t{t}\t{pat}\n")
+
     # ---------------------------------------------------------------- 1. extraction
     def extract(self):
         files = [os.path.join(self.src, n) for n in self.ids.values()]
@@ -263,6 +300,13 @@ class Bench:
                           + " | ".join(p.stderr.strip().splitlines()[-3:]))
             tp.append(wall)
             log(f"extract run {i + 1}: paperdex {wall:.2f} s")
+        t1 = []
+        for i in range(self.a.runs):
+            shutil.rmtree(out_p, ignore_errors=True)
+            wall, _ = run([self.bin, "-q", "extract", "-j", "1", "--out", out_p] + files, check=False)
+            t1.append(wall)
+        shutil.rmtree(out_p, ignore_errors=True)
+        run([self.bin, "-q", "extract", "--out", out_p] + files, check=False)
         if self.have["pdftotext"]:
             for i in range(self.a.runs):
                 shutil.rmtree(out_t, ignore_errors=True)
@@ -276,10 +320,11 @@ class Bench:
                 log(f"extract run {i + 1}: pdftotext {tt[-1]:.2f} s")
         mp, mt = median(tp), median(tt) if tt else None
         pages = self.total_pages or float("nan")
-        self.details["extract"] = {"paperdex_s": tp, "pdftotext_s": tt, "pages": pages,
+        self.details["extract"] = {"paperdex_s": tp, "paperdex_j1_s": t1, "pdftotext_s": tt, "pages": pages,
                                    "cores": os.cpu_count()}
         self.row("extract", f"wall time, {len(files)} PDFs / {pages} pages (s)", mp, mt, " s")
-        self.row("extract", "pages per second", pages / mp, pages / mt if mt else None, "", nd=1)
+        self.row("extract", f"pages per second ({os.cpu_count()} jobs)", pages / mp, pages / mt if mt else None, "", nd=1)
+        self.row("extract", "pages per second, `extract -j 1`", pages / median(t1), pages / mt if mt else None, "", nd=1)
         if self.shared_corpus and os.path.exists(self.score):
             for name, out in (("paperdex", out_p), ("pdftotext", out_t)):
                 if not os.path.isdir(out):
@@ -407,8 +452,15 @@ class Bench:
         res = {"paperdex": [], "recollq": [], "pdfgrep": []}
         for q, topic, pat in self.queries:
             cmd = self.pdx("search", q) + (["--topic", topic] if topic else [])
-            ts = [run(cmd, env=env)[0] for _ in range(self.a.search_runs)]
-            res["paperdex"].append(median(ts))
+            ts = []
+            for _ in range(self.a.search_runs):
+                wall, p = run(cmd, env=env, check=False)
+                if p.returncode != 0:
+                    err = (p.stderr or "").strip().splitlines()
+                    self.failed.append((q, p.returncode, err[-1] if err else ""))
+                    break
+                ts.append(wall)
+            res["paperdex"].append(median(ts) if ts else float("nan"))
             if self.recoll_confdir and self.have["recollq"]:
                 ts = [run(["recollq", "-c", self.recoll_confdir, "-n", "10", q], env=env)[0]
                       for _ in range(self.a.search_runs)]
@@ -419,17 +471,23 @@ class Bench:
                 res["pdfgrep"].append(median(ts))
         self.details["search"] = {"queries": [q for q, _, _ in self.queries], **res}
         n = len(self.queries)
-        mp = median(res["paperdex"])
-        mr = median(res["recollq"]) if res["recollq"] else None
+        for q, code, err in self.failed:
+            self.note(f"`paperdex search {q}` failed (exit {code}): {err[:300]}; the query is left "
+                      "out of paperdex's search times")
+        ok = [i for i, t in enumerate(res["paperdex"]) if not math.isnan(t)]
+        res_ok = {k: [v[i] for i in ok if i < len(v)] for k, v in res.items()}
+        mp = median(res_ok["paperdex"])
+        mr = median(res_ok["recollq"]) if res_ok["recollq"] else None
+        n = len(ok) if len(ok) == n else f"{len(ok)} (of {n}) successful"
         self.row("search", f"`search` whole process, median over {n} queries (ms)", mp * 1e3,
                  mr * 1e3 if mr else None, " ms", "<= recollq", (mp <= mr) if mr else None)
         if res["pdfgrep"]:
-            k = len(res["pdfgrep"])
-            mg = median(res["pdfgrep"])
-            self.row("search", f"`search` whole process vs `pdfgrep -r -i -c`, median over the first {k} queries (ms)",
-                     median(res["paperdex"][:k]) * 1e3, mg * 1e3, " ms")
-        self.row("search", f"`search` whole process, sum of {n} queries (s)", sum(res["paperdex"]),
-                 sum(res["recollq"]) if res["recollq"] else None, " s")
+            k = [i for i in ok if i < len(res["pdfgrep"])]
+            self.row("search", f"`search` whole process vs `pdfgrep -r -i -c`, median over {len(k)} queries (ms)",
+                     median([res["paperdex"][i] for i in k]) * 1e3,
+                     median([res["pdfgrep"][i] for i in k]) * 1e3, " ms")
+        self.row("search", f"`search` whole process, sum over {n} queries (s)", sum(res_ok["paperdex"]),
+                 sum(res_ok["recollq"]) if res_ok["recollq"] else None, " s")
         if any(t for _, t, _ in self.queries):
             self.notes.append("recollq and pdfgrep have no topic filter: they run the topic-filtered "
                               "queries without it")
@@ -453,7 +511,7 @@ class Bench:
 
     def corpus_latency(self):
         self.ensure_index()
-        self.latency(self.data, f"corpus ({len(self.ids)} docs)", 5)
+        self.latency(self.data, f"corpus ({len(self.ids)} docs)", 5, self.corpus_queries_file)
 
     # ---------------------------------------------------------------- 5. quality
     def read_judgments(self):
@@ -547,17 +605,25 @@ class Bench:
                             "--out", d], check=True)
             data = os.path.join(d, "data")
             text_mb = du_mb(os.path.join(data, "text"))
+            if n == sizes[0]:
+                self.catalog_load(d, n)
             cmd = [self.bin, "-q", "--catalog", os.path.join(d, "catalog"), "--data-dir", data, "index"]
-            wall, rss = timed_rss(cmd, self.work)
+            # The smallest size is the baseline of the growth ratio: build it --runs times.
+            builds = []
+            for _ in range(self.a.runs if n == sizes[0] else 1):
+                shutil.rmtree(os.path.join(data, "tantivy"), ignore_errors=True)
+                builds.append(timed_rss(cmd, self.work))
+            wall, rss = median([b[0] for b in builds]), median([b[1] for b in builds])
             size = du_mb(os.path.join(data, "tantivy"))
             log(f"scale {n}: index {wall:.1f} s, {rss:.0f} MB RSS, {size:.0f} MB on disk ({text_mb:.0f} MB text)")
             w2, _ = run(cmd)
             p50, p99 = self.latency(data, f"synthetic {n:,} docs", 50 if n >= 100000 else None)
             results.append({"n": n, "index_s": wall, "rss_mb": rss, "index_mb": size, "text_mb": text_mb,
                             "nochange_s": w2, "p50_ms": p50, "p99_ms": p99})
-            self.row("scale", f"{n:,} docs: index build (s)", wall, unit=" s")
+            runs = f", median of {len(builds)}" if len(builds) > 1 else ", one build"
+            self.row("scale", f"{n:,} docs: index build{runs} (s)", wall, unit=" s")
             self.row("scale", f"{n:,} docs: build time per 1k docs (s)", wall / n * 1000, unit=" s", nd=2)
-            self.row("scale", f"{n:,} docs: peak memory (MB)", rss, unit=" MB", nd=0)
+            self.row("scale", f"{n:,} docs: peak RSS of `index` (MB)", rss, unit=" MB", nd=0)
             self.row("scale", f"{n:,} docs: index size / text size (MB)", size, text_mb, " MB", nd=0)
             self.row("scale", f"{n:,} docs: `index` with nothing changed (s)", w2, unit=" s", nd=3)
             if not self.a.keep_scale:
@@ -566,20 +632,47 @@ class Bench:
             a, b = results[0], results[-1]
             growth = (b["index_s"] / b["n"]) / (a["index_s"] / a["n"])
             self.row("scale", f"time per entry, {b['n']:,} vs {a['n']:,} docs", growth, unit="x",
-                     target="<= ~1x (no growth)", met=growth <= 1.2, nd=2, show_ratio=False)
+                     target="<= 1.2x (no growth beyond noise)", met=growth <= 1.2, nd=2, show_ratio=False)
         self.details["scale"] = results
+
+    def catalog_load(self, d, n):
+        """Times loading the same N-entry catalog as 1,000-entry files and as one file."""
+        split = os.path.join(d, "catalog")
+        one = os.path.join(self.work, "scale", "one-file-catalog")
+        shutil.rmtree(one, ignore_errors=True)
+        os.makedirs(one)
+        with open(os.path.join(one, "synthetic.toml"), "w") as out:
+            for name in sorted(os.listdir(split)):
+                with open(os.path.join(split, name)) as f:
+                    out.write(f.read())
+        t_split = median([run([self.bin, "-q", "--catalog", split, "catalog", "check"])[0]
+                          for _ in range(self.a.runs)])
+        t_one = median([run([self.bin, "-q", "--catalog", one, "catalog", "check"])[0]
+                        for _ in range(self.a.runs)])
+        shutil.rmtree(one, ignore_errors=True)
+        log(f"catalog check, {n} entries: {t_split:.2f} s in 1,000-entry files, {t_one:.2f} s in one file")
+        self.row("scale", f"`catalog check`, {n:,} entries: 1,000-entry files (paperdex) vs one file (peer) (s)",
+                 t_split, t_one, " s", nd=3)
 
     # ---------------------------------------------------------------- report
     def report(self, started):
         lines = ["# paperdex benchmark results", ""]
         c = self.details.get("corpus", {})
+        corpus = (f"corpus {c.get('pdfs')} PDFs / {c.get('pages')} pages / {c.get('mb')} MB "
+                  f"from `{c.get('source')}`; " if c else "")
         lines.append(f"Run {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores, "
-                     f"corpus {c.get('pdfs')} PDFs / {c.get('pages')} pages / {c.get('mb')} MB "
-                     f"from `{c.get('source')}`; medians of {self.a.runs} runs "
+                     f"sections {self.a.only}; {corpus}medians of {self.a.runs} runs "
                      f"(search: {self.a.search_runs} per query, pdfgrep {self.a.pdfgrep_runs}; "
                      f"latency: {self.a.latency_iters} iterations per query after warm-up). "
                      f"Total bench time {time.perf_counter() - started:.0f} s.")
         lines.append("")
+        lines.append(getattr(self, "version", "") + ".")
+        lines.append("")
+        lines.append(f"Load average at start {self.load[0]:.2f}, at end {os.getloadavg()[0]:.2f} "
+                     "(the machine is shared: figures move with other work on it).")
+        lines.append("")
+        order = ["pipeline", "extract", "build", "search", "latency", "quality", "scale"]
+        self.rows.sort(key=lambda r: order.index(r[0]) if r[0] in order else len(order))
         lines.append("| section | measure | paperdex | peer | paperdex / peer | target | met |")
         lines.append("| --- | --- | ---: | ---: | ---: | --- | --- |")
         for r in self.rows:
@@ -588,7 +681,9 @@ class Bench:
         lines.append("Peers: extract -> `pdftotext` run sequentially; build -> `recollindex -c CONF` "
                      "(topdirs = the served PDF folder); search -> `recollq -c CONF` "
                      "(and `pdfgrep -r -i -c` where marked); scale sizes have no peer (the peer "
-                     "column there is the text size).")
+                     "column there is the text size or the one-file catalog). Peak memory is "
+                     "`/usr/bin/time -v` maximum RSS, which counts the pages of memory-mapped "
+                     "index files a process touched.")
         if self.notes:
             lines.append("")
             lines.append("Notes:")
@@ -605,7 +700,8 @@ class Bench:
             lines += ["", "## Whole-process search time per query (ms, median)", "",
                       "| query | paperdex | recollq | pdfgrep |", "| --- | ---: | ---: | ---: |"]
             for i, q in enumerate(s["queries"]):
-                g = lambda k: f"{s[k][i] * 1e3:.1f}" if i < len(s[k]) else ""
+                g = lambda k: (("failed" if math.isnan(s[k][i]) else f"{s[k][i] * 1e3:.1f}")
+                               if i < len(s[k]) else "")
                 lines.append(f"| `{q}` | {g('paperdex')} | {g('recollq')} | {g('pdfgrep')} |")
         for label, text in self.details.get("latency", {}).items():
             lines += ["", f"## In-process latency, {label}", "", "```", text.rstrip(), "```"]
@@ -636,8 +732,8 @@ def main():
     ap.add_argument("--pdfgrep-queries", type=int, default=5,
                     help="pdfgrep runs only the first N queries: it reads every PDF each time [5]")
     ap.add_argument("--latency-iters", type=int, default=100, help="in-process runs per query [100]")
-    ap.add_argument("--scale", type=int, default=30000,
-                    help="largest synthetic library; 10k and 30k below it are run too [30000]")
+    ap.add_argument("--scale", type=int, default=100000,
+                    help="largest synthetic library; 10k and 30k below it are run too [100000]")
     ap.add_argument("--keep-scale", action="store_true", help="keep the synthetic data dirs")
     ap.add_argument("--only", default=",".join(SECTIONS),
                     help=f"comma-separated sections to run [{','.join(SECTIONS)}]")
@@ -658,6 +754,7 @@ def main():
     for path in (b.bin, b.latency_bin):
         if not os.path.exists(path):
             sys.exit(f"bench: {path} is missing; run bench/run, which builds it")
+    b.snapshot_binaries()
     b.read_queries()
     needs_corpus = any(s in only for s in ["extract", "build", "search", "latency", "quality"])
     try:
@@ -665,19 +762,17 @@ def main():
             b.layout()
             b.start_server()
             b.write_catalog()
+            b.corpus_queries()
             b.first_update()
-        if "extract" in only:
-            b.extract()
-        if "build" in only:
-            b.build()
-        if "search" in only:
-            b.search()
-        if "latency" in only:
-            b.corpus_latency()
-        if "quality" in only:
-            b.quality()
-        if "scale" in only:
-            b.scale()
+        steps = [("extract", b.extract), ("build", b.build), ("search", b.search),
+                 ("latency", b.corpus_latency), ("quality", b.quality), ("scale", b.scale)]
+        for name, step in steps:
+            if name not in only:
+                continue
+            try:
+                step()
+            except (RuntimeError, subprocess.CalledProcessError, OSError, ValueError, KeyError) as e:
+                b.note(f"section {name} failed: {str(e).strip()[:500]}")
     finally:
         b.stop_server()
         b.report(started)

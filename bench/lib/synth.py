@@ -11,7 +11,7 @@ bytes.
 
 `pool` writes POOL/<id>.txt plus POOL/meta.tsv (id, title, topic, pages); it is reused when a
 pool of at least N entries with the same seed exists. `layout` makes DIR/catalog/synthetic.toml
-and DIR/data/text/ (hard links into the pool, plus status.json) for the first N entries, the
+(split in files of --per-file entries) and DIR/data/text/ (hard links into the pool, plus status.json) for the first N entries, the
 layout `paperdex --catalog DIR/catalog --data-dir DIR/data index` reads.
 """
 import argparse
@@ -100,21 +100,31 @@ def layout(args):
     os.makedirs(text, exist_ok=True)
     status = {"entries": {}}
     rng = random.Random(args.count)
-    with open(os.path.join(cat, "synthetic.toml"), "w") as f:
-        for ident, title, topic, pages in rows:
-            year = 1970 + rng.randrange(55)
-            f.write(f'[[entry]]\nid = "{ident}"\ntitle = "{title}"\nyear = {year}\n'
-                    f'kind = "paper"\ntopics = ["{topic}"]\n\n')
-            dst = os.path.join(text, ident + ".txt")
-            if not os.path.exists(dst):
-                src = os.path.join(args.pool, ident + ".txt")
-                try:
-                    os.link(src, dst)
-                except OSError:
-                    with open(src, "rb") as a, open(dst, "wb") as b:
-                        b.write(a.read())
-            digest = f"{int(ident[4:]):064x}"
-            status["entries"][ident] = {"sha256": digest, "extractor": 1, "pages": int(pages)}
+    for old in os.listdir(cat):
+        if old.endswith(".toml"):
+            os.remove(os.path.join(cat, old))
+    per = args.per_file if args.per_file > 0 else len(rows)
+    files = {}
+    for k, (ident, title, topic, pages) in enumerate(rows):
+        name = "synthetic.toml" if per >= len(rows) else f"synthetic-{k // per + 1:04d}.toml"
+        if name not in files:
+            files[name] = open(os.path.join(cat, name), "w")
+        f = files[name]
+        year = 1970 + rng.randrange(55)
+        f.write(f'[[entry]]\nid = "{ident}"\ntitle = "{title}"\nyear = {year}\n'
+                f'kind = "paper"\ntopics = ["{topic}"]\n\n')
+        dst = os.path.join(text, ident + ".txt")
+        if not os.path.exists(dst):
+            src = os.path.join(args.pool, ident + ".txt")
+            try:
+                os.link(src, dst)
+            except OSError:
+                with open(src, "rb") as a, open(dst, "wb") as b:
+                    b.write(a.read())
+        digest = f"{int(ident[4:]):064x}"
+        status["entries"][ident] = {"sha256": digest, "extractor": 1, "pages": int(pages)}
+    for f in files.values():
+        f.close()
     with open(os.path.join(text, "status.json"), "w") as f:
         json.dump(status, f)
 
@@ -131,6 +141,8 @@ def main():
     p.add_argument("--pool", required=True)
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--per-file", type=int, default=1000,
+                   help="entries per catalog file, 0 for one file [1000]")
     args = ap.parse_args()
     {"pool": pool, "layout": layout}[args.cmd](args)
 
