@@ -21,7 +21,7 @@ use crate::index::{self, Fields};
 
 /// Field boosts: a word in the title says more about a work than one deep in its body.
 const BOOSTS: &[(&str, f32)] = &[
-    ("title", 3.0),
+    ("title", 2.0),
     ("author", 2.0),
     ("summary", 1.5),
     ("body", 1.0),
