@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -16,6 +17,9 @@ use crate::extract::{self, Limits, EXTRACTOR_VERSION};
 use crate::fetch::Manifest;
 use crate::index::{Pages, TextSource};
 use crate::store::{sha256_file, write_atomic, Store};
+
+/// How often the extract stage saves its records while it runs.
+const SAVE_EVERY: Duration = Duration::from_secs(2);
 
 /// What the extract stage last did with one entry's PDF.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,7 +107,7 @@ pub fn extract_stage(
             store.root().display()
         )
     })?;
-    let mut status = TextStatus::load(store)?;
+    let status = TextStatus::load(store)?;
     let mut report = ExtractReport::default();
     let mut todo = Vec::new();
     for entry in entries {
@@ -128,30 +132,37 @@ pub fn extract_stage(
     fs::create_dir_all(store.text_dir())
         .with_context(|| format!("Could not create {}", store.text_dir().display()))?;
     let total = todo.len();
-    let done = Mutex::new(0usize);
     let limits = Limits::default();
-    let results: Vec<(String, String, Result<usize, String>)> = todo
-        .into_par_iter()
-        .map(|(id, sha)| {
-            let outcome = match extract::extract_file(&store.pdf_path(&id), &limits) {
-                Ok(text) => {
-                    let pages = text.pages.len();
-                    write_atomic(&store.text_path(&id), text.text().as_bytes())
-                        .map(|_| pages)
-                        .map_err(|e| format!("{e:#}"))
-                }
-                Err(e) => Err(e.to_string()),
-            };
-            let mut n = done.lock().unwrap_or_else(|p| p.into_inner());
-            *n += 1;
-            progress(*n, total, &id);
-            (id, sha, outcome)
-        })
-        .collect();
-    for (id, sha, outcome) in results {
+    // Records are saved every few seconds as well as at the end, so a run that is killed
+    // keeps what it extracted and the next one goes on from there.
+    struct Progress {
+        status: TextStatus,
+        report: ExtractReport,
+        done: usize,
+        saved: Instant,
+        save_error: Option<anyhow::Error>,
+    }
+    let shared = Mutex::new(Progress {
+        status,
+        report,
+        done: 0,
+        saved: Instant::now(),
+        save_error: None,
+    });
+    todo.into_par_iter().for_each(|(id, sha)| {
+        let outcome = match extract::extract_file(&store.pdf_path(&id), &limits) {
+            Ok(text) => {
+                let pages = text.pages.len();
+                write_atomic(&store.text_path(&id), text.text().as_bytes())
+                    .map(|_| pages)
+                    .map_err(|e| format!("{e:#}"))
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        let mut p = shared.lock().unwrap_or_else(|e| e.into_inner());
         let record = match outcome {
             Ok(pages) => {
-                report.extracted.push(id.clone());
+                p.report.extracted.push(id.clone());
                 TextRecord {
                     sha256: sha,
                     extractor: EXTRACTOR_VERSION,
@@ -161,7 +172,7 @@ pub fn extract_stage(
             }
             Err(err) => {
                 let _ = fs::remove_file(store.text_path(&id));
-                report.failed.push((id.clone(), err.clone()));
+                p.report.failed.push((id.clone(), err.clone()));
                 TextRecord {
                     sha256: sha,
                     extractor: EXTRACTOR_VERSION,
@@ -170,11 +181,24 @@ pub fn extract_stage(
                 }
             }
         };
-        status.entries.insert(id, record);
+        p.status.entries.insert(id.clone(), record);
+        p.done += 1;
+        progress(p.done, total, &id);
+        if p.saved.elapsed() >= SAVE_EVERY && p.save_error.is_none() {
+            if let Err(e) = p.status.save(store) {
+                p.save_error = Some(e);
+            }
+            p.saved = Instant::now();
+        }
+    });
+    let p = shared.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(err) = p.save_error {
+        return Err(err);
     }
     if total > 0 {
-        status.save(store)?;
+        p.status.save(store)?;
     }
+    let mut report = p.report;
     report.failed.sort();
     Ok(report)
 }
@@ -253,4 +277,106 @@ pub fn entry_status(store: &Store, entry: &Entry) -> Result<Vec<(String, String)
         rows.push(("text".to_string(), state));
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-page PDF showing `text` in Helvetica, with a correct cross-reference table.
+    fn tiny_pdf(text: &str) -> Vec<u8> {
+        let content = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    fn entry(id: &str) -> Entry {
+        Entry {
+            id: id.into(),
+            title: id.into(),
+            authors: vec![],
+            year: None,
+            kind: None,
+            topics: vec![],
+            urls: vec![],
+            access: None,
+            summary: String::new(),
+            sources: vec![],
+        }
+    }
+
+    #[test]
+    fn extraction_is_cached_by_pdf_hash_and_text_is_served_by_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        fs::create_dir_all(store.pdf_dir()).unwrap();
+        fs::write(store.pdf_path("a"), tiny_pdf("hello paxos")).unwrap();
+        let entries = vec![entry("a"), entry("b")];
+        let none = |_: usize, _: usize, _: &str| {};
+        let first = extract_stage(&store, &entries, &none).unwrap();
+        assert_eq!((first.extracted.len(), first.cached.len()), (1, 0));
+        let again = extract_stage(&store, &entries, &none).unwrap();
+        assert_eq!((again.extracted.len(), again.cached.len()), (0, 1));
+        fs::write(store.pdf_path("a"), tiny_pdf("hello raft")).unwrap();
+        let changed = extract_stage(&store, &entries, &none).unwrap();
+        assert_eq!(changed.extracted, vec!["a".to_string()]);
+        let texts = StoredText::load(&store).unwrap();
+        let pages = texts.pages("a").unwrap().unwrap();
+        assert_eq!(pages.0.len(), 1);
+        assert_eq!(pages.0[0].trim(), "hello raft");
+        assert!(texts.key("a").is_some());
+        assert!(texts.key("b").is_none());
+    }
+
+    #[test]
+    fn records_are_saved_while_extraction_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        fs::create_dir_all(store.pdf_dir()).unwrap();
+        for id in ["a", "b", "c"] {
+            fs::write(store.pdf_path(id), tiny_pdf(id)).unwrap();
+        }
+        let entries = vec![entry("a"), entry("b"), entry("c")];
+        let on_disk_at_last = Mutex::new(0usize);
+        let progress = |done: usize, total: usize, _: &str| {
+            if done == 1 {
+                // Let the save interval pass, so the first record is written before the rest.
+                std::thread::sleep(SAVE_EVERY + Duration::from_millis(100));
+            }
+            if done == total {
+                let saved = TextStatus::load(&store).unwrap();
+                *on_disk_at_last.lock().unwrap() = saved.entries.len();
+            }
+        };
+        extract_stage(&store, &entries, &progress).unwrap();
+        let seen = *on_disk_at_last.lock().unwrap();
+        assert!(seen >= 1, "records on disk before the stage ended: {seen}");
+        assert_eq!(TextStatus::load(&store).unwrap().entries.len(), 3);
+    }
 }
