@@ -27,6 +27,15 @@ import time
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(BENCH)
+
+
+def relative_paths(text):
+    """Writes paths under the repository's parent folder relative to the repository, so the
+    committed results name no folder of the machine they were measured on."""
+    repo = os.path.abspath(REPO)
+    start = r"(?<![\w./-])"  # only where a path begins, not inside another path
+    text = re.sub(start + re.escape(repo + os.sep), "", text)
+    return re.sub(start + re.escape(os.path.dirname(repo) + os.sep), ".." + os.sep, text)
 SECTIONS = ["extract", "build", "search", "latency", "quality", "scale"]
 
 TOPIC_RULES = [  # (topic, words of the file name that put a paper under it)
@@ -708,13 +717,14 @@ class Bench:
         if "extract_quality" in self.details:
             for name, text in self.details["extract_quality"].items():
                 lines += ["", f"## score.py, {name} (worst documents first)", "", "```", text.rstrip(), "```"]
-        md = "\n".join(lines) + "\n"
+        md = relative_paths("\n".join(lines) + "\n")
         os.makedirs(os.path.join(BENCH, "results"), exist_ok=True)
         with open(self.a.output, "w") as f:
             f.write(md)
         with open(os.path.splitext(self.a.output)[0] + ".json", "w") as f:
-            json.dump({"rows": self.rows, "notes": self.notes, "details": self.details}, f, indent=1,
-                      default=str)
+            f.write(relative_paths(json.dumps(
+                {"rows": self.rows, "notes": self.notes, "details": self.details}, indent=1,
+                default=str)))
         table = [l for l in lines if l.startswith("|")]
         end = next((i for i, l in enumerate(lines) if l.startswith("## ")), len(lines))
         print("\n".join(lines[:end]))
@@ -725,7 +735,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("pdfs", nargs="?", default=os.path.join(REPO, "..", "shared", "corpus", "pdf"),
                     help="folder of PDFs [default: ../shared/corpus/pdf next to the repository]")
-    ap.add_argument("--work", default=os.path.join(BENCH, "work"), help="scratch folder [bench/work]")
+    ap.add_argument("--work", default=os.path.join(BENCH, "work"), help="scratch folder [work/ beside this script's folder]")
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement, median reported [3]")
     ap.add_argument("--search-runs", type=int, default=5, help="runs per query and tool [5]")
     ap.add_argument("--pdfgrep-runs", type=int, default=1, help="runs per query of pdfgrep, 0 skips it [1]")
