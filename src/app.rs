@@ -40,9 +40,8 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
             let catalog = load_catalog(&places)?;
             let _lock = store.lock()?;
             if !u.offline {
-                let report = run_fetch(&store, &catalog, &u.fetch, quiet)?;
-                // Failures were reported; the rest of the pipeline goes on with what there is.
-                let _ = report;
+                // Failed downloads are reported; the pipeline goes on with what there is.
+                run_fetch(&store, &catalog, &u.fetch, quiet)?;
             }
             let extracted = run_extract(&store, &catalog, quiet)?;
             report_extract(&extracted, quiet);
