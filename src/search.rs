@@ -387,7 +387,15 @@ impl Engine {
             if let Some(generator) = summary_snippets {
                 let s = generator.snippet(&summary);
                 if !s.is_empty() {
-                    snippet = Some((s.fragment().to_string(), s.highlighted().to_vec()));
+                    // A summary that fits is shown whole: the fragment would drop its last
+                    // punctuation and, for a long first sentence, its beginning.
+                    if summary.chars().count() <= SUMMARY_CHARS {
+                        let at = s.fragment_range().start;
+                        let ranges = s.highlighted().iter().map(|r| r.start + at..r.end + at);
+                        snippet = Some((summary.clone(), ranges.collect()));
+                    } else {
+                        snippet = Some((s.fragment().to_string(), s.highlighted().to_vec()));
+                    }
                 }
             }
         }
