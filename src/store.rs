@@ -178,5 +178,11 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.json")]);
+        let (len, sum) = sha256_file(&path).unwrap();
+        assert_eq!(len, 3);
+        assert_eq!(
+            sum,
+            "3fc4ccfe745870e2c0d99f71f30ff0656c8dedd41cc1d7d3d376b0dbe685e2f3"
+        );
     }
 }

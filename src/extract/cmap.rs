@@ -50,17 +50,7 @@ fn code_of(bytes: &[u8]) -> u32 {
 
 /// Decodes UTF-16BE bytes, replacing unpaired surrogates.
 pub(crate) fn utf16be_to_string(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
-        .chunks(2)
-        .map(|c| {
-            if c.len() == 2 {
-                u16::from_be_bytes([c[0], c[1]])
-            } else {
-                c[0] as u16
-            }
-        })
-        .collect();
-    char::decode_utf16(units)
+    char::decode_utf16(units_of(bytes))
         .map(|r| r.unwrap_or('\u{FFFD}'))
         .collect()
 }

@@ -641,18 +641,7 @@ fn read_dict_actual_text(lex: &mut Lexer) -> Option<Vec<u8>> {
     actual
 }
 
+/// Skips an inline dictionary, nested ones included.
 fn skip_dict(lex: &mut Lexer) {
-    let mut depth = 1u32;
-    for tok in lex.by_ref() {
-        match tok {
-            Token::DictStart => depth += 1,
-            Token::DictEnd => {
-                depth -= 1;
-                if depth == 0 {
-                    return;
-                }
-            }
-            _ => {}
-        }
-    }
+    read_dict_actual_text(lex);
 }

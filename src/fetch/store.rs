@@ -124,20 +124,4 @@ mod tests {
             PathBuf::from("/data/pdf/.raft.pdf.part")
         );
     }
-
-    #[test]
-    fn atomic_write_and_hash() {
-        let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("m.json");
-        write_atomic(&dest, b"abc").unwrap();
-        write_atomic(&dest, b"abc").unwrap();
-        assert_eq!(fs::read(&dest).unwrap(), b"abc");
-        let (len, sum) = sha256_file(&dest).unwrap();
-        assert_eq!(len, 3);
-        assert_eq!(
-            sum,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
 }
