@@ -31,7 +31,19 @@ pub struct Opts {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Search the index
+    #[command(after_long_help = QUERY_HELP)]
     Search(SearchOpts),
+    /// List the entries most like one entry
+    Related {
+        /// The entry's id, as `search` prints it
+        id: String,
+        /// How many entries to print
+        #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+        limit: usize,
+        /// Print one JSON object instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the topic tree with the number of entries under each topic
     Topics {
         /// Print JSON instead of text
@@ -70,9 +82,26 @@ pub enum Command {
     Catalog(CatalogCommand),
 }
 
+/// The query language, shown by `paperdex search --help`.
+const QUERY_HELP: &str = "\
+Query syntax:
+  paxos leader election    wanted words: entries with all of them first, then with most of
+                           them; question words (how, why, what, ...) are left out
+  \"atomic broadcast\"       the exact phrase; \"vector clocks\"~3 lets the words stand 3 apart
+  +paxos  -raft            require a word, or exclude it
+  paxos OR raft            either; (paxos OR raft) leader groups
+  paxos AND raft           both required
+  title:consensus  author:lamport  aliases:raft  summary:quorum  body:ballot
+  kind:book  id:raft  year:1978  year:[1978 TO 1990]  year:>=2000
+  pax*  paxos~1            words beginning with pax; words within one edit of paxos
+Misspelt words are corrected (the output says so), British and American spellings,
+accents, plurals of acronyms and hyphenated forms meet, and the vocabulary in the
+catalog folder adds the field's other names for a term at a lower weight.
+Exit status: 0 with results, 1 with none, 2 for bad input.";
+
 #[derive(Debug, Args)]
 pub struct SearchOpts {
-    /// The query: words, "phrases", -excluded, field:term, OR (see README)
+    /// The query: words, "phrases", -excluded, +required, field:term, OR (see below)
     #[arg(value_name = "QUERY", num_args = 0..)]
     pub query: Vec<String>,
     /// Only entries under this topic (a last segment such as `consensus` is enough); repeat for
@@ -85,7 +114,10 @@ pub struct SearchOpts {
     /// Only entries from these years: 1978, 1978..1990, 1978.. or ..1990
     #[arg(long, short = 'y', value_name = "RANGE")]
     pub year: Option<String>,
-    /// How many hits to print
+    /// Rank the results by how close they are to this entry
+    #[arg(long, value_name = "ID")]
+    pub like: Option<String>,
+    /// How many hits to print (at most 1000)
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
     pub limit: usize,
     /// Print one JSON object instead of text

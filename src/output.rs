@@ -42,10 +42,19 @@ impl<W: Write> Printer<W> {
         }
     }
 
-    /// Prints ranked hits, then facet counts over the whole result set.
+    /// Prints what the query was read as, ranked hits, then facet counts over the whole result
+    /// set.
     pub fn results(&mut self, results: &Results) -> io::Result<()> {
+        if let Some(query) = &results.showing_results_for {
+            let line = format!("Showing results for \"{query}\".");
+            writeln!(self.out, "{}\n", self.paint(BOLD, &line))?;
+        }
+        if let Some(query) = &results.did_you_mean {
+            let line = format!("Did you mean \"{query}\"?");
+            writeln!(self.out, "{}\n", self.paint(BOLD, &line))?;
+        }
         if results.hits.is_empty() {
-            writeln!(self.out, "No results for {:?}.", results.query)?;
+            writeln!(self.out, "No results for \"{}\".", results.query)?;
             return Ok(());
         }
         for (rank, hit) in results.hits.iter().enumerate() {
@@ -87,17 +96,29 @@ impl<W: Write> Printer<W> {
         if !hit.topics.is_empty() {
             meta.push(hit.topics.join(", "));
         }
-        if let Some(page) = hit.page {
-            meta.push(format!("p. {page}"));
-        }
         meta.push(hit.id.clone());
         writeln!(self.out, "    {}", self.paint(DIM, &meta.join(" · ")))?;
-        if !hit.snippet.is_empty() {
-            writeln!(
-                self.out,
-                "    {}",
-                self.highlight(&hit.snippet, &hit.highlights)
-            )?;
+        if hit.passages.is_empty() {
+            if !hit.snippet.is_empty() {
+                let text = self.highlight(&hit.snippet, &hit.highlights);
+                writeln!(self.out, "    {text}")?;
+            }
+        } else {
+            for passage in &hit.passages {
+                // The page label leads the passage, so the wrapping leaves room for it.
+                let label = passage
+                    .page
+                    .map(|p| format!("p. {p}: "))
+                    .unwrap_or_default();
+                let text = format!("{label}{}", passage.text);
+                let shift = label.len();
+                let ranges: Vec<_> = passage
+                    .highlights
+                    .iter()
+                    .map(|r| r.start + shift..r.end + shift)
+                    .collect();
+                writeln!(self.out, "    {}", self.highlight(&text, &ranges))?;
+            }
         }
         writeln!(self.out)
     }

@@ -16,6 +16,7 @@ mod extract;
 mod fetch;
 mod index;
 mod progress;
+mod related;
 mod search;
 mod show;
 mod topics;
@@ -45,6 +46,7 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
     };
     match opts.command {
         Command::Search(s) => search::run(&cx, s),
+        Command::Related { id, limit, json } => related::run(&cx, &id, limit, json),
         Command::Topics { json } => topics::run(&cx, json),
         Command::Show { id, json } => show::run(&cx, &id, json),
         Command::Index { rebuild } => index::run(&cx, rebuild),

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+use paperdex::catalog::vocabulary;
 use paperdex::cli::{parse_years, BadInput, SearchOpts};
 use paperdex::output::{self, Printer};
-use paperdex::search::{Engine, Request};
+use paperdex::search::{Engine, Request, Results};
 
 use super::Context;
 
@@ -16,22 +17,51 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     if s.limit == 0 {
         return Err(BadInput("--limit must be at least 1.".into()).into());
     }
-    let engine = Engine::open(&cx.store.index_dir())?;
+    let engine = open_engine(cx)?;
     let request = Request {
         query: s.query.join(" "),
         topics: s.topic,
         kind: s.kind.map(|k| k.to_lowercase()),
         years,
+        like: s.like,
         limit: s.limit,
         ..Request::default()
     };
-    let results = engine.search(&request)?;
+    let mut results = engine.search(&request)?;
+    add_pdf_paths(cx, &mut results);
+    print(&results, s.json)?;
+    Ok(if results.hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Opens the index with the vocabulary of the catalog in use.
+pub fn open_engine(cx: &Context) -> Result<Engine> {
+    let mut engine = Engine::open(&cx.store.index_dir())?;
+    engine.set_vocabulary(&vocabulary::load(cx.places.catalog.as_deref())?);
+    Ok(engine)
+}
+
+/// Names the local PDF of each hit that has one.
+pub fn add_pdf_paths(cx: &Context, results: &mut Results) {
+    for hit in &mut results.hits {
+        let path = cx.store.pdf_path(&hit.id);
+        if path.is_file() {
+            hit.pdf = Some(path.display().to_string());
+        }
+    }
+}
+
+/// Prints results as JSON or for people.
+pub fn print(results: &Results, json: bool) -> Result<()> {
     let stdout = io::stdout();
-    if s.json {
-        output::json(stdout.lock(), &results)?;
+    if json {
+        output::json(stdout.lock(), results)?;
     } else {
         let color = output::use_color(stdout.is_terminal());
-        Printer::new(stdout.lock(), color).results(&results)?;
+        Printer::new(stdout.lock(), color).results(results)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -117,11 +117,27 @@ impl TestEnv {
     }
 
     /// Runs a search with `--json` and returns the parsed object.
+    /// Exit code 1 is allowed, as long as the search found nothing: that is what it means.
     pub fn search_json(&self, args: &[&str]) -> serde_json::Value {
         let mut all = vec!["search", "--json"];
         all.extend_from_slice(args);
-        let run = self.ok(&all);
-        serde_json::from_str(&run.stdout()).expect("search --json prints one JSON object")
+        let run = self.run(&all);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap_or_else(|e| {
+            panic!(
+                "search {args:?} printed no JSON ({e}): {}\n{}",
+                run.stderr(),
+                run.stdout()
+            )
+        });
+        let empty = v["hits"].as_array().is_none_or(|h| h.is_empty());
+        let expected = if empty { 1 } else { 0 };
+        assert_eq!(
+            run.code(),
+            Some(expected),
+            "search {args:?}: {}",
+            run.stderr()
+        );
+        v
     }
 }
 

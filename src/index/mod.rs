@@ -16,8 +16,7 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 
 use crate::catalog::Entry;
 
-/// The tokenizer for natural-language fields: lowercased, English-stemmed.
-const STEMMED: &str = "en_stem";
+pub mod analysis;
 
 /// Memory the index writer may use before it flushes a segment.
 const WRITER_HEAP: usize = 128 * 1024 * 1024;
@@ -27,12 +26,17 @@ const WRITER_HEAP: usize = 128 * 1024 * 1024;
 pub struct Fields {
     pub id: Field,
     pub title: Field,
+    pub aliases: Field,
     pub author: Field,
     pub summary: Field,
     pub body: Field,
+    /// Every word of the other text fields, unstemmed: where typos and prefixes are looked up.
+    pub words: Field,
     pub year: Field,
     pub kind: Field,
     pub kinds: Field,
+    /// The decade of the year (`/1970s`), for counting results by period.
+    pub decade: Field,
     pub topic: Field,
     pub source: Field,
     pub url: Field,
@@ -53,12 +57,15 @@ impl Fields {
         Ok(Fields {
             id: f("id")?,
             title: f("title")?,
+            aliases: f("aliases")?,
             author: f("author")?,
             summary: f("summary")?,
             body: f("body")?,
+            words: f("words")?,
             year: f("year")?,
             kind: f("kind")?,
             kinds: f("kinds")?,
+            decade: f("decade")?,
             topic: f("topic")?,
             source: f("source")?,
             url: f("url")?,
@@ -73,7 +80,7 @@ pub fn schema() -> Schema {
     let mut b = Schema::builder();
     let text = |stored: bool| {
         let indexing = TextFieldIndexing::default()
-            .set_tokenizer(STEMMED)
+            .set_tokenizer(analysis::STEMMED)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions);
         let options = TextOptions::default().set_indexing_options(indexing);
         if stored {
@@ -84,9 +91,19 @@ pub fn schema() -> Schema {
     };
     b.add_text_field("id", STRING | STORED | FAST);
     b.add_text_field("title", text(true));
+    b.add_text_field("aliases", text(true));
     b.add_text_field("author", text(true));
     b.add_text_field("summary", text(true));
     b.add_text_field("body", text(true));
+    // Only which documents hold a word is kept: enough to tell a typo from a rare word.
+    b.add_text_field(
+        "words",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis::WORDS)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     b.add_i64_field(
         "year",
         NumericOptions::default()
@@ -96,6 +113,7 @@ pub fn schema() -> Schema {
     );
     b.add_text_field("kind", STRING | STORED);
     b.add_facet_field("kinds", FacetOptions::default());
+    b.add_facet_field("decade", FacetOptions::default());
     b.add_facet_field("topic", FacetOptions::default().set_stored());
     b.add_facet_field("source", FacetOptions::default().set_stored());
     b.add_text_field("url", STORED);
@@ -172,23 +190,46 @@ fn fingerprint(entry: &Entry, text_key: Option<&str>) -> u64 {
 
 /// Bumped whenever the way documents are built changes, so old documents get rewritten.
 fn schema_version() -> u32 {
-    1
+    2
 }
 
-/// Opens the index in `dir`, or creates an empty one there.
+/// Opens the index in `dir`, or creates an empty one there. An index built with another
+/// schema (by an older paperdex) is replaced by an empty one, which the update then fills.
 pub fn open_or_create(dir: &Path) -> Result<Index> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("Could not create the index folder {}", dir.display()))?;
-    let exists = dir.join("meta.json").exists();
-    let index = if exists {
-        Index::open_in_dir(dir)
-            .with_context(|| format!("Could not open the index in {}", dir.display()))?
-    } else {
-        Index::create_in_dir(dir, schema())
-            .with_context(|| format!("Could not create an index in {}", dir.display()))?
-    };
-    Fields::from_schema(&index.schema())?;
+    if dir.join("meta.json").exists() {
+        let index = Index::open_in_dir(dir)
+            .with_context(|| format!("Could not open the index in {}", dir.display()))?;
+        if index.schema() == schema() {
+            analysis::register(&index);
+            return Ok(index);
+        }
+        drop(index);
+        clear_dir(dir)?;
+    }
+    let index = Index::create_in_dir(dir, schema())
+        .with_context(|| format!("Could not create an index in {}", dir.display()))?;
+    analysis::register(&index);
     Ok(index)
+}
+
+/// Removes the files of an outdated index, keeping the folder.
+fn clear_dir(dir: &Path) -> Result<()> {
+    let listing = std::fs::read_dir(dir)
+        .with_context(|| format!("Could not read the index folder {}", dir.display()))?;
+    for item in listing {
+        let path = item
+            .with_context(|| format!("Could not read the index folder {}", dir.display()))?
+            .path();
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.with_context(|| format!("Could not remove {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Opens an existing index for searching, with a clear message when there is none.
@@ -201,6 +242,13 @@ pub fn open(dir: &Path) -> Result<(Index, Fields)> {
     }
     let index = Index::open_in_dir(dir)
         .with_context(|| format!("Could not open the index in {}", dir.display()))?;
+    if index.schema() != schema() {
+        anyhow::bail!(
+            "The index in {} was built by another version of paperdex; run `paperdex index` to rebuild it.",
+            dir.display()
+        );
+    }
+    analysis::register(&index);
     let fields = Fields::from_schema(&index.schema())?;
     Ok((index, fields))
 }
@@ -258,11 +306,19 @@ fn document(f: &Fields, entry: &Entry, pages: Option<&Pages>, print: u64) -> Tan
         f.summary => entry.summary.as_str(),
         f.fingerprint => print,
     );
+    d.add_text(f.words, &entry.title);
+    d.add_text(f.words, &entry.summary);
+    for alias in &entry.aliases {
+        d.add_text(f.aliases, alias);
+        d.add_text(f.words, alias);
+    }
     for author in &entry.authors {
         d.add_text(f.author, author);
+        d.add_text(f.words, author);
     }
     if let Some(year) = entry.year {
         d.add_i64(f.year, year);
+        d.add_facet(f.decade, Facet::from_path([decade(year)]));
     }
     if let Some(kind) = &entry.kind {
         d.add_text(f.kind, kind);
@@ -279,12 +335,18 @@ fn document(f: &Fields, entry: &Entry, pages: Option<&Pages>, print: u64) -> Tan
     }
     if let Some(pages) = pages {
         let (body, starts) = pages.join();
+        d.add_text(f.words, &body);
         d.add_text(f.body, &body);
         for start in starts {
             d.add_u64(f.page_start, start);
         }
     }
     d
+}
+
+/// The decade a year falls in, as results are counted by: `1978` is in `1970s`.
+pub fn decade(year: i64) -> String {
+    format!("{}s", year.div_euclid(10) * 10)
 }
 
 /// Brings the index in `dir` in step with `entries`, rewriting only what changed.

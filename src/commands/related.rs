@@ -1,0 +1,25 @@
+//! `paperdex related ID`: the entries most like one entry, by the terms that tell it apart.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use paperdex::cli::BadInput;
+
+use super::search::{add_pdf_paths, open_engine, print};
+use super::Context;
+
+pub fn run(cx: &Context, id: &str, limit: usize, json: bool) -> Result<ExitCode> {
+    if limit == 0 {
+        return Err(BadInput("--limit must be at least 1.".into()).into());
+    }
+    let engine = open_engine(cx)?;
+    let mut results = engine.related(id, limit)?;
+    add_pdf_paths(cx, &mut results);
+    print(&results, json)?;
+    Ok(if results.hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

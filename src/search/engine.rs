@@ -1,0 +1,592 @@
+//! The search engine: opens the index, runs a planned query with the request's filters, ranks
+//! the matches (documents that cover every wanted part of the query first, then by relevance
+//! weighed by how much of the query they cover), counts them by facet and builds the hits.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use tantivy::collector::{Count, FacetCollector, FacetCounts, MultiCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyScorer, EnableScoring, Occur, Query, RangeQuery,
+    Scorer, TermQuery, Weight,
+};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Index, Searcher, SegmentReader, TantivyDocument, Term};
+
+use super::passage::{self, Needles};
+use super::planner::{Plan, PlanError, Planner};
+use super::thesaurus::Thesaurus;
+use super::{related, rewrite, Facets, Hit, Request, Results, SearchError, MAX_LIMIT};
+use crate::catalog::vocabulary::Vocabulary;
+use crate::catalog::KINDS;
+use crate::index::{self, analysis, Fields};
+
+/// How strongly relevance is scaled down for the wanted parts a document misses.
+const COVERAGE_POWER: f32 = 2.0;
+
+/// Longest summary shown whole as a snippet, in characters.
+const SUMMARY_CHARS: usize = 400;
+
+/// An open index, ready to answer queries.
+pub struct Engine {
+    index: Index,
+    fields: Fields,
+    searcher: Searcher,
+    topics: Vec<String>,
+    thesaurus: Thesaurus,
+}
+
+/// A document's rank: whether it covers every wanted part, how many corrected words it holds
+/// as typed, and its relevance scaled by coverage.
+type Rank = (u32, u32, f32);
+
+/// What one pass over the matches gathers: the top documents with their scores, how many
+/// matched, and their facet counts.
+type Collected = (Vec<(f32, DocAddress)>, usize, Facets);
+
+/// A wanted part of a query as a matcher: any form, the typed form if corrected, its weight.
+type Part<T> = (Box<T>, Option<Box<T>>, f32);
+
+impl Engine {
+    /// Opens the index in `dir` for searching.
+    pub fn open(dir: &Path) -> Result<Engine> {
+        let (index, fields) = index::open(dir)?;
+        let reader = index::reader(&index)?;
+        let searcher = reader.searcher();
+        let topics = facet_values(&searcher, fields.topic)?;
+        Ok(Engine {
+            index,
+            fields,
+            searcher,
+            topics,
+            thesaurus: Thesaurus::default(),
+        })
+    }
+
+    /// Expands queries with the groups of `vocabulary` from now on.
+    pub fn set_vocabulary(&mut self, vocabulary: &Vocabulary) {
+        self.thesaurus = Thesaurus::new(vocabulary);
+    }
+
+    /// The index this engine reads.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Every topic path in the index, parents included, sorted.
+    pub fn topics(&self) -> &[String] {
+        &self.topics
+    }
+
+    /// Number of documents in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    /// Resolves a user's topic to the index's topic paths: an exact path, or any path whose
+    /// last segments equal it (`consensus` names `papers/consensus`).
+    pub fn resolve_topic(&self, topic: &str) -> Result<Vec<String>, SearchError> {
+        let wanted = topic.trim().trim_matches('/').to_lowercase();
+        let suffix = format!("/{wanted}");
+        let found: Vec<String> = self
+            .topics
+            .iter()
+            .filter(|t| **t == wanted || t.ends_with(&suffix))
+            .cloned()
+            .collect();
+        if found.is_empty() {
+            let near: Vec<&str> = self
+                .topics
+                .iter()
+                .filter(|t| {
+                    let last = t.rsplit('/').next().unwrap_or(t);
+                    !wanted.is_empty() && (last.contains(&wanted) || wanted.contains(last))
+                })
+                .map(String::as_str)
+                .take(5)
+                .collect();
+            let hint = if near.is_empty() {
+                " Run `paperdex topics` to list them.".to_string()
+            } else {
+                format!(" Did you mean: {}?", near.join(", "))
+            };
+            return Err(SearchError::UnknownTopic {
+                topic: topic.to_string(),
+                hint,
+            });
+        }
+        Ok(found)
+    }
+
+    /// Runs a request and returns ranked hits, passages and facet counts.
+    pub fn search(&self, req: &Request) -> Result<Results> {
+        let plan = Planner::new(&self.searcher, &self.fields, &self.thesaurus)
+            .plan(&req.query)
+            .map_err(|e| SearchError::BadQuery {
+                query: shorten(&req.query),
+                reason: match e {
+                    PlanError::TooDeep => format!(
+                        "parentheses nest deeper than {} levels",
+                        super::syntax::MAX_DEPTH
+                    ),
+                    PlanError::BadYear(y) => format!("{y:?} is not a year"),
+                },
+            })?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let like = match &req.like {
+            Some(id) => Some(self.like_query(id)?),
+            None => None,
+        };
+        match like {
+            // Ranked by closeness to the entry; the query's words only select.
+            Some((like, id)) => {
+                clauses.push((
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(plan.query.box_clone(), 0.0)),
+                ));
+                clauses.push((Occur::Should, like));
+                clauses.push((Occur::MustNot, self.id_query(&id)));
+            }
+            None => clauses.push((Occur::Must, plan.query.box_clone())),
+        }
+        if let Some(filter) = self.filters(req)? {
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        }
+        let query = BooleanQuery::new(clauses);
+        let limit = req.limit.clamp(1, MAX_LIMIT);
+        let ranked = req.like.is_none() && plan.slots.len() > 1;
+        let (top, total, facets) = self.collect(&query, &plan, limit, ranked)?;
+        let mut analyzer = analysis::stemmed();
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = self
+                .searcher
+                .doc(address)
+                .context("Could not read a document from the index")?;
+            hits.push(self.hit(&doc, score, &plan, &mut analyzer));
+        }
+        let replaced: Vec<_> = plan.corrections.iter().filter(|c| c.replaced).collect();
+        let suggested: Vec<_> = plan.corrections.iter().filter(|c| !c.replaced).collect();
+        Ok(Results {
+            query: req.query.clone(),
+            total,
+            hits,
+            facets,
+            showing_results_for: rewrite(&req.query, &replaced),
+            did_you_mean: rewrite(&req.query, &suggested),
+            corrections: plan.corrections,
+        })
+    }
+
+    /// The entries most like `id`, best first.
+    pub fn related(&self, id: &str, limit: usize) -> Result<Results> {
+        let (like, id) = self.like_query(id)?;
+        let query = BooleanQuery::new(vec![
+            (Occur::Should, like),
+            (Occur::MustNot, self.id_query(&id)),
+        ]);
+        let plan = Plan {
+            query: Box::new(AllQuery),
+            slots: Vec::new(),
+            corrections: Vec::new(),
+            highlight: Default::default(),
+            probes: Vec::new(),
+        };
+        let (top, total, facets) = self.collect(&query, &plan, limit.clamp(1, MAX_LIMIT), false)?;
+        let mut analyzer = analysis::stemmed();
+        let mut hits = Vec::new();
+        for (score, address) in top {
+            let doc: TantivyDocument = self.searcher.doc(address)?;
+            hits.push(self.hit(&doc, score, &plan, &mut analyzer));
+        }
+        Ok(Results {
+            query: format!("like:{id}"),
+            total,
+            hits,
+            facets,
+            corrections: Vec::new(),
+            showing_results_for: None,
+            did_you_mean: None,
+        })
+    }
+
+    fn id_query(&self, id: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        ))
+    }
+
+    /// The stored document of an entry.
+    fn document(&self, id: &str) -> Result<TantivyDocument> {
+        let top = self.searcher.search(
+            &*self.id_query(id),
+            &TopDocs::with_limit(1).order_by_score(),
+        )?;
+        let Some((_, address)) = top.first() else {
+            return Err(SearchError::UnknownEntry(id.to_string()).into());
+        };
+        Ok(self.searcher.doc(*address)?)
+    }
+
+    /// A query ranking entries by closeness to `id`, and the id itself.
+    fn like_query(&self, id: &str) -> Result<(Box<dyn Query>, String)> {
+        let doc = self.document(id)?;
+        let terms = related::profile(&self.searcher, &self.fields, &doc, &mut analysis::stemmed());
+        Ok((related::query(&self.fields, &terms), id.to_string()))
+    }
+
+    /// The request's topic, kind, year and id filters as one query, if it has any.
+    fn filters(&self, req: &Request) -> Result<Option<Box<dyn Query>>> {
+        let f = &self.fields;
+        let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let any_of = |terms: Vec<Term>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                terms
+                    .into_iter()
+                    .map(|t| {
+                        let q: Box<dyn Query> =
+                            Box::new(TermQuery::new(t, IndexRecordOption::Basic));
+                        (Occur::Should, q)
+                    })
+                    .collect(),
+            ))
+        };
+        if !req.topics.is_empty() {
+            let mut terms = Vec::new();
+            for topic in &req.topics {
+                for path in self.resolve_topic(topic)? {
+                    terms.push(Term::from_facet(
+                        f.topic,
+                        &Facet::from_path(path.split('/')),
+                    ));
+                }
+            }
+            all.push((Occur::Must, any_of(terms)));
+        }
+        if let Some(kind) = &req.kind {
+            if !KINDS.contains(&kind.as_str()) {
+                return Err(SearchError::UnknownKind {
+                    kind: kind.clone(),
+                    known: KINDS.join(", "),
+                }
+                .into());
+            }
+            all.push((
+                Occur::Must,
+                any_of(vec![Term::from_field_text(f.kind, kind)]),
+            ));
+        }
+        if let Some((lo, hi)) = req.years {
+            let bound = |y: Option<i64>| match y {
+                Some(y) => Bound::Included(Term::from_field_i64(f.year, y)),
+                None => Bound::Unbounded,
+            };
+            all.push((Occur::Must, Box::new(RangeQuery::new(bound(lo), bound(hi)))));
+        }
+        if let Some(ids) = &req.ids {
+            let terms = ids
+                .iter()
+                .map(|id| Term::from_field_text(f.id, id))
+                .collect();
+            all.push((Occur::Must, any_of(terms)));
+        }
+        Ok((!all.is_empty()).then(|| Box::new(BooleanQuery::new(all)) as Box<dyn Query>))
+    }
+
+    /// Runs `query` once: the top documents (ranked by coverage when `ranked`), the number of
+    /// matches and the facet counts.
+    fn collect(
+        &self,
+        query: &dyn Query,
+        plan: &Plan,
+        limit: usize,
+        ranked: bool,
+    ) -> Result<Collected> {
+        let mut multi = MultiCollector::new();
+        let count = multi.add_collector(Count);
+        let kinds = multi.add_collector(root_facets("kinds"));
+        let decades = multi.add_collector(root_facets("decade"));
+        // A facet collector may not hold a facet and its ancestor, so each depth gets its own.
+        let depth = self
+            .topics
+            .iter()
+            .map(|t| t.split('/').count())
+            .max()
+            .unwrap_or(0);
+        let mut levels = Vec::new();
+        for level in 0..depth {
+            let parents = self.topics_at(level);
+            if parents.is_empty() {
+                continue;
+            }
+            let mut c = FacetCollector::for_field("topic");
+            for parent in &parents {
+                c.add_facet(parent.clone());
+            }
+            levels.push((multi.add_collector(c), parents));
+        }
+        let top_handle = if ranked {
+            let coverage = Coverage::new(&self.searcher, plan)?;
+            let collector = TopDocs::with_limit(limit)
+                .tweak_score(move |segment: &SegmentReader| coverage.for_segment(segment));
+            Ok(multi.add_collector(collector))
+        } else {
+            Err(multi.add_collector(TopDocs::with_limit(limit).order_by_score()))
+        };
+        let mut fruit = self
+            .searcher
+            .search(query, &multi)
+            .context("The search failed")?;
+        let top: Vec<(f32, DocAddress)> = match top_handle {
+            Ok(h) => h
+                .extract(&mut fruit)
+                .into_iter()
+                .map(|(rank, address): (Rank, DocAddress)| (rank.2, address))
+                .collect(),
+            Err(h) => h.extract(&mut fruit),
+        };
+        let total = count.extract(&mut fruit);
+        let mut facets = Facets {
+            kind: root_counts(kinds.extract(&mut fruit)),
+            decade: root_counts(decades.extract(&mut fruit)),
+            ..Facets::default()
+        };
+        for (handle, parents) in levels {
+            let counts: FacetCounts = handle.extract(&mut fruit);
+            for parent in parents {
+                for (facet, n) in counts.get(parent.clone()) {
+                    facets.topic.insert(facet_name(facet), n);
+                }
+            }
+        }
+        Ok((top, total, facets))
+    }
+
+    /// The topic facets at `level` that have children: the parents whose children are counted.
+    fn topics_at(&self, level: usize) -> Vec<Facet> {
+        if level == 0 {
+            return vec![Facet::root()];
+        }
+        self.topics
+            .iter()
+            .filter(|t| t.split('/').count() == level)
+            .filter(|t| {
+                let prefix = format!("{t}/");
+                self.topics.iter().any(|c| c.starts_with(&prefix))
+            })
+            .map(|t| Facet::from_path(t.split('/')))
+            .collect()
+    }
+
+    fn hit(
+        &self,
+        doc: &TantivyDocument,
+        score: f32,
+        plan: &Plan,
+        analyzer: &mut TextAnalyzer,
+    ) -> Hit {
+        let f = &self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let all = |field| {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect::<Vec<String>>()
+        };
+        let body = doc
+            .get_first(f.body)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        let starts: Vec<u64> = doc
+            .get_all(f.page_start)
+            .filter_map(|v| v.as_u64())
+            .collect();
+        let needles = Needles {
+            terms: &plan.highlight,
+            probes: &plan.probes,
+        };
+        let passages = passage::passages(body, &starts, &needles, analyzer);
+        let summary = text(f.summary);
+        let (snippet, highlights) = match passages.first() {
+            Some(p) => (p.text.clone(), p.highlights.clone()),
+            None if summary.chars().count() <= SUMMARY_CHARS => {
+                let p = passage::whole(&summary, &plan.highlight, analyzer);
+                (p.text, p.highlights)
+            }
+            None => (leading_chars(&summary, SUMMARY_CHARS), Vec::new()),
+        };
+        Hit {
+            id: text(f.id),
+            title: text(f.title),
+            aliases: all(f.aliases),
+            authors: all(f.author),
+            year: doc.get_first(f.year).and_then(|v| v.as_i64()),
+            kind: doc
+                .get_first(f.kind)
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            topics: doc
+                .get_all(f.topic)
+                .filter_map(|v| v.as_facet().map(stored_facet_name))
+                .collect(),
+            url: doc
+                .get_first(f.url)
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            score,
+            page: passages.first().and_then(|p| p.page),
+            snippet,
+            highlights,
+            passages,
+            pdf: None,
+        }
+    }
+}
+
+/// Tells, document by document, which wanted parts of a query each one covers.
+struct Coverage {
+    /// Per part: a matcher for any form, one for the typed form if it was corrected, a weight.
+    parts: Arc<Vec<Part<dyn Weight>>>,
+    total: f32,
+}
+
+impl Coverage {
+    fn new(searcher: &Searcher, plan: &Plan) -> Result<Coverage> {
+        let enable = EnableScoring::disabled_from_searcher(searcher);
+        let mut parts = Vec::new();
+        for slot in &plan.slots {
+            let any = slot.any.weight(enable)?;
+            let typed = match &slot.typed {
+                Some(q) => Some(q.weight(enable)?),
+                None => None,
+            };
+            parts.push((any, typed, slot.weight));
+        }
+        let total = plan
+            .slots
+            .iter()
+            .map(|s| s.weight)
+            .sum::<f32>()
+            .max(f32::EPSILON);
+        Ok(Coverage {
+            parts: Arc::new(parts),
+            total,
+        })
+    }
+
+    /// The ranking function of one segment. Documents come in increasing order, so each part's
+    /// matcher only ever moves forward.
+    fn for_segment(&self, segment: &SegmentReader) -> impl Fn(u32, f32) -> Rank {
+        let scorer = |w: &dyn Weight| -> Box<dyn Scorer> {
+            w.scorer(segment, 1.0)
+                .unwrap_or_else(|_| Box::new(EmptyScorer))
+        };
+        let matchers: Vec<Part<dyn Scorer>> = self
+            .parts
+            .iter()
+            .map(|(any, typed, w)| (scorer(&**any), typed.as_deref().map(scorer), *w))
+            .collect();
+        let matchers = std::cell::RefCell::new(matchers);
+        let total = self.total;
+        move |doc, score| {
+            let mut m = matchers.borrow_mut();
+            let mut covered = 0.0;
+            let mut typed = 0;
+            for (any, exact, weight) in m.iter_mut() {
+                if holds(any.as_mut(), doc) {
+                    covered += *weight;
+                }
+                if let Some(exact) = exact {
+                    if holds(exact.as_mut(), doc) {
+                        typed += 1;
+                    }
+                }
+            }
+            let coverage = (covered / total).min(1.0);
+            let full = u32::from(coverage > 0.999);
+            (full, typed, score * coverage.powf(COVERAGE_POWER))
+        }
+    }
+}
+
+/// Whether a matcher holds `doc`, moving it forward to it.
+fn holds(scorer: &mut dyn Scorer, doc: u32) -> bool {
+    if scorer.doc() < doc {
+        scorer.seek(doc);
+    }
+    scorer.doc() == doc
+}
+
+fn root_facets(field: &str) -> FacetCollector {
+    let mut c = FacetCollector::for_field(field);
+    c.add_facet(Facet::root());
+    c
+}
+
+fn root_counts(counts: FacetCounts) -> BTreeMap<String, u64> {
+    counts
+        .get(Facet::root())
+        .map(|(facet, n)| (facet_name(facet), n))
+        .collect()
+}
+
+/// A stored facet value, which tantivy keeps in its encoded form, as users write it.
+fn stored_facet_name(encoded: &str) -> String {
+    Facet::from_encoded(encoded.as_bytes().to_vec())
+        .map(|f| facet_name(&f))
+        .unwrap_or_default()
+}
+
+/// A facet as users write it: `papers/consensus`, without the leading slash.
+fn facet_name(facet: &Facet) -> String {
+    facet.to_path().join("/")
+}
+
+/// Every facet value in a field, parents included, read from the term dictionaries.
+fn facet_values(searcher: &Searcher, field: tantivy::schema::Field) -> Result<Vec<String>> {
+    let mut all = std::collections::BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            if let Ok(facet) = Facet::from_encoded(stream.key().to_vec()) {
+                if !facet.is_root() {
+                    all.insert(facet_name(&facet));
+                }
+            }
+        }
+    }
+    Ok(all.into_iter().collect())
+}
+
+/// A query as an error message quotes it: a pasted page of text is cut short.
+fn shorten(query: &str) -> String {
+    leading_chars(query, 60)
+}
+
+fn leading_chars(text: &str, n: usize) -> String {
+    match text.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leading_chars_cuts_on_characters() {
+        assert_eq!(leading_chars("héllo", 2), "hé…");
+        assert_eq!(leading_chars("hi", 5), "hi");
+    }
+}

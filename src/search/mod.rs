@@ -1,0 +1,123 @@
+//! Search: the last stage of the pipeline. A `Request` (the user's query text, filters and a
+//! limit) goes in; `Results` come out: ranked hits with passages and the page of each, counts
+//! by topic, kind and decade, and the corrections made to the query. It never prints; the
+//! `output` module renders what it returns.
+//!
+//! Inside, the query planner (`syntax` parses leniently, `stopwords`, `typo` and `thesaurus`
+//! widen plain words, `planner` builds the tantivy queries) is apart from the `engine` that
+//! runs them and ranks by coverage, the `passage` picker that shows where a hit matched, and
+//! `related`, which finds the entries most like a given one.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde::Serialize;
+
+mod engine;
+mod passage;
+mod planner;
+mod related;
+mod stopwords;
+mod syntax;
+mod thesaurus;
+mod typo;
+
+pub use engine::Engine;
+pub use passage::Passage;
+pub use planner::Correction;
+
+/// Most hits one request may ask for; larger limits are lowered to it.
+pub const MAX_LIMIT: usize = 1000;
+
+/// Why a search could not run, for callers that map causes to exit codes.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("Could not parse the query {query:?}: {reason}.")]
+    BadQuery { query: String, reason: String },
+    #[error("Unknown topic {topic:?}.{hint}")]
+    UnknownTopic { topic: String, hint: String },
+    #[error("Unknown kind {kind:?}: kinds are {known}.")]
+    UnknownKind { kind: String, known: String },
+    #[error("No entry {0:?} in the index; `paperdex search` prints entry ids.")]
+    UnknownEntry(String),
+}
+
+/// What to search for.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub query: String,
+    /// Topic filters; a document matches when it is under any of them.
+    pub topics: Vec<String>,
+    pub kind: Option<String>,
+    pub years: Option<(Option<i64>, Option<i64>)>,
+    /// When set, only these entries may match (the entries a paper cites, say).
+    pub ids: Option<Vec<String>>,
+    /// When set, results are ranked by how close they are to this entry.
+    pub like: Option<String>,
+    pub limit: usize,
+}
+
+/// One ranked hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    pub aliases: Vec<String>,
+    pub authors: Vec<String>,
+    pub year: Option<i64>,
+    pub kind: Option<String>,
+    pub topics: Vec<String>,
+    pub url: Option<String>,
+    pub score: f32,
+    /// The 1-based page of the best passage, when the full text matched.
+    pub page: Option<usize>,
+    /// The best passage's text, or the summary when only the metadata matched.
+    pub snippet: String,
+    /// Byte ranges of `snippet` that matched the query.
+    #[serde(skip)]
+    pub highlights: Vec<Range<usize>>,
+    /// Up to three passages of the full text that matched, best first.
+    pub passages: Vec<Passage>,
+    /// The entry's PDF in the data directory, when it has one (filled in by the caller, which
+    /// knows the data directory).
+    pub pdf: Option<String>,
+}
+
+/// Counts of matching documents per facet value.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    pub topic: BTreeMap<String, u64>,
+    pub kind: BTreeMap<String, u64>,
+    /// By decade of publication: `1970s`.
+    pub decade: BTreeMap<String, u64>,
+}
+
+/// The answer to a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    pub query: String,
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// Words of the query read as others: misspellings replaced or suggested.
+    pub corrections: Vec<Correction>,
+    /// The query as searched, when words of it were replaced by corrections.
+    pub showing_results_for: Option<String>,
+    /// A better query, when words of it look misspelt but occur.
+    pub did_you_mean: Option<String>,
+}
+
+/// The query text with each corrected word replaced.
+fn rewrite(query: &str, corrections: &[&Correction]) -> Option<String> {
+    if corrections.is_empty() {
+        return None;
+    }
+    let mut out = query.to_string();
+    for c in corrections {
+        // Only the first correction of a word is shown; a second is searched all the same.
+        if out.contains(&c.typed) {
+            out = out.replacen(&c.typed, &c.corrected, 1);
+        }
+    }
+    (out != query).then_some(out)
+}

@@ -1,0 +1,445 @@
+//! The passage picker: the last step of the search stage. Given a hit's text and the index
+//! terms of the query, it finds up to three passages where the matches cluster, preferring
+//! the body of a paper over its acknowledgements and bibliography, and returns each with its
+//! page and the byte ranges to highlight. Only short windows of the text are analyzed: a whole
+//! paper is hundreds of times longer than a passage.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use serde::Serialize;
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::index::analysis;
+
+/// Most passages shown for one hit.
+pub const MAX_PASSAGES: usize = 3;
+
+/// Longest passage, in characters.
+pub const PASSAGE_CHARS: usize = 180;
+
+/// Bytes of text around a cluster of matches that are analyzed for a passage.
+const WINDOW: usize = 800;
+
+/// Most occurrences of one probe looked at: enough to find the best clusters.
+const MAX_OCCURRENCES: usize = 4096;
+
+/// A stretch of a document that matched, for showing with a hit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Passage {
+    /// The 1-based page it is on, for text that has pages.
+    pub page: Option<usize>,
+    pub text: String,
+    /// Byte ranges of `text` that matched the query.
+    pub highlights: Vec<Range<usize>>,
+}
+
+/// What to look for: index terms to highlight, and cheap lowercase word beginnings that find
+/// the places where they may be.
+pub struct Needles<'a> {
+    pub terms: &'a HashSet<String>,
+    pub probes: &'a [String],
+}
+
+/// Up to `MAX_PASSAGES` passages of `body`, best first; `page_starts` are the byte offsets
+/// where its pages begin.
+pub fn passages(
+    body: &str,
+    page_starts: &[u64],
+    needles: &Needles,
+    analyzer: &mut TextAnalyzer,
+) -> Vec<Passage> {
+    let hits = occurrences(body, needles.probes);
+    if hits.is_empty() {
+        return Vec::new();
+    }
+    let back = back_matter(body);
+    let (front, rear): (Vec<_>, Vec<_>) = hits.into_iter().partition(|(at, _)| *at < back);
+    // Passages come from the body when it matched at all; the references only otherwise.
+    let pool = if front.is_empty() { rear } else { front };
+    let mut out: Vec<Passage> = Vec::new();
+    let mut taken: Vec<Range<usize>> = Vec::new();
+    for window in best_windows(&pool, needles.probes.len()) {
+        if out.len() == MAX_PASSAGES {
+            break;
+        }
+        if taken
+            .iter()
+            .any(|t| t.start < window.end && window.start < t.end)
+        {
+            continue;
+        }
+        let bounds = enclosing(body.len(), page_starts, back, window.start);
+        let range = widen(body, window.clone(), bounds);
+        if let Some(p) = passage(body, range, page_starts, needles.terms, analyzer) {
+            taken.push(window);
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A passage of short text shown whole (a summary), highlighted.
+pub fn whole(text: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer) -> Passage {
+    let highlights: Vec<Range<usize>> = analysis::tokens(analyzer, text)
+        .into_iter()
+        .filter(|t| terms.contains(&t.text))
+        .map(|t| t.offset_from..t.offset_to)
+        .collect();
+    let (text, highlights) = clean(text, &highlights);
+    Passage {
+        page: None,
+        text,
+        highlights: merge(highlights),
+    }
+}
+
+/// Where each probe occurs at the start of a word: (byte offset, probe index).
+fn occurrences(body: &str, probes: &[String]) -> Vec<(usize, usize)> {
+    // ASCII lowercasing keeps byte offsets unchanged.
+    let lower = body.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut hits = Vec::new();
+    for (p, probe) in probes.iter().enumerate() {
+        if probe.is_empty() {
+            continue;
+        }
+        let mut found = 0;
+        for (at, _) in lower.match_indices(probe.as_str()) {
+            if at == 0 || !bytes[at - 1].is_ascii_alphanumeric() {
+                hits.push((at, p));
+                found += 1;
+                if found == MAX_OCCURRENCES {
+                    break;
+                }
+            }
+        }
+    }
+    hits.sort_unstable();
+    hits
+}
+
+/// Windows over the occurrences, best first: the most distinct probes, then the most
+/// occurrences, within half a window.
+fn best_windows(hits: &[(usize, usize)], probes: usize) -> Vec<Range<usize>> {
+    let mut scored: Vec<(usize, usize, usize, usize)> = Vec::new(); // (distinct, count, lo, hi)
+    let mut counts = vec![0usize; probes.max(1)];
+    let mut distinct = 0;
+    let mut lo = 0;
+    for hi in 0..hits.len() {
+        if counts[hits[hi].1] == 0 {
+            distinct += 1;
+        }
+        counts[hits[hi].1] += 1;
+        while hits[hi].0 - hits[lo].0 > WINDOW / 2 {
+            counts[hits[lo].1] -= 1;
+            if counts[hits[lo].1] == 0 {
+                distinct -= 1;
+            }
+            lo += 1;
+        }
+        scored.push((distinct, hi - lo + 1, lo, hi));
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    scored
+        .into_iter()
+        .map(|(_, _, lo, hi)| hits[lo].0..hits[hi].0 + 1)
+        .collect()
+}
+
+/// The stretch a passage starting at `at` must stay in: its page, and the body or the back
+/// matter, whichever it is in.
+fn enclosing(len: usize, page_starts: &[u64], back: usize, at: usize) -> Range<usize> {
+    let page = page_starts.partition_point(|&p| p as usize <= at);
+    let mut start = page.checked_sub(1).map_or(0, |i| page_starts[i] as usize);
+    let mut end = page_starts.get(page).map_or(len, |&p| p as usize);
+    if at < back {
+        end = end.min(back);
+    } else {
+        start = start.max(back);
+    }
+    start..end.max(start)
+}
+
+/// A window of about `WINDOW` bytes around a cluster, within `bounds`, on character boundaries.
+fn widen(body: &str, cluster: Range<usize>, bounds: Range<usize>) -> Range<usize> {
+    let mut start = cluster.start.saturating_sub(WINDOW / 4).max(bounds.start);
+    while !body.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + WINDOW)
+        .max(cluster.end)
+        .min(bounds.end)
+        .min(body.len())
+        .max(start);
+    while !body.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
+/// The passage in `range`: the densest run of highlighted words, cut to `PASSAGE_CHARS`.
+fn passage(
+    body: &str,
+    range: Range<usize>,
+    page_starts: &[u64],
+    terms: &HashSet<String>,
+    analyzer: &mut TextAnalyzer,
+) -> Option<Passage> {
+    let text = &body[range.clone()];
+    let tokens = analysis::tokens(analyzer, text);
+    let marks: Vec<Range<usize>> = tokens
+        .iter()
+        .filter(|t| terms.contains(&t.text))
+        .map(|t| t.offset_from..t.offset_to)
+        .collect();
+    if marks.is_empty() {
+        return None;
+    }
+    // The run of marks that fits in a passage and holds the most of them.
+    let limit = PASSAGE_CHARS * 3 / 4;
+    let (mut best, mut best_count) = (0, 0);
+    for i in 0..marks.len() {
+        let count = marks[i..]
+            .iter()
+            .take_while(|m| text[marks[i].start..m.end].chars().count() <= limit)
+            .count();
+        if count > best_count {
+            (best, best_count) = (i, count);
+        }
+    }
+    let first = marks[best].start;
+    let start = word_start_before(text, first, PASSAGE_CHARS / 6);
+    let end = word_end_after(text, start, PASSAGE_CHARS);
+    let inside: Vec<Range<usize>> = marks
+        .iter()
+        .filter(|m| m.start >= start && m.end <= end)
+        .map(|m| m.start - start..m.end - start)
+        .collect();
+    let (clean_text, highlights) = clean(&text[start..end], &inside);
+    let at = range.start + first;
+    let page = (!page_starts.is_empty())
+        .then(|| page_starts.partition_point(|&p| p as usize <= at).max(1));
+    Some(Passage {
+        page,
+        text: clean_text,
+        highlights: merge(highlights),
+    })
+}
+
+/// A word boundary about `chars` characters before `at`.
+fn word_start_before(text: &str, at: usize, chars: usize) -> usize {
+    let before = &text[..at];
+    let back = before.char_indices().rev().nth(chars).map_or(0, |(i, _)| i);
+    if back == 0 {
+        return 0;
+    }
+    match before[back..].find(char::is_whitespace) {
+        Some(space) => back + space + 1,
+        None => at,
+    }
+}
+
+/// A word boundary at most `chars` characters after `start`.
+fn word_end_after(text: &str, start: usize, chars: usize) -> usize {
+    let rest = &text[start..];
+    let Some((cut, _)) = rest.char_indices().nth(chars) else {
+        return text.len();
+    };
+    match rest[..cut].rfind(char::is_whitespace) {
+        Some(space) if space > 0 => start + space,
+        _ => start + cut,
+    }
+}
+
+/// Where the back matter (acknowledgements, references) begins: a heading line in the second
+/// half of the text; the text's length when there is none.
+pub fn back_matter(body: &str) -> usize {
+    let half = body.len() / 2;
+    let mut offset = 0;
+    for line in body.split_inclusive(['\n', '\x0c']) {
+        let at = offset;
+        offset += line.len();
+        if at < half {
+            continue;
+        }
+        if is_back_heading(line) {
+            return at;
+        }
+    }
+    body.len()
+}
+
+fn is_back_heading(line: &str) -> bool {
+    let t = line.trim();
+    if t.is_empty() || t.len() > 40 {
+        return false;
+    }
+    // Section numbers (`7 References`, `VIII. REFERENCES`) and a trailing colon are dropped.
+    let words: Vec<&str> = t
+        .split_whitespace()
+        .skip_while(|w| {
+            w.trim_end_matches('.')
+                .chars()
+                .all(|c| c.is_ascii_digit() || "IVXLC".contains(c))
+        })
+        .collect();
+    let heading = words.join(" ").trim_end_matches(':').to_lowercase();
+    matches!(
+        heading.as_str(),
+        "references"
+            | "reference"
+            | "bibliography"
+            | "references and notes"
+            | "literature cited"
+            | "works cited"
+            | "acknowledgments"
+            | "acknowledgements"
+            | "acknowledgment"
+            | "acknowledgement"
+    )
+}
+
+/// Folds runs of white space and control characters into single spaces, moving the ranges
+/// along with the text.
+fn clean(raw: &str, ranges: &[Range<usize>]) -> (String, Vec<Range<usize>>) {
+    let mut out = String::with_capacity(raw.len());
+    let mut map = vec![0usize; raw.len() + 1];
+    let mut last_space = true;
+    for (i, ch) in raw.char_indices() {
+        map[i] = out.len();
+        if ch.is_whitespace() || ch.is_control() {
+            if !last_space {
+                out.push(' ');
+                last_space = true;
+            }
+        } else {
+            out.push(ch);
+            last_space = false;
+        }
+    }
+    map[raw.len()] = out.len();
+    // Bytes inside a multi-byte character map to where the character starts.
+    for i in 1..map.len() {
+        if !raw.is_char_boundary(i.min(raw.len())) {
+            map[i] = map[i - 1];
+        }
+    }
+    let trimmed_end = out.trim_end().len();
+    out.truncate(trimmed_end);
+    let highlights = ranges
+        .iter()
+        .map(|r| map[r.start].min(out.len())..map[r.end].min(out.len()))
+        .filter(|r| r.start < r.end)
+        .collect();
+    (out, highlights)
+}
+
+/// Sorts ranges and joins those that overlap (a compound and its parts).
+fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn needles(terms: &[&str], probes: &[&str]) -> (HashSet<String>, Vec<String>) {
+        (
+            terms.iter().map(|s| s.to_string()).collect(),
+            probes.iter().map(|s| s.to_string()).collect(),
+        )
+    }
+
+    #[test]
+    fn passages_prefer_the_body_and_name_their_pages() {
+        let filler = "lorem ipsum dolor sit amet ".repeat(60);
+        let body = format!(
+            "Intro {filler}\x0cVector clocks order events. {filler} more on vector clocks here.\x0c{filler}{filler}\nReferences\n[1] Vector clocks, vector clocks, vector clocks."
+        );
+        let starts: Vec<u64> = {
+            let mut s = vec![0u64];
+            for (i, c) in body.char_indices() {
+                if c == '\x0c' {
+                    s.push(i as u64 + 1);
+                }
+            }
+            s
+        };
+        let (terms, probes) = needles(&["vector", "clock"], &["vector", "clock"]);
+        let n = Needles {
+            terms: &terms,
+            probes: &probes,
+        };
+        let found = passages(&body, &starts, &n, &mut analysis::stemmed());
+        assert!(!found.is_empty() && found.len() <= MAX_PASSAGES);
+        for p in &found {
+            assert_eq!(p.page, Some(2), "{p:?}");
+            assert!(!p.text.contains("References"));
+            assert!(p.text.chars().count() <= PASSAGE_CHARS + 1);
+            for h in &p.highlights {
+                let word = p.text[h.clone()].to_lowercase();
+                assert!(
+                    word.starts_with("vector") || word.starts_with("clock"),
+                    "{word}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn references_are_used_when_nothing_else_matched() {
+        let filler = "lorem ipsum ".repeat(100);
+        let body = format!("{filler}\nREFERENCES\n[1] L. Lamport. Paxos made simple.");
+        let (terms, probes) = needles(&["paxo"], &["paxo"]);
+        let n = Needles {
+            terms: &terms,
+            probes: &probes,
+        };
+        let found = passages(&body, &[0], &n, &mut analysis::stemmed());
+        assert_eq!(found.len(), 1);
+        assert!(found[0].text.contains("Paxos"));
+    }
+
+    #[test]
+    fn back_matter_headings() {
+        assert!(is_back_heading("7 References\n"));
+        assert!(is_back_heading("VIII. REFERENCES"));
+        assert!(is_back_heading("Acknowledgements:"));
+        assert!(!is_back_heading("References to the log are cheap"));
+    }
+
+    #[test]
+    fn whole_text_is_highlighted_and_folded() {
+        let terms: HashSet<String> = ["clock".to_string()].into();
+        let p = whole(
+            "Logical\nclocks  order events.",
+            &terms,
+            &mut analysis::stemmed(),
+        );
+        assert_eq!(p.text, "Logical clocks order events.");
+        assert_eq!(&p.text[p.highlights[0].clone()], "clocks");
+    }
+
+    #[test]
+    fn multi_byte_text_never_splits_a_character() {
+        let text = format!("{} clock {}", "é".repeat(500), "中".repeat(500));
+        let terms: HashSet<String> = ["clock".to_string()].into();
+        let probes = vec!["clock".to_string()];
+        let n = Needles {
+            terms: &terms,
+            probes: &probes,
+        };
+        let found = passages(&text, &[0], &n, &mut analysis::stemmed());
+        assert_eq!(found.len(), 1);
+        assert_eq!(&found[0].text[found[0].highlights[0].clone()], "clock");
+    }
+}

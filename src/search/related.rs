@@ -1,0 +1,105 @@
+//! More like this: the search stage's way to find the entries closest to a given one. An
+//! entry is summed up by its most telling index terms (frequent in it, rare in the library,
+//! title and summary words counting more than body words), and those terms, weighed, become a
+//! query over every entry.
+
+use std::collections::HashMap;
+
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, TantivyDocument, Term};
+
+use super::stopwords::is_stopword;
+use crate::index::{analysis, Fields};
+
+/// How many terms sum an entry up.
+const MAX_TERMS: usize = 40;
+
+/// Bytes of a body read for its terms: the start of a paper says what it is about, and a
+/// whole book would take long to analyze.
+const MAX_BODY_BYTES: usize = 300_000;
+
+/// How much more a term counts in each field than in the body.
+const TITLE_WEIGHT: f32 = 4.0;
+const ALIASES_WEIGHT: f32 = 4.0;
+const SUMMARY_WEIGHT: f32 = 3.0;
+
+/// The most telling index terms of a stored document, with their weights, best first.
+pub fn profile(
+    searcher: &Searcher,
+    fields: &Fields,
+    doc: &TantivyDocument,
+    analyzer: &mut TextAnalyzer,
+) -> Vec<(String, f32)> {
+    let mut counts: HashMap<String, f32> = HashMap::new();
+    let mut add = |field: Field, weight: f32, limit: usize, counts: &mut HashMap<String, f32>| {
+        for value in doc.get_all(field) {
+            let Some(text) = value.as_str() else { continue };
+            let mut end = text.len().min(limit);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            for token in analysis::tokens(analyzer, &text[..end]) {
+                *counts.entry(token.text).or_insert(0.0) += weight;
+            }
+        }
+    };
+    add(fields.title, TITLE_WEIGHT, usize::MAX, &mut counts);
+    add(fields.aliases, ALIASES_WEIGHT, usize::MAX, &mut counts);
+    add(fields.summary, SUMMARY_WEIGHT, usize::MAX, &mut counts);
+    add(fields.body, 1.0, MAX_BODY_BYTES, &mut counts);
+    let docs = searcher.num_docs().max(1) as f32;
+    let mut scored: Vec<(String, f32)> = counts
+        .into_iter()
+        .filter(|(term, _)| {
+            term.chars().count() >= 3
+                && !term.chars().all(|c| c.is_ascii_digit())
+                && !is_stopword(term)
+        })
+        .filter_map(|(term, tf)| {
+            let df = [fields.title, fields.aliases, fields.summary, fields.body]
+                .iter()
+                .map(|&f| {
+                    searcher
+                        .doc_freq(&Term::from_field_text(f, &term))
+                        .unwrap_or(0)
+                })
+                .max()
+                .unwrap_or(0) as f32;
+            // A term in most entries tells nothing; one in no other entry links to nothing.
+            if df > docs / 2.0 || df < 2.0 {
+                return None;
+            }
+            let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
+            Some((term, (1.0 + tf.ln()) * idf))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.truncate(MAX_TERMS);
+    scored
+}
+
+/// A query scoring entries by the weighed terms of a profile, in every text field.
+pub fn query(fields: &Fields, terms: &[(String, f32)]) -> Box<dyn Query> {
+    let top = terms.first().map_or(1.0, |t| t.1).max(f32::EPSILON);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (term, weight) in terms {
+        for (field, boost) in [
+            (fields.title, 2.0),
+            (fields.aliases, 2.0),
+            (fields.summary, 1.5),
+            (fields.body, 1.0),
+        ] {
+            let q = TermQuery::new(
+                Term::from_field_text(field, term),
+                IndexRecordOption::WithFreqs,
+            );
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), boost * weight / top)),
+            ));
+        }
+    }
+    Box::new(BooleanQuery::new(clauses))
+}

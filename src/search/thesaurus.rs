@@ -1,0 +1,163 @@
+//! The thesaurus, part of the query planner: the vocabulary's groups of terms turned into
+//! sequences of index terms, so a query's words can be looked up in it and expanded with the
+//! other terms of their group (`malicious nodes` also finds `Byzantine`).
+
+use std::collections::HashMap;
+
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::catalog::vocabulary::Vocabulary;
+use crate::index::analysis;
+
+/// The vocabulary as index terms.
+#[derive(Debug, Clone, Default)]
+pub struct Thesaurus {
+    /// Each group's terms, each as the sequence of its index terms.
+    groups: Vec<Vec<Vec<String>>>,
+    /// Where each term sequence stands: (group, term).
+    lookup: HashMap<Vec<String>, (usize, usize)>,
+    /// The most words any term has.
+    longest: usize,
+}
+
+/// A run of query words that is a term of a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// The first word of the run.
+    pub start: usize,
+    /// One past the last word.
+    pub end: usize,
+    group: usize,
+    term: usize,
+}
+
+/// The index terms of `text`, one per word: a hyphenated compound counts as its parts.
+pub fn term_sequence(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut last_position = usize::MAX;
+    for token in analysis::tokens(analyzer, text) {
+        // A compound's joined form shares its last part's position; the parts are enough.
+        if token.position != last_position {
+            out.push(token.text);
+            last_position = token.position;
+        }
+    }
+    out
+}
+
+impl Thesaurus {
+    /// Analyzes every term of the vocabulary.
+    pub fn new(vocabulary: &Vocabulary) -> Thesaurus {
+        let mut analyzer = analysis::stemmed();
+        let mut thesaurus = Thesaurus::default();
+        for group in &vocabulary.groups {
+            let g = thesaurus.groups.len();
+            let mut terms = Vec::new();
+            for term in &group.terms {
+                let seq = term_sequence(&mut analyzer, term);
+                if seq.is_empty() || terms.contains(&seq) {
+                    continue;
+                }
+                thesaurus.longest = thesaurus.longest.max(seq.len());
+                thesaurus
+                    .lookup
+                    .entry(seq.clone())
+                    .or_insert((g, terms.len()));
+                terms.push(seq);
+            }
+            thesaurus.groups.push(terms);
+        }
+        thesaurus
+    }
+
+    /// The runs of `words` (index terms, in query order) that are terms of a group, longest
+    /// first and never overlapping.
+    pub fn find(&self, words: &[String]) -> Vec<Match> {
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let longest = self.longest.min(words.len() - i);
+            let hit = (1..=longest).rev().find_map(|len| {
+                self.lookup
+                    .get(&words[i..i + len])
+                    .map(|&(group, term)| Match {
+                        start: i,
+                        end: i + len,
+                        group,
+                        term,
+                    })
+            });
+            match hit {
+                Some(m) => {
+                    i = m.end;
+                    found.push(m);
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+
+    /// The other terms of a match's group, each as its sequence of index terms.
+    pub fn others<'a>(&'a self, m: &'a Match) -> impl Iterator<Item = &'a [String]> + 'a {
+        self.groups[m.group]
+            .iter()
+            .enumerate()
+            .filter(move |(t, _)| *t != m.term)
+            .map(|(_, seq)| seq.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::vocabulary::Group;
+
+    fn thesaurus(groups: &[&[&str]]) -> Thesaurus {
+        Thesaurus::new(&Vocabulary {
+            groups: groups
+                .iter()
+                .map(|terms| Group {
+                    terms: terms.iter().map(|t| t.to_string()).collect(),
+                })
+                .collect(),
+        })
+    }
+
+    fn seq(text: &str) -> Vec<String> {
+        term_sequence(&mut analysis::stemmed(), text)
+    }
+
+    #[test]
+    fn finds_the_longest_term_and_lists_the_others() {
+        let t = thesaurus(&[
+            &["split brain", "network partition"],
+            &["partition", "shard"],
+            &["CRDT", "conflict-free replicated data type"],
+        ]);
+        let words = seq("what happens in a network partition with CRDTs");
+        let found = t.find(&words);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            &words[found[0].start..found[0].end],
+            seq("network partitions").as_slice()
+        );
+        let others: Vec<Vec<String>> = t.others(&found[0]).map(|s| s.to_vec()).collect();
+        assert_eq!(others, vec![seq("split brain")]);
+        let others: Vec<Vec<String>> = t.others(&found[1]).map(|s| s.to_vec()).collect();
+        assert_eq!(others, vec![seq("conflict free replicated data type")]);
+    }
+
+    #[test]
+    fn a_word_alone_matches_its_own_group() {
+        let t = thesaurus(&[
+            &["split brain", "network partition"],
+            &["partition", "shard"],
+        ]);
+        let words = seq("partition tolerance");
+        let found = t.find(&words);
+        assert_eq!(found.len(), 1);
+        let others: Vec<Vec<String>> = t.others(&found[0]).map(|s| s.to_vec()).collect();
+        assert_eq!(others, vec![seq("shard")]);
+    }
+}
