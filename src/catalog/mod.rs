@@ -540,4 +540,32 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert!(entries.len() > 100);
     }
+
+    #[test]
+    fn builtin_papers_topics_hold_papers_and_every_paper_has_a_subject() {
+        let (entries, _) = parse_files(&builtin_files());
+        for e in &entries {
+            let is_paper = matches!(e.kind.as_deref(), Some("paper" | "thesis"));
+            let under_papers = e.topics.iter().any(|t| t.starts_with("papers/"));
+            assert_eq!(
+                is_paper, under_papers,
+                "{}: {:?} {:?}",
+                e.id, e.kind, e.topics
+            );
+            assert!(!e.topics.iter().any(|t| t == "papers"), "{}", e.id);
+        }
+    }
+
+    #[test]
+    fn builtin_aliases_add_what_titles_lack() {
+        let (entries, _) = parse_files(&builtin_files());
+        let with_aliases = entries.iter().filter(|e| !e.aliases.is_empty()).count();
+        assert!(with_aliases >= 20, "{with_aliases} entries have aliases");
+        for e in &entries {
+            let title = e.title.to_lowercase();
+            for alias in &e.aliases {
+                assert!(!title.contains(&alias.to_lowercase()), "{}: {alias}", e.id);
+            }
+        }
+    }
 }
