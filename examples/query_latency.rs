@@ -91,9 +91,8 @@ fn main() -> ExitCode {
             Request {
                 query,
                 topics,
-                kind: None,
-                years: None,
                 limit,
+                ..Request::default()
             }
         })
         .collect();

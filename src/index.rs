@@ -391,6 +391,7 @@ mod tests {
             access: None,
             summary: "A summary.".into(),
             sources: vec!["test".into()],
+            ..Entry::default()
         }
     }
 

@@ -11,7 +11,7 @@ use clap::Parser;
 use paperdex::cli::{BadInput, Opts};
 use paperdex::search::SearchError;
 
-mod app;
+mod commands;
 
 /// The message of the last panic, kept by the hook so `main` can report it in one line if the
 /// panic reaches it; a panic that the extractor catches and turns into an error stays silent.
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         *LAST_PANIC.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{msg}{at}"));
     }));
     let opts = Opts::parse();
-    let result = match std::panic::catch_unwind(move || app::run(opts)) {
+    let result = match std::panic::catch_unwind(move || commands::run(opts)) {
         Ok(result) => result,
         Err(_) => {
             let msg = LAST_PANIC

@@ -320,14 +320,7 @@ mod tests {
         Entry {
             id: id.into(),
             title: id.into(),
-            authors: vec![],
-            year: None,
-            kind: None,
-            topics: vec![],
-            urls: vec![],
-            access: None,
-            summary: String::new(),
-            sources: vec![],
+            ..Entry::default()
         }
     }
 

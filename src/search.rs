@@ -56,6 +56,8 @@ pub struct Request {
     pub topics: Vec<String>,
     pub kind: Option<String>,
     pub years: Option<(Option<i64>, Option<i64>)>,
+    /// When set, only these entries may match (the entries a paper cites, say).
+    pub ids: Option<Vec<String>>,
     pub limit: usize,
 }
 
@@ -229,6 +231,18 @@ impl Engine {
                 Occur::Must,
                 Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
             ));
+        }
+        if let Some(ids) = &req.ids {
+            let any = ids
+                .iter()
+                .map(|id| {
+                    let term = Term::from_field_text(f.id, id);
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (Occur::Should, q)
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if let Some((lo, hi)) = req.years {
             let bound = |y: Option<i64>| match y {

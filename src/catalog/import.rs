@@ -67,6 +67,7 @@ pub fn from_markdown(text: &str, source: &str) -> Vec<Entry> {
             urls: vec![url],
             summary: String::new(),
             sources: vec![source.to_string()],
+            ..Entry::default()
         });
     }
     entries

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 pub mod import;
+pub mod vocabulary;
 
 /// The kinds of work a catalog entry may describe.
 pub const KINDS: &[&str] = &[
@@ -51,10 +52,12 @@ impl fmt::Display for Access {
 }
 
 /// One work of the reading list, as the rest of the pipeline sees it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Entry {
     pub id: String,
     pub title: String,
+    /// Names people know the work by that its title lacks (`Raft`, `FLP`, `GFS`).
+    pub aliases: Vec<String>,
     pub authors: Vec<String>,
     pub year: Option<i64>,
     pub kind: Option<String>,
@@ -129,6 +132,8 @@ struct RawFile {
 struct RawEntry {
     id: Option<Spanned<String>>,
     title: Option<Spanned<String>>,
+    #[serde(default)]
+    aliases: Vec<Spanned<String>>,
     #[serde(default)]
     authors: Vec<String>,
     year: Option<Spanned<i64>>,
@@ -274,6 +279,14 @@ pub fn parse_file(name: &str, text: &str) -> (Vec<(Entry, usize)>, Vec<Problem>)
                 ));
             }
         }
+        for alias in &raw.aliases {
+            if alias.get_ref().trim().is_empty() {
+                problems.push(problem(
+                    at(&alias.span()),
+                    format!("entry {id} has an empty alias"),
+                ));
+            }
+        }
         let sources = if raw.sources.is_empty() {
             vec![stem.clone()]
         } else {
@@ -291,6 +304,12 @@ pub fn parse_file(name: &str, text: &str) -> (Vec<(Entry, usize)>, Vec<Problem>)
             Entry {
                 id,
                 title,
+                aliases: raw
+                    .aliases
+                    .into_iter()
+                    .map(|a| a.into_inner().trim().to_string())
+                    .filter(|a| !a.is_empty())
+                    .collect(),
                 authors: raw.authors,
                 year: raw.year.map(|y| y.into_inner()),
                 kind: raw.kind.map(|k| k.into_inner()),
@@ -330,13 +349,18 @@ pub fn parse_files(files: &[(String, String)]) -> (Vec<Entry>, Vec<Problem>) {
     (entries, problems)
 }
 
-/// The catalog files of a folder, sorted by name: every `*.toml` directly inside it.
+/// The catalog files of a folder, sorted by name: every `*.toml` directly inside it except
+/// the vocabulary files.
 pub fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>> {
     let listing = std::fs::read_dir(dir)
         .with_context(|| format!("Could not read the catalog folder {}", dir.display()))?;
     let mut paths: Vec<PathBuf> = listing
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            !vocabulary::is_vocabulary_file(&name)
+        })
         .collect();
     paths.sort();
     if paths.is_empty() {

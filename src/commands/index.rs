@@ -1,0 +1,58 @@
+//! `paperdex index`: brings the index in step with the catalog and the extracted text. The
+//! same steps close `update`.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use paperdex::catalog::Catalog;
+use paperdex::index::{self, UpdateStats};
+use paperdex::pipeline::StoredText;
+use paperdex::store::Store;
+
+use super::{progress, Context};
+
+pub fn run(cx: &Context, rebuild: bool) -> Result<ExitCode> {
+    let catalog = cx.catalog()?;
+    let _lock = cx.store.lock()?;
+    let stats = index_catalog(&cx.store, &catalog, rebuild, cx.quiet)?;
+    report(&stats, cx.quiet);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the index stage over the whole catalog with a progress bar.
+pub fn index_catalog(
+    store: &Store,
+    catalog: &Catalog,
+    rebuild: bool,
+    quiet: bool,
+) -> Result<UpdateStats> {
+    let bar = progress::bar(0, "Indexing", quiet);
+    let on_progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let texts = StoredText::load(store)?;
+    let stats = index::update(
+        &store.index_dir(),
+        &catalog.entries,
+        &texts,
+        rebuild,
+        &on_progress,
+    )?;
+    bar.finish_and_clear();
+    Ok(stats)
+}
+
+/// Prints what the index stage did: a warning per entry indexed without its text, then counts.
+pub fn report(stats: &UpdateStats, quiet: bool) {
+    for (id, err) in &stats.text_errors {
+        eprintln!("warning: {id}: indexed without its text: {err}");
+    }
+    if !quiet {
+        eprintln!(
+            "Index: {} added, {} updated, {} removed, {} unchanged.",
+            stats.added, stats.updated, stats.removed, stats.unchanged
+        );
+    }
+}

@@ -1,0 +1,21 @@
+//! Progress bars for the long-running commands (fetch, extract, index), drawn on standard
+//! error only when it is a terminal and output is not quiet.
+
+use std::io::{self, IsTerminal};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A progress bar on standard error, hidden when it is not a terminal or output is quiet.
+pub fn bar(len: u64, what: &str, quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {wide_msg}")
+            .expect("the progress template is valid")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what.to_string());
+    bar
+}

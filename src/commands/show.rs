@@ -1,0 +1,35 @@
+//! `paperdex show ID`: one entry's metadata and what the data directory holds for it.
+
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use paperdex::cli::BadInput;
+use paperdex::output::{self, Printer};
+use paperdex::pipeline;
+
+use super::Context;
+
+pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
+    let catalog = cx.catalog()?;
+    let entry = catalog.get(id).ok_or_else(|| {
+        BadInput(format!(
+            "No entry {id:?} in {}; `paperdex search` prints entry ids.",
+            catalog.origin
+        ))
+    })?;
+    let status = pipeline::entry_status(&cx.store, entry)?;
+    let stdout = io::stdout();
+    if json {
+        let mut value = serde_json::to_value(entry)?;
+        for (k, v) in &status {
+            value[k] = serde_json::Value::String(v.clone());
+        }
+        output::json(stdout.lock(), &value)?;
+    } else {
+        let color = output::use_color(stdout.is_terminal());
+        Printer::new(stdout.lock(), color).entry(entry, &status)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

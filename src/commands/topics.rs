@@ -1,0 +1,24 @@
+//! `paperdex topics`: the catalog's topic tree with the number of entries under each topic.
+
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use paperdex::catalog;
+use paperdex::output::{self, Printer};
+
+use super::Context;
+
+pub fn run(cx: &Context, json: bool) -> Result<ExitCode> {
+    let catalog = cx.catalog()?;
+    let counts = catalog::topic_counts(&catalog.entries);
+    let stdout = io::stdout();
+    if json {
+        output::json(stdout.lock(), &counts)?;
+    } else {
+        let color = output::use_color(stdout.is_terminal());
+        Printer::new(stdout.lock(), color).topics(&counts)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
