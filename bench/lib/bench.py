@@ -31,13 +31,28 @@ BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(BENCH)
 
 
+def shared_corpus_dir():
+    """The development corpus: shared/corpus in the nearest folder above the repository that
+    has one (a checkout may sit deeper than the repository's usual place)."""
+    d = os.path.dirname(os.path.abspath(REPO))
+    while True:
+        cand = os.path.join(d, "shared", "corpus")
+        if os.path.isdir(cand) or os.path.dirname(d) == d:
+            return cand if os.path.isdir(cand) else os.path.join(os.path.dirname(REPO), "shared", "corpus")
+        d = os.path.dirname(d)
+
+
 def relative_paths(text):
     """Writes paths under the repository's parent folder relative to the repository, so the
     committed results name no folder of the machine they were measured on."""
     repo = os.path.abspath(REPO)
     start = r"(?<![\w./-])"  # only where a path begins, not inside another path
     text = re.sub(start + re.escape(repo + os.sep), "", text)
+    shared = os.path.dirname(shared_corpus_dir())
+    text = re.sub(start + re.escape(shared + os.sep), os.path.relpath(shared, repo) + os.sep, text)
     return re.sub(start + re.escape(os.path.dirname(repo) + os.sep), ".." + os.sep, text)
+
+
 SECTIONS = ["extract", "build", "search", "latency", "quality", "scale", "user"]
 CORPUS_SECTIONS = {"extract", "build", "search", "latency", "quality"}  # need the served corpus
 # The keys of `details` each section writes; a run of some sections keeps the others' from the
@@ -159,7 +174,7 @@ class Bench:
         self.load = os.getloadavg()
         self.have = {t: shutil.which(t) is not None
                      for t in ["pdftotext", "pdfinfo", "recollindex", "recollq", "pdfgrep"]}
-        shared = os.path.abspath(os.path.join(REPO, "..", "shared", "corpus"))
+        shared = shared_corpus_dir()
         self.reference = os.path.join(shared, "reference")
         self.score = os.path.join(shared, "score.py")
         self.shared_corpus = os.path.realpath(self.src) == os.path.realpath(os.path.join(shared, "pdf"))
@@ -680,13 +695,13 @@ class Bench:
                  t_split, t_one, " s", nd=3)
 
     # ---------------------------------------------------------------- 6. real catalog, user queries
-    @staticmethod
-    def read_judged_sets():
+    def read_judged_sets(self):
         """The judged sets as (set, kind, query, grades): the user query files carry a kind
-        column, the keyword set bench/judgments.tsv has none and counts as kind `keyword`."""
+        column, the keyword set (--judgments) has none and counts as kind `keyword`."""
         out = []
         for name, fname in USER_SETS:
-            with open(os.path.join(BENCH, fname)) as f:
+            path = self.a.judgments if name == "keyword" else os.path.join(BENCH, fname)
+            with open(path) as f:
                 for line in f:
                     line = line.rstrip("\n")
                     if not line.strip() or line.startswith("#"):
@@ -821,6 +836,8 @@ class Bench:
                 x[f"p5_{tool}"] = self.p_at(ranked, grades)
                 x[f"mrr_{tool}"] = self.mrr(ranked, grades)
             x["zero_p"], x["zero_r"] = not pr, not rr
+            x["ranks_2"], x["ranks_1"] = (self.rank_cell(grades, g, pr, rr if have_r else None)
+                                          for g in (2, 1))
             per.append(x)
         have_r = self.user_env["conf"] is not None
         summary = []
@@ -828,14 +845,17 @@ class Bench:
             xs = [x for x in per if x["set"] == name]
             kinds = [k for k in KINDS if any(x["kind"] == k for x in xs)]
             kinds += sorted({x["kind"] for x in xs} - set(kinds))
-            for kind in kinds + ["all"]:
+            for kind in (kinds if len(kinds) > 1 else []) + ["all"]:
                 ys = [x for x in xs if kind == "all" or x["kind"] == kind]
                 m = lambda key: statistics.mean(y[key] for y in ys)
                 summary.append({"set": name, "kind": kind, "n": len(ys),
                                 **{f"{k}_{t}": m(f"{k}_{t}") for k in ("ndcg", "p5", "mrr") for t in "pr"},
                                 "zero_p": sum(y["zero_p"] for y in ys),
                                 "zero_r": sum(y["zero_r"] for y in ys)})
-        self.details["user"] = {"queries": per, "summary": summary,
+        # The results file keeps what the report shows; the grades are in the query files.
+        kept = [{k: (" ".join(v) if isinstance(v, list) else v) for k, v in x.items() if k != "grades"}
+                for x in per]
+        self.details["user"] = {"queries": kept, "summary": summary,
                                 "entries": len(entries), "attached": len(self.user_env["attached"]),
                                 "with_text": len(self.user_env["with_text"]),
                                 "synthetic_keyword": self.synthetic_quality()}
@@ -984,18 +1004,26 @@ class Bench:
                   "grade 2: paperdex / recoll | grade 1: paperdex / recoll |",
                   "| --- | --- | --- | ---: | ---: | ---: | --- | --- |"]
         for x in u["queries"]:
-            def ranks(g, ids):
-                ids = ids or []
-                judged = [d for d, gg in x["grades"].items() if gg == g]
-                found = sorted(ids.index(d) + 1 for d in judged if d in ids)
-                missing = len(judged) - len(found)
-                return " ".join(map(str, found)) + (f" ({missing} out)" if missing else "")
-            cell = lambda g: f"{ranks(g, x['paperdex'])} / {ranks(g, x['recoll'])}" if any(
-                gg == g for gg in x["grades"].values()) else ""
             total = "error" if x["error"] else x["total"]
             lines.append(f"| {x['set']} | {x['kind']} | `{x['query']}` | {total} | {x['ndcg_p']:.3f} | "
-                         f"{x['ndcg_r']:.3f} | {cell(2)} | {cell(1)} |")
+                         f"{x['ndcg_r']:.3f} | {x['ranks_2']} | {x['ranks_1']} |")
         return lines
+
+    @staticmethod
+    def rank_cell(grades, g, pr, rr):
+        """`paperdex ranks / recoll ranks` of the entries graded g, each followed by how many
+        of them are not in that tool's top 10; empty when no entry has grade g."""
+        judged = [d for d, gg in grades.items() if gg == g]
+        if not judged:
+            return ""
+
+        def ranks(ids):
+            if ids is None:
+                return "n/a"
+            found = sorted(ids.index(d) + 1 for d in judged if d in ids)
+            missing = len(judged) - len(found)
+            return (" ".join(map(str, found)) + (f" ({missing} out)" if missing else "")).strip()
+        return f"{ranks(pr)} / {ranks(rr)}"
 
     def report(self, started):
         kept, kept_notes, old_details, runs = self.earlier()
@@ -1003,10 +1031,11 @@ class Bench:
         c = self.details.get("corpus", {})
         corpus = (f"corpus {c.get('pdfs')} PDFs / {c.get('pages')} pages / {c.get('mb')} MB "
                   f"from `{c.get('source')}`; " if c else "")
+        medians = (f"{corpus}medians of {self.a.runs} runs (search: {self.a.search_runs} per query, "
+                   f"pdfgrep {self.a.pdfgrep_runs}; latency: {self.a.latency_iters} iterations per "
+                   "query after warm-up). " if set(self.only) - {"user"} else "")
         run_line = (f"Run {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores, "
-                    f"sections {','.join(self.only)}; {corpus}medians of {self.a.runs} runs "
-                    f"(search: {self.a.search_runs} per query, pdfgrep {self.a.pdfgrep_runs}; "
-                    f"latency: {self.a.latency_iters} iterations per query after warm-up). "
+                    f"sections {','.join(self.only)}; {medians}"
                     f"Total bench time {time.perf_counter() - started:.0f} s.")
         version_line = getattr(self, "version", "") + "."
         load_line = (f"Load average at start {self.load[0]:.2f}, at end {os.getloadavg()[0]:.2f} "
@@ -1081,8 +1110,9 @@ class Bench:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("pdfs", nargs="?", default=os.path.join(REPO, "..", "shared", "corpus", "pdf"),
-                    help="folder of PDFs [default: ../shared/corpus/pdf next to the repository]")
+    ap.add_argument("pdfs", nargs="?", default=os.path.join(shared_corpus_dir(), "pdf"),
+                    help="folder of PDFs [default: shared/corpus/pdf in the nearest folder above "
+                         "the repository that has one]")
     ap.add_argument("--work", default=os.path.join(BENCH, "work"), help="scratch folder [work/ beside this script's folder]")
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement, median reported [3]")
     ap.add_argument("--search-runs", type=int, default=5, help="runs per query and tool [5]")
