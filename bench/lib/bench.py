@@ -8,6 +8,8 @@ Measures, on a folder of PDFs served over a loopback HTTP server:
   latency  in-process p50/p99 through examples/query_latency.rs
   quality  nDCG@10 and P@5 of paperdex and recoll on bench/judgments.tsv
   scale    synthetic libraries of 10k / 30k / --scale entries
+  user     the real catalog with the corpus PDFs attached: nDCG@10, P@5, MRR and empty
+           results per kind of query, on bench/user-queries*.tsv and bench/judgments.tsv
 Every figure is the median of --runs runs unless the section says otherwise.
 """
 import argparse
@@ -29,14 +31,38 @@ BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(BENCH)
 
 
+def shared_corpus_dir():
+    """The development corpus: shared/corpus in the nearest folder above the repository that
+    has one (a checkout may sit deeper than the repository's usual place)."""
+    d = os.path.dirname(os.path.abspath(REPO))
+    while True:
+        cand = os.path.join(d, "shared", "corpus")
+        if os.path.isdir(cand) or os.path.dirname(d) == d:
+            return cand if os.path.isdir(cand) else os.path.join(os.path.dirname(REPO), "shared", "corpus")
+        d = os.path.dirname(d)
+
+
 def relative_paths(text):
     """Writes paths under the repository's parent folder relative to the repository, so the
     committed results name no folder of the machine they were measured on."""
     repo = os.path.abspath(REPO)
     start = r"(?<![\w./-])"  # only where a path begins, not inside another path
     text = re.sub(start + re.escape(repo + os.sep), "", text)
+    shared = os.path.dirname(shared_corpus_dir())
+    text = re.sub(start + re.escape(shared + os.sep), os.path.relpath(shared, repo) + os.sep, text)
     return re.sub(start + re.escape(os.path.dirname(repo) + os.sep), ".." + os.sep, text)
-SECTIONS = ["extract", "build", "search", "latency", "quality", "scale"]
+
+
+SECTIONS = ["extract", "build", "search", "latency", "quality", "scale", "user"]
+CORPUS_SECTIONS = {"extract", "build", "search", "latency", "quality"}  # need the served corpus
+# The keys of `details` each section writes; a run of some sections keeps the others' from the
+# last results file. "corpus" is the served layout and first update that those sections share.
+DETAIL_KEYS = {"corpus": ["corpus", "first_update"], "extract": ["extract", "extract_quality", "extract_scores"],
+               "build": ["build"], "search": ["search"], "quality": ["quality"], "scale": ["scale"],
+               "user": ["user"]}
+USER_SETS = [("tuning", "user-queries.tsv"), ("check", "user-queries-check.tsv"),
+             ("keyword", "judgments.tsv")]
+KINDS = ["topic", "question", "lookup", "typo", "concept"]
 
 TOPIC_RULES = [  # (topic, words of the file name that put a paper under it)
     ("papers/consensus", ["paxos", "consensus", "zab", "byzantine", "omega", "impossibility",
@@ -140,13 +166,15 @@ class Bench:
         self.recoll = os.path.join(self.work, "recoll")
         self.rows = []      # (section, measure, paperdex, peer, ratio, target, met)
         self.notes = []
+        self.section = "setup"  # the section running now: it owns the rows and notes it adds
+        self.row_owner, self.note_owner = [], []
         self.details = {}
         self.server = None
         self.failed = []
         self.load = os.getloadavg()
         self.have = {t: shutil.which(t) is not None
                      for t in ["pdftotext", "pdfinfo", "recollindex", "recollq", "pdfgrep"]}
-        shared = os.path.abspath(os.path.join(REPO, "..", "shared", "corpus"))
+        shared = shared_corpus_dir()
         self.reference = os.path.join(shared, "reference")
         self.score = os.path.join(shared, "score.py")
         self.shared_corpus = os.path.realpath(self.src) == os.path.realpath(os.path.join(shared, "pdf"))
@@ -179,10 +207,13 @@ class Bench:
         self.rows.append((section, measure, fmt(pdx, unit, nd), fmt(peer, unit, nd) if peer is not None else "",
                           f"{r:.2f}x" if r is not None else "", target or "",
                           "" if met is None else ("yes" if met else "**no**")))
+        self.row_owner.append(self.section)
 
-    def note(self, text):
-        log(text)
+    def note(self, text, quiet=False):
+        if not quiet:
+            log(text)
         self.notes.append(text)
+        self.note_owner.append(self.section)
 
     # ---------------------------------------------------------------- setup
     def layout(self):
@@ -498,8 +529,8 @@ class Bench:
         self.row("search", f"`search` whole process, sum over {n} queries (s)", sum(res_ok["paperdex"]),
                  sum(res_ok["recollq"]) if res_ok["recollq"] else None, " s")
         if any(t for _, t, _ in self.queries):
-            self.notes.append("recollq and pdfgrep have no topic filter: they run the topic-filtered "
-                              "queries without it")
+            self.note("recollq and pdfgrep have no topic filter: they run the topic-filtered "
+                      "queries without it", quiet=True)
 
     # ---------------------------------------------------------------- latency
     def latency(self, data, label, target_ms=None, queries=None):
@@ -663,25 +694,367 @@ class Bench:
         self.row("scale", f"`catalog check`, {n:,} entries: 1,000-entry files (paperdex) vs one file (peer) (s)",
                  t_split, t_one, " s", nd=3)
 
+    # ---------------------------------------------------------------- 6. real catalog, user queries
+    def read_judged_sets(self):
+        """The judged sets as (set, kind, query, grades): the user query files carry a kind
+        column, the keyword set (--judgments) has none and counts as kind `keyword`."""
+        out = []
+        for name, fname in USER_SETS:
+            path = self.a.judgments if name == "keyword" else os.path.join(BENCH, fname)
+            with open(path) as f:
+                for line in f:
+                    line = line.rstrip("\n")
+                    if not line.strip() or line.startswith("#"):
+                        continue
+                    cols = line.split("\t")
+                    kind, q, rest = (cols if len(cols) == 3 else ["keyword"] + cols)
+                    grades = {}
+                    for item in rest.split():
+                        ident, g = item.rsplit("=", 1)
+                        grades[ident] = int(g)
+                    out.append((name, kind.strip(), q.strip(), grades))
+        return out
+
+    @staticmethod
+    def mrr(ranked, grades, k=10):
+        for i, d in enumerate(ranked[:k]):
+            if grades.get(d, 0) > 0:
+                return 1 / (i + 1)
+        return 0.0
+
+    def user_data(self):
+        """Lays out the real catalog with each corpus PDF attached to the entry of the same id,
+        and one text document per entry for recoll holding what paperdex indexes of it."""
+        import tomllib  # Python 3.11+; only this section needs it
+        root = os.path.join(self.work, "user")
+        shutil.rmtree(root, ignore_errors=True)
+        os.makedirs(root)
+        cat = os.path.join(REPO, "catalog")
+        data = os.path.join(root, "data")
+        entries = {}
+        for name in sorted(os.listdir(cat)):
+            if name.endswith(".toml"):
+                with open(os.path.join(cat, name), "rb") as f:
+                    for e in tomllib.load(f).get("entry", []):
+                        entries[e["id"]] = e
+        pdx = lambda *a: [self.bin, "-q", "--catalog", cat, "--data-dir", data] + list(a)
+        pdfs = sorted(f for f in os.listdir(self.src) if f.lower().endswith(".pdf"))
+        attached, stray = [], []
+        for name in pdfs:
+            ident = slug(os.path.splitext(name)[0])
+            if ident not in entries:
+                stray.append(name)
+                continue
+            run(pdx("attach", ident, os.path.join(self.src, name)))
+            attached.append(ident)
+        if stray:
+            self.note(f"user: {len(stray)} PDFs match no catalog id and are left out: {', '.join(stray[:5])}")
+        wall, rss = timed_rss(pdx("update", "--offline"), self.work)
+        texts = os.path.join(data, "text")
+        with_text = [i for i in attached if os.path.exists(os.path.join(texts, i + ".txt"))]
+        log(f"user: real catalog, {len(entries)} entries, {len(attached)} PDFs attached "
+            f"({len(with_text)} with text); `update --offline` {wall:.2f} s")
+        self.row("user", f"real catalog ({len(entries)} entries, {len(attached)} PDFs attached): "
+                 "`update --offline` after `attach` (s)", wall, unit=" s")
+        docs = os.path.join(root, "docs")
+        os.makedirs(docs)
+        for ident, e in entries.items():
+            head = [e.get("title", ""), ", ".join(e.get("authors", [])), str(e.get("year", "")),
+                    e.get("summary", "")]
+            body = ""
+            if ident in with_text:
+                with open(os.path.join(texts, ident + ".txt"), errors="replace") as f:
+                    body = f.read()
+            with open(os.path.join(docs, ident + ".txt"), "w") as f:
+                f.write("\n".join(x for x in head if x) + "\n\n" + body)
+        conf = None
+        if self.have["recollindex"] and self.have["recollq"]:
+            conf = os.path.join(root, "recoll")
+            os.makedirs(conf)
+            with open(os.path.join(conf, "recoll.conf"), "w") as f:
+                f.write(f"topdirs = {docs}\nloglevel = 2\nnoaspell = 1\n")
+            w, _ = run(["recollindex", "-c", conf])
+            log(f"user: recollindex of one text document per entry: {w:.2f} s")
+        else:
+            self.note("user: recoll is not installed, the user queries have no peer")
+        self.user_env = {"pdx": pdx, "conf": conf, "entries": entries, "attached": attached,
+                         "with_text": with_text}
+
+    def user_search(self, q):
+        """Runs q through both tools; returns ((paperdex ids, total, seconds, error),
+        (recoll ids, seconds))."""
+        env = self.user_env
+        t = time.perf_counter()
+        p = subprocess.run(env["pdx"]("search", "--json", "--limit", "10", q),
+                           capture_output=True, text=True)
+        tp = time.perf_counter() - t
+        if p.returncode != 0:
+            err = (p.stderr.strip().splitlines() or [""])[-1]
+            pdx = ([], 0, tp, f"exit {p.returncode}: {err[:200]}")
+        else:
+            out = json.loads(p.stdout)
+            pdx = ([h["id"] for h in out["hits"]], out.get("total", len(out["hits"])), tp, None)
+        rec = ([], float("nan"))
+        if env["conf"]:
+            t = time.perf_counter()
+            p = subprocess.run(["recollq", "-c", env["conf"], "-b", "-n", "10", q],
+                               capture_output=True, text=True, errors="replace")
+            tr = time.perf_counter() - t
+            ids = []
+            for line in p.stdout.splitlines():
+                line = line.strip()
+                if line.startswith("file://"):
+                    ident = os.path.splitext(os.path.basename(line))[0]
+                    if ident in env["entries"] and ident not in ids:
+                        ids.append(ident)
+            rec = (ids, tr)
+        return pdx, rec
+
+    def user(self):
+        try:
+            import tomllib  # noqa: F401
+        except ImportError:
+            self.note("user section skipped: it reads the catalog with tomllib (Python 3.11+)")
+            return
+        self.user_data()
+        judged = self.read_judged_sets()
+        entries = self.user_env["entries"]
+        unknown = sorted({d for _, _, _, g in judged for d in g if d not in entries})
+        if unknown:
+            self.note(f"user: judged ids not in the catalog: {', '.join(unknown)}")
+        per = []
+        for name, kind, q, grades in judged:
+            (pr, total, tp, err), (rr, tr) = self.user_search(q)
+            if err:
+                self.note(f"user: `paperdex search {q}` failed ({err}); counted as no results")
+            have_r = self.user_env["conf"] is not None
+            x = {"set": name, "kind": kind, "query": q, "grades": grades,
+                 "paperdex": pr, "total": total, "error": err, "recoll": rr if have_r else None,
+                 "ms_p": tp * 1e3, "ms_r": tr * 1e3}
+            for tool, ranked in (("p", pr), ("r", rr)):
+                x[f"ndcg_{tool}"] = self.ndcg(ranked, grades)
+                x[f"p5_{tool}"] = self.p_at(ranked, grades)
+                x[f"mrr_{tool}"] = self.mrr(ranked, grades)
+            x["zero_p"], x["zero_r"] = not pr, not rr
+            x["ranks_2"], x["ranks_1"] = (self.rank_cell(grades, g, pr, rr if have_r else None)
+                                          for g in (2, 1))
+            per.append(x)
+        have_r = self.user_env["conf"] is not None
+        summary = []
+        for name, _ in USER_SETS:
+            xs = [x for x in per if x["set"] == name]
+            kinds = [k for k in KINDS if any(x["kind"] == k for x in xs)]
+            kinds += sorted({x["kind"] for x in xs} - set(kinds))
+            for kind in (kinds if len(kinds) > 1 else []) + ["all"]:
+                ys = [x for x in xs if kind == "all" or x["kind"] == kind]
+                m = lambda key: statistics.mean(y[key] for y in ys)
+                summary.append({"set": name, "kind": kind, "n": len(ys),
+                                **{f"{k}_{t}": m(f"{k}_{t}") for k in ("ndcg", "p5", "mrr") for t in "pr"},
+                                "zero_p": sum(y["zero_p"] for y in ys),
+                                "zero_r": sum(y["zero_r"] for y in ys)})
+        # The results file keeps what the report shows; the grades are in the query files.
+        kept = [{k: (" ".join(v) if isinstance(v, list) else v) for k, v in x.items() if k != "grades"}
+                for x in per]
+        self.details["user"] = {"queries": kept, "summary": summary,
+                                "entries": len(entries), "attached": len(self.user_env["attached"]),
+                                "with_text": len(self.user_env["with_text"]),
+                                "synthetic_keyword": self.synthetic_quality()}
+        for s in summary:
+            if s["kind"] != "all":
+                continue
+            label = {"tuning": "user queries, tuning set", "check": "user queries, check set",
+                     "keyword": "keyword set (judgments.tsv) on the real catalog"}[s["set"]]
+            peer = lambda k: s[k] if have_r else None
+            self.row("user", f"{label}: nDCG@10, mean over {s['n']}", s["ndcg_p"], peer("ndcg_r"),
+                     target="> recoll", met=(s["ndcg_p"] > s["ndcg_r"]) if have_r else None, nd=3)
+            self.row("user", f"{label}: P@5", s["p5_p"], peer("p5_r"), nd=3)
+            self.row("user", f"{label}: MRR", s["mrr_p"], peer("mrr_r"), nd=3)
+            self.row("user", f"{label}: queries with no result", s["zero_p"], peer("zero_r"),
+                     show_ratio=False)
+        ms_p = [x["ms_p"] for x in per if not x["error"]]
+        ms_r = [x["ms_r"] for x in per if not math.isnan(x["ms_r"])]
+        self.row("user", f"`search` whole process on the real catalog, median over {len(ms_p)} "
+                 "queries, one run each (ms)", median(ms_p), median(ms_r) if ms_r else None, " ms")
+        if self.a.per_query:
+            print(self.user_per_query_text(per))
+
+    def synthetic_quality(self):
+        """nDCG@10 and P@5 of the keyword set on the synthetic catalog: from this run's quality
+        section, else from the last results file."""
+        rows = [r for r, o in zip(self.rows, self.row_owner) if o == "quality"]
+        if not rows:
+            path = os.path.splitext(self.a.output)[0] + ".json"
+            try:
+                with open(path) as f:
+                    rows = [r for r in json.load(f)["rows"] if r[0] == "quality"]
+            except (OSError, ValueError, KeyError):
+                rows = []
+        found = {}
+        for r in rows:
+            key = "ndcg" if r[1].startswith("nDCG@10") else "p5" if r[1].startswith("P@5") else None
+            if key:
+                found[key] = (r[2], r[3])
+        return found
+
+    @staticmethod
+    def user_per_query_text(per):
+        """Per query: the metrics of both tools, the rank of every judged entry in each tool's
+        top 10 (`-` for absent), and paperdex's unjudged results."""
+        out = []
+        for x in per:
+            out.append(f"[{x['set']}/{x['kind']}] {x['query']}  nDCG@10 paperdex {x['ndcg_p']:.3f} "
+                       f"recoll {x['ndcg_r']:.3f}; paperdex total {x['total']}"
+                       + (f" ({x['error']})" if x["error"] else ""))
+            for ident, g in sorted(x["grades"].items(), key=lambda kv: -kv[1]):
+                rank = lambda ids: str(ids.index(ident) + 1) if ids and ident in ids else "-"
+                out.append(f"    {g} {ident[:70]:70s} paperdex {rank(x['paperdex']):>2}  "
+                           f"recoll {rank(x['recoll']):>2}")
+            other = [f"{i + 1}:{d}" for i, d in enumerate(x["paperdex"]) if d not in x["grades"]]
+            if other:
+                out.append("    unjudged in paperdex's top 10: " + ", ".join(other))
+        return "\n".join(out)
+
     # ---------------------------------------------------------------- report
+    def earlier(self):
+        """What the last results file holds for the sections this run skipped: (rows with their
+        sections, notes with their sections, details, header lines of the runs they came from).
+        Files written before rows were tagged with their section get the section from the row."""
+        path = os.path.splitext(self.a.output)[0] + ".json"
+        if self.a.no_merge or not os.path.exists(path):
+            return [], [], {}, []
+        try:
+            with open(path) as f:
+                old = json.load(f)
+        except (OSError, ValueError) as e:
+            log(f"could not read the last results {path} ({e}); they are not kept")
+            return [], [], {}, []
+        ran = set(self.only) | {"setup"} | ({"corpus"} if set(self.only) & CORPUS_SECTIONS else set())
+
+        def owner(r):
+            if r[0] == "pipeline":
+                return "corpus"
+            if r[0] == "latency" and "synthetic" in r[1]:
+                return "scale"
+            return r[0]
+        rows = old.get("rows", [])
+        owners = old.get("row_sections") or [owner(r) for r in rows]
+        kept = [(tuple(r), o) for r, o in zip(rows, owners) if o not in ran]
+        notes = old.get("notes", [])
+        nowners = old.get("note_sections") or ["earlier"] * len(notes)
+        kept_notes = [(n, o) for n, o in zip(notes, nowners)
+                      if o not in ran and (o != "earlier" or kept)]
+        details = {}
+        for k, v in old.get("details", {}).items():
+            mine = [sec for sec, keys in DETAIL_KEYS.items() if k in keys]
+            if k == "latency":
+                v = {label: text for label, text in v.items()
+                     if ("scale" if label.startswith("synthetic") else "latency") not in ran}
+                if v:
+                    details[k] = v
+            elif not mine or mine[0] not in ran:
+                details[k] = v
+        runs = old.get("runs")
+        if runs is None:  # an older file: its header lines are in the Markdown
+            try:
+                with open(self.a.output) as f:
+                    head = f.read().split("\n| section", 1)[0].splitlines()
+            except OSError:
+                head = []
+            pick = lambda prefix: next((l for l in head if l.startswith(prefix)), "")
+            m = re.search(r"sections ([\w,]+);", pick("Run "))
+            runs = [{"sections": m.group(1).split(",") if m else [], "run": pick("Run "),
+                     "version": pick("paperdex built"), "load": pick("Load average")}]
+        left = {o for _, o in kept} - {"corpus", "setup", "earlier"}
+        runs = [dict(r, sections=[s for s in r["sections"] if s in left]) for r in runs]
+        runs = [r for r in runs if r["sections"]]
+        return kept, kept_notes, details, runs
+
+    def user_markdown(self):
+        u = self.details["user"]
+        lines = ["", "## Search quality by kind of query, real catalog", "",
+                 f"The {u['entries']} entries of `catalog/`, {u['attached']} of them with their PDF "
+                 f"attached ({u['with_text']} gave text). Queries: `bench/user-queries.tsv` (tuning "
+                 "set), `bench/user-queries-check.tsv` (check set, never tuned on) and the keyword "
+                 "set `bench/judgments.tsv`. recoll indexes one text document per entry holding its "
+                 "title, authors, year, summary and the text paperdex extracted from its PDF. "
+                 "P@5 counts results graded 1 or 2; MRR is 1/rank of the first of them in the top 10.",
+                 "", "| set | kind | queries | nDCG@10 paperdex | recoll | P@5 paperdex | recoll | "
+                 "MRR paperdex | recoll | no result paperdex | recoll |",
+                 "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for s in u["summary"]:
+            bold = (lambda t: f"**{t}**") if s["kind"] == "all" else (lambda t: t)
+            nd = f"{s['ndcg_p']:.3f}"
+            lines.append(f"| {s['set']} | {bold(s['kind'])} | {s['n']} | {bold(nd)} | "
+                         f"{s['ndcg_r']:.3f} | {s['p5_p']:.3f} | {s['p5_r']:.3f} | {s['mrr_p']:.3f} | "
+                         f"{s['mrr_r']:.3f} | {s['zero_p']} | {s['zero_r']} |")
+        syn = u.get("synthetic_keyword") or {}
+        if syn:
+            kw = next(s for s in u["summary"] if s["set"] == "keyword" and s["kind"] == "all")
+            lines += ["", "The keyword set judges only the corpus papers, so on the real catalog an "
+                      "entry without a PDF counts as irrelevant even where it is about the query; "
+                      f"with that, on the real catalog: nDCG@10 {kw['ndcg_p']:.3f} "
+                      f"(recoll {kw['ndcg_r']:.3f}), P@5 {kw['p5_p']:.3f} (recoll {kw['p5_r']:.3f}); "
+                      "on the synthetic catalog of the quality section (titles from file names, "
+                      f"no summaries): nDCG@10 {syn.get('ndcg', ('n/a', ''))[0]} (recoll "
+                      f"{syn.get('ndcg', ('', 'n/a'))[1]}), P@5 {syn.get('p5', ('n/a', ''))[0]} "
+                      f"(recoll {syn.get('p5', ('', 'n/a'))[1]})."]
+        lines += ["", "### Per query", "",
+                  "Ranks (1-10) in each tool's top 10 of the entries graded 2, then of those graded 1; "
+                  "`(n out)`: n of them are not in the top 10. `bench/run --only user --per-query` prints every judged entry by "
+                  "id and paperdex's unjudged results.", "",
+                  "| set | kind | query | paperdex results | nDCG@10 paperdex | recoll | "
+                  "grade 2: paperdex / recoll | grade 1: paperdex / recoll |",
+                  "| --- | --- | --- | ---: | ---: | ---: | --- | --- |"]
+        for x in u["queries"]:
+            total = "error" if x["error"] else x["total"]
+            lines.append(f"| {x['set']} | {x['kind']} | `{x['query']}` | {total} | {x['ndcg_p']:.3f} | "
+                         f"{x['ndcg_r']:.3f} | {x['ranks_2']} | {x['ranks_1']} |")
+        return lines
+
+    @staticmethod
+    def rank_cell(grades, g, pr, rr):
+        """`paperdex ranks / recoll ranks` of the entries graded g, each followed by how many
+        of them are not in that tool's top 10; empty when no entry has grade g."""
+        judged = [d for d, gg in grades.items() if gg == g]
+        if not judged:
+            return ""
+
+        def ranks(ids):
+            if ids is None:
+                return "n/a"
+            found = sorted(ids.index(d) + 1 for d in judged if d in ids)
+            missing = len(judged) - len(found)
+            return (" ".join(map(str, found)) + (f" ({missing} out)" if missing else "")).strip()
+        return f"{ranks(pr)} / {ranks(rr)}"
+
     def report(self, started):
+        kept, kept_notes, old_details, runs = self.earlier()
         lines = ["# paperdex benchmark results", ""]
         c = self.details.get("corpus", {})
         corpus = (f"corpus {c.get('pdfs')} PDFs / {c.get('pages')} pages / {c.get('mb')} MB "
                   f"from `{c.get('source')}`; " if c else "")
-        lines.append(f"Run {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores, "
-                     f"sections {self.a.only}; {corpus}medians of {self.a.runs} runs "
-                     f"(search: {self.a.search_runs} per query, pdfgrep {self.a.pdfgrep_runs}; "
-                     f"latency: {self.a.latency_iters} iterations per query after warm-up). "
-                     f"Total bench time {time.perf_counter() - started:.0f} s.")
-        lines.append("")
-        lines.append(getattr(self, "version", "") + ".")
-        lines.append("")
-        lines.append(f"Load average at start {self.load[0]:.2f}, at end {os.getloadavg()[0]:.2f} "
+        medians = (f"{corpus}medians of {self.a.runs} runs (search: {self.a.search_runs} per query, "
+                   f"pdfgrep {self.a.pdfgrep_runs}; latency: {self.a.latency_iters} iterations per "
+                   "query after warm-up). " if set(self.only) - {"user"} else "")
+        run_line = (f"Run {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores, "
+                    f"sections {','.join(self.only)}; {medians}"
+                    f"Total bench time {time.perf_counter() - started:.0f} s.")
+        version_line = getattr(self, "version", "") + "."
+        load_line = (f"Load average at start {self.load[0]:.2f}, at end {os.getloadavg()[0]:.2f} "
                      "(the machine is shared: figures move with other work on it).")
-        lines.append("")
-        order = ["pipeline", "extract", "build", "search", "latency", "quality", "scale"]
-        self.rows.sort(key=lambda r: order.index(r[0]) if r[0] in order else len(order))
+        lines += [run_line, "", version_line, "", load_line, ""]
+        for r in runs:
+            lines += [f"Sections {', '.join(r['sections'])} are kept from an earlier run: "
+                      + " ".join(x for x in (r["run"], r["version"], r["load"]) if x), ""]
+        details = dict(old_details)
+        for k, v in self.details.items():
+            details[k] = dict(details.get(k, {}), **v) if k == "latency" else v
+        self.details = details
+        rows = kept + list(zip(self.rows, self.row_owner))
+        order = ["pipeline", "extract", "build", "search", "latency", "quality", "scale", "user"]
+        rows.sort(key=lambda ro: order.index(ro[0][0]) if ro[0][0] in order else len(order))
+        self.rows = [r for r, _ in rows]
+        notes = kept_notes + list(zip(self.notes, self.note_owner))
         lines.append("| section | measure | paperdex | peer | paperdex / peer | target | met |")
         lines.append("| --- | --- | ---: | ---: | ---: | --- | --- |")
         for r in self.rows:
@@ -690,13 +1063,16 @@ class Bench:
         lines.append("Peers: extract -> `pdftotext` run sequentially; build -> `recollindex -c CONF` "
                      "(topdirs = the served PDF folder); search -> `recollq -c CONF` "
                      "(and `pdfgrep -r -i -c` where marked); scale sizes have no peer (the peer "
-                     "column there is the text size or the one-file catalog). Peak memory is "
+                     "column there is the text size or the one-file catalog); user -> `recollq -c "
+                     "CONF -b -n 10` over one text document per catalog entry. Peak memory is "
                      "`/usr/bin/time -v` maximum RSS, which counts the pages of memory-mapped "
                      "index files a process touched.")
-        if self.notes:
+        if notes:
             lines.append("")
             lines.append("Notes:")
-            lines += [f"- {n}" for n in self.notes]
+            lines += [f"- {n}" for n, _ in notes]
+        if "user" in self.details:
+            lines += self.user_markdown()
         if "quality" in self.details:
             lines += ["", "## Search quality per query", "",
                       "| query | nDCG@10 paperdex | nDCG@10 recoll | P@5 paperdex | P@5 recoll |",
@@ -723,7 +1099,10 @@ class Bench:
             f.write(md)
         with open(os.path.splitext(self.a.output)[0] + ".json", "w") as f:
             f.write(relative_paths(json.dumps(
-                {"rows": self.rows, "notes": self.notes, "details": self.details}, indent=1,
+                {"rows": self.rows, "row_sections": [o for _, o in rows], "notes": [n for n, _ in notes],
+                 "note_sections": [o for _, o in notes], "details": self.details,
+                 "runs": [{"sections": list(self.only), "run": run_line, "version": version_line,
+                           "load": load_line}] + runs}, indent=1,
                 default=str)))
         table = [l for l in lines if l.startswith("|")]
         end = next((i for i, l in enumerate(lines) if l.startswith("## ")), len(lines))
@@ -733,8 +1112,9 @@ class Bench:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("pdfs", nargs="?", default=os.path.join(REPO, "..", "shared", "corpus", "pdf"),
-                    help="folder of PDFs [default: ../shared/corpus/pdf next to the repository]")
+    ap.add_argument("pdfs", nargs="?", default=os.path.join(shared_corpus_dir(), "pdf"),
+                    help="folder of PDFs [default: shared/corpus/pdf in the nearest folder above "
+                         "the repository that has one]")
     ap.add_argument("--work", default=os.path.join(BENCH, "work"), help="scratch folder [work/ beside this script's folder]")
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement, median reported [3]")
     ap.add_argument("--search-runs", type=int, default=5, help="runs per query and tool [5]")
@@ -750,6 +1130,11 @@ def main():
     ap.add_argument("--queries", default=os.path.join(BENCH, "queries.tsv"))
     ap.add_argument("--judgments", default=os.path.join(BENCH, "judgments.tsv"))
     ap.add_argument("--output", default=os.path.join(BENCH, "results", "latest.md"))
+    ap.add_argument("--per-query", action="store_true",
+                    help="user section: print each query's judged entries with their rank in both tools")
+    ap.add_argument("--no-merge", action="store_true",
+                    help="write only this run's sections; by default the sections it skips are "
+                         "kept from the last results file")
     args = ap.parse_args()
     only = [s.strip() for s in args.only.split(",") if s.strip()]
     bad = [s for s in only if s not in SECTIONS]
@@ -757,6 +1142,7 @@ def main():
         ap.error(f"unknown section(s) {bad}; choose from {SECTIONS}")
     started = time.perf_counter()
     b = Bench(args)
+    b.only = [s for s in SECTIONS if s in only]
     os.makedirs(b.work, exist_ok=True)
     for tool, ok in b.have.items():
         if not ok:
@@ -766,19 +1152,22 @@ def main():
             sys.exit(f"bench: {path} is missing; run bench/run, which builds it")
     b.snapshot_binaries()
     b.read_queries()
-    needs_corpus = any(s in only for s in ["extract", "build", "search", "latency", "quality"])
+    needs_corpus = any(s in CORPUS_SECTIONS for s in only)
     try:
         if needs_corpus:
+            b.section = "corpus"
             b.layout()
             b.start_server()
             b.write_catalog()
             b.corpus_queries()
             b.first_update()
         steps = [("extract", b.extract), ("build", b.build), ("search", b.search),
-                 ("latency", b.corpus_latency), ("quality", b.quality), ("scale", b.scale)]
+                 ("latency", b.corpus_latency), ("quality", b.quality), ("scale", b.scale),
+                 ("user", b.user)]
         for name, step in steps:
             if name not in only:
                 continue
+            b.section = name
             try:
                 step()
             except (RuntimeError, subprocess.CalledProcessError, OSError, ValueError, KeyError) as e:
