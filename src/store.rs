@@ -53,6 +53,11 @@ impl Store {
         self.text_dir().join(format!("{id}.txt"))
     }
 
+    /// The vocabulary as the search stage uses it, made when the index is.
+    pub fn thesaurus_path(&self) -> PathBuf {
+        self.root.join("thesaurus.json")
+    }
+
     /// Takes the data directory's write lock for as long as the returned guard lives, so two
     /// runs never fetch, extract or index into the same folder at once. The operating system
     /// releases it when the process ends, however it ends.

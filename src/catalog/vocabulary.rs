@@ -175,9 +175,27 @@ pub fn files(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// A key that changes whenever any of the vocabulary files does.
+pub fn key(files: &[(String, String)]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for (name, text) in files {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    crate::store::hex(&hasher.finalize())
+}
+
 /// Loads the vocabulary in force, failing on any problem with the first one found.
 pub fn load(dir: Option<&Path>) -> Result<Vocabulary> {
-    let (vocabulary, problems) = parse_files(&files(dir)?);
+    from_files(&files(dir)?)
+}
+
+/// The vocabulary of some files, failing on any problem with the first one found.
+pub fn from_files(files: &[(String, String)]) -> Result<Vocabulary> {
+    let (vocabulary, problems) = parse_files(files);
     if let Some(first) = problems.first() {
         let more = match problems.len() {
             1 => String::new(),

@@ -5,17 +5,26 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use paperdex::catalog::Catalog;
+use std::path::Path;
+
+use paperdex::catalog::{vocabulary, Catalog};
 use paperdex::index::{self, UpdateStats};
 use paperdex::pipeline::StoredText;
-use paperdex::store::Store;
+use paperdex::search::Thesaurus;
+use paperdex::store::{write_atomic, Store};
 
 use super::{progress, Context};
 
 pub fn run(cx: &Context, rebuild: bool) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
     let _lock = cx.store.lock()?;
-    let stats = index_catalog(&cx.store, &catalog, rebuild, cx.quiet)?;
+    let stats = index_catalog(
+        &cx.store,
+        &catalog,
+        cx.places.catalog.as_deref(),
+        rebuild,
+        cx.quiet,
+    )?;
     report(&stats, cx.quiet);
     Ok(ExitCode::SUCCESS)
 }
@@ -24,6 +33,7 @@ pub fn run(cx: &Context, rebuild: bool) -> Result<ExitCode> {
 pub fn index_catalog(
     store: &Store,
     catalog: &Catalog,
+    catalog_dir: Option<&Path>,
     rebuild: bool,
     quiet: bool,
 ) -> Result<UpdateStats> {
@@ -41,7 +51,18 @@ pub fn index_catalog(
         &on_progress,
     )?;
     bar.finish_and_clear();
+    store_thesaurus(store, catalog_dir)?;
     Ok(stats)
+}
+
+/// Keeps the vocabulary, analyzed, in the data directory, so a search need not redo it.
+fn store_thesaurus(store: &Store, catalog_dir: Option<&Path>) -> Result<()> {
+    let files = vocabulary::files(catalog_dir)?;
+    let thesaurus = Thesaurus::new(&vocabulary::from_files(&files)?);
+    write_atomic(
+        &store.thesaurus_path(),
+        &thesaurus.to_json(&vocabulary::key(&files)),
+    )
 }
 
 /// Prints what the index stage did: a warning per entry indexed without its text, then counts.

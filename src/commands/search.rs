@@ -8,7 +8,7 @@ use anyhow::Result;
 use paperdex::catalog::vocabulary;
 use paperdex::cli::{parse_years, BadInput, SearchOpts};
 use paperdex::output::{self, Printer};
-use paperdex::search::{Engine, Request, Results};
+use paperdex::search::{Engine, Request, Results, Thesaurus};
 
 use super::Context;
 
@@ -37,10 +37,19 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     })
 }
 
-/// Opens the index with the vocabulary of the catalog in use.
+/// Opens the index with the vocabulary of the catalog in use: the thesaurus `index` stored,
+/// when it was made from the vocabulary files as they are now, or else made afresh.
 pub fn open_engine(cx: &Context) -> Result<Engine> {
     let mut engine = Engine::open(&cx.store.index_dir())?;
-    engine.set_vocabulary(&vocabulary::load(cx.places.catalog.as_deref())?);
+    let files = vocabulary::files(cx.places.catalog.as_deref())?;
+    let key = vocabulary::key(&files);
+    let stored = std::fs::read(cx.store.thesaurus_path())
+        .ok()
+        .and_then(|bytes| Thesaurus::from_json(&bytes, &key));
+    match stored {
+        Some(thesaurus) => engine.set_thesaurus(thesaurus),
+        None => engine.set_vocabulary(&vocabulary::from_files(&files)?),
+    }
     Ok(engine)
 }
 

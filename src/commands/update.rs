@@ -17,7 +17,13 @@ pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     }
     let extracted = extract::extract_catalog(&cx.store, &catalog, cx.quiet)?;
     extract::report(&extracted, cx.quiet);
-    let stats = index::index_catalog(&cx.store, &catalog, u.rebuild, cx.quiet)?;
+    let stats = index::index_catalog(
+        &cx.store,
+        &catalog,
+        cx.places.catalog.as_deref(),
+        u.rebuild,
+        cx.quiet,
+    )?;
     index::report(&stats, cx.quiet);
     Ok(ExitCode::SUCCESS)
 }

@@ -41,8 +41,9 @@ pub struct Engine {
 }
 
 /// A document's rank: whether it covers every wanted part, how many corrected words it holds
-/// as typed, and its relevance scaled by coverage.
-type Rank = (u32, u32, f32);
+/// as typed, its relevance scaled by coverage, and last its fingerprint, so that equal scores
+/// come out in the same order whichever indexing thread stored which document.
+type Rank = (u32, u32, f32, u64);
 
 /// What one pass over the matches gathers: the top documents with their scores, how many
 /// matched, and their facet counts.
@@ -70,6 +71,11 @@ impl Engine {
     /// Expands queries with the groups of `vocabulary` from now on.
     pub fn set_vocabulary(&mut self, vocabulary: &Vocabulary) {
         self.thesaurus = Thesaurus::new(vocabulary);
+    }
+
+    /// Expands queries with a thesaurus made earlier from now on.
+    pub fn set_thesaurus(&mut self, thesaurus: Thesaurus) {
+        self.thesaurus = thesaurus;
     }
 
     /// The index this engine reads.
@@ -158,7 +164,7 @@ impl Engine {
         }
         let query = BooleanQuery::new(clauses);
         let limit = req.limit.clamp(1, MAX_LIMIT);
-        let ranked = req.like.is_none() && plan.slots.len() > 1;
+        let ranked = req.like.is_none();
         let (top, total, facets) = self.collect(&query, &plan, limit, ranked)?;
         let mut analyzer = analysis::stemmed();
         let mut hits = Vec::with_capacity(top.len());
@@ -298,8 +304,8 @@ impl Engine {
         Ok((!all.is_empty()).then(|| Box::new(BooleanQuery::new(all)) as Box<dyn Query>))
     }
 
-    /// Runs `query` once: the top documents (ranked by coverage when `ranked`), the number of
-    /// matches and the facet counts.
+    /// Runs `query` once: the top documents (ranked by coverage of the plan's wanted parts when
+    /// `ranked`, by score alone otherwise), the number of matches and the facet counts.
     fn collect(
         &self,
         query: &dyn Query,
@@ -330,26 +336,20 @@ impl Engine {
             }
             levels.push((multi.add_collector(c), parents));
         }
-        let top_handle = if ranked {
-            let coverage = Coverage::new(&self.searcher, plan)?;
-            let collector = TopDocs::with_limit(limit)
-                .tweak_score(move |segment: &SegmentReader| coverage.for_segment(segment));
-            Ok(multi.add_collector(collector))
-        } else {
-            Err(multi.add_collector(TopDocs::with_limit(limit).order_by_score()))
-        };
+        let coverage = Coverage::new(&self.searcher, plan, ranked)?;
+        let top_handle = multi.add_collector(
+            TopDocs::with_limit(limit)
+                .tweak_score(move |segment: &SegmentReader| coverage.for_segment(segment)),
+        );
         let mut fruit = self
             .searcher
             .search(query, &multi)
             .context("The search failed")?;
-        let top: Vec<(f32, DocAddress)> = match top_handle {
-            Ok(h) => h
-                .extract(&mut fruit)
-                .into_iter()
-                .map(|(rank, address): (Rank, DocAddress)| (rank.2, address))
-                .collect(),
-            Err(h) => h.extract(&mut fruit),
-        };
+        let top: Vec<(f32, DocAddress)> = top_handle
+            .extract(&mut fruit)
+            .into_iter()
+            .map(|(rank, address): (Rank, DocAddress)| (rank.2, address))
+            .collect();
         let total = count.extract(&mut fruit);
         let mut facets = Facets {
             kind: root_counts(kinds.extract(&mut fruit)),
@@ -460,10 +460,17 @@ struct Coverage {
 }
 
 impl Coverage {
-    fn new(searcher: &Searcher, plan: &Plan) -> Result<Coverage> {
+    /// The coverage of `plan`'s wanted parts; of none when not `ranked` (every document then
+    /// covers all, and only its score counts).
+    fn new(searcher: &Searcher, plan: &Plan, ranked: bool) -> Result<Coverage> {
         let enable = EnableScoring::disabled_from_searcher(searcher);
         let mut parts = Vec::new();
-        for slot in &plan.slots {
+        let slots = if ranked && plan.slots.len() > 1 {
+            &plan.slots[..]
+        } else {
+            &[]
+        };
+        for slot in slots {
             let any = slot.any.weight(enable)?;
             let typed = match &slot.typed {
                 Some(q) => Some(q.weight(enable)?),
@@ -497,8 +504,17 @@ impl Coverage {
             .collect();
         let matchers = std::cell::RefCell::new(matchers);
         let total = self.total;
+        let prints = segment
+            .fast_fields()
+            .u64("fingerprint")
+            .ok()
+            .map(|c| c.first_or_default_col(0));
         move |doc, score| {
+            let print = prints.as_ref().map_or(0, |p| p.get_val(doc));
             let mut m = matchers.borrow_mut();
+            if m.is_empty() {
+                return (1, 0, score, print);
+            }
             let mut covered = 0.0;
             let mut typed = 0;
             for (any, exact, weight) in m.iter_mut() {
@@ -513,7 +529,7 @@ impl Coverage {
             }
             let coverage = (covered / total).min(1.0);
             let full = u32::from(coverage > 0.999);
-            (full, typed, score * coverage.powf(COVERAGE_POWER))
+            (full, typed, score * coverage.powf(COVERAGE_POWER), print)
         }
     }
 }

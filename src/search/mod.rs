@@ -25,6 +25,7 @@ mod typo;
 pub use engine::Engine;
 pub use passage::Passage;
 pub use planner::Correction;
+pub use thesaurus::Thesaurus;
 
 /// Most hits one request may ask for; larger limits are lowered to it.
 pub const MAX_LIMIT: usize = 1000;

@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use aho_corasick::AhoCorasick;
 use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -94,25 +95,24 @@ pub fn whole(text: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer) -
     }
 }
 
-/// Where each probe occurs at the start of a word: (byte offset, probe index).
+/// Where each probe occurs at the start of a word: (byte offset, probe index), in order.
 fn occurrences(body: &str, probes: &[String]) -> Vec<(usize, usize)> {
-    // ASCII lowercasing keeps byte offsets unchanged.
-    let lower = body.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
+    let patterns: Vec<&str> = probes.iter().map(String::as_str).collect();
+    let Ok(finder) = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&patterns)
+    else {
+        return Vec::new();
+    };
+    let bytes = body.as_bytes();
+    let mut found = vec![0usize; probes.len()];
     let mut hits = Vec::new();
-    for (p, probe) in probes.iter().enumerate() {
-        if probe.is_empty() {
-            continue;
-        }
-        let mut found = 0;
-        for (at, _) in lower.match_indices(probe.as_str()) {
-            if at == 0 || !bytes[at - 1].is_ascii_alphanumeric() {
-                hits.push((at, p));
-                found += 1;
-                if found == MAX_OCCURRENCES {
-                    break;
-                }
-            }
+    // Overlapping, because one probe may begin another (`replic`, `replicat`).
+    for m in finder.find_overlapping_iter(body) {
+        let (at, p) = (m.start(), m.pattern().as_usize());
+        if found[p] < MAX_OCCURRENCES && (at == 0 || !bytes[at - 1].is_ascii_alphanumeric()) {
+            found[p] += 1;
+            hits.push((at, p));
         }
     }
     hits.sort_unstable();
@@ -120,7 +120,7 @@ fn occurrences(body: &str, probes: &[String]) -> Vec<(usize, usize)> {
 }
 
 /// Windows over the occurrences, best first: the most distinct probes, then the most
-/// occurrences, within half a window.
+/// occurrences, within half a window. Only as many as can be needed are ranked.
 fn best_windows(hits: &[(usize, usize)], probes: usize) -> Vec<Range<usize>> {
     let mut scored: Vec<(usize, usize, usize, usize)> = Vec::new(); // (distinct, count, lo, hi)
     let mut counts = vec![0usize; probes.max(1)];
@@ -140,7 +140,16 @@ fn best_windows(hits: &[(usize, usize)], probes: usize) -> Vec<Range<usize>> {
         }
         scored.push((distinct, hi - lo + 1, lo, hi));
     }
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    let better = |a: &(usize, usize, usize, usize), b: &(usize, usize, usize, usize)| {
+        b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
+    };
+    // A few windows overlap the ones taken or hold no whole word; ranking more is wasted work.
+    let wanted = (MAX_PASSAGES * 8).min(scored.len());
+    if wanted > 0 && wanted < scored.len() {
+        scored.select_nth_unstable_by(wanted - 1, better);
+        scored.truncate(wanted);
+    }
+    scored.sort_by(better);
     scored
         .into_iter()
         .map(|(_, _, lo, hi)| hits[lo].0..hits[hi].0 + 1)
@@ -255,16 +264,29 @@ fn word_end_after(text: &str, start: usize, chars: usize) -> usize {
 /// Where the back matter (acknowledgements, references) begins: a heading line in the second
 /// half of the text; the text's length when there is none.
 pub fn back_matter(body: &str) -> usize {
-    let half = body.len() / 2;
-    let mut offset = 0;
-    for line in body.split_inclusive(['\n', '\x0c']) {
-        let at = offset;
-        offset += line.len();
-        if at < half {
-            continue;
-        }
-        if is_back_heading(line) {
-            return at;
+    let mut half = body.len() / 2;
+    while !body.is_char_boundary(half) {
+        half += 1;
+    }
+    // Looking for the heading words first spares splitting the whole text into lines.
+    let finder = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "referenc",
+            "bibliograph",
+            "acknowledg",
+            "literature cited",
+            "works cited",
+        ])
+        .expect("fixed patterns build");
+    for m in finder.find_iter(&body[half..]) {
+        let at = half + m.start();
+        let start = body[..at].rfind(['\n', '\x0c']).map_or(0, |i| i + 1);
+        let end = body[at..]
+            .find(['\n', '\x0c'])
+            .map_or(body.len(), |i| at + i);
+        if is_back_heading(&body[start..end]) {
+            return start;
         }
     }
     body.len()

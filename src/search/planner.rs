@@ -10,6 +10,7 @@ use std::ops::Bound;
 
 use anyhow::Result;
 use serde::Serialize;
+use tantivy::collector::Count;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
     RangeQuery, TermQuery,
@@ -18,7 +19,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
-use super::stopwords::is_stopword;
+use super::stopwords::{is_question, is_question_filler, is_stopword};
 use super::syntax::{self, Clause, Node};
 use super::thesaurus::{term_sequence, Thesaurus};
 use super::typo;
@@ -120,6 +121,8 @@ struct Plain {
     /// Documents holding the surface word.
     doc_freq: u64,
     corrected: bool,
+    /// The word read as a year of publication (`lamport 1978`).
+    year: Option<i64>,
 }
 
 impl<'a> Planner<'a> {
@@ -173,8 +176,9 @@ impl<'a> Planner<'a> {
         };
         let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut plain: Vec<Plain> = Vec::new();
+        let question = is_question(text);
         for clause in &clauses {
-            match self.classify(clause) {
+            match self.classify(clause, question) {
                 Some(p) => plain.push(p),
                 None => self.add_clause(clause, &mut plan, &mut top)?,
             }
@@ -190,7 +194,7 @@ impl<'a> Planner<'a> {
     }
 
     /// A top-level clause that is a plain word becomes a `Plain`; anything else is `None`.
-    fn classify(&mut self, clause: &Clause) -> Option<Plain> {
+    fn classify(&mut self, clause: &Clause, question: bool) -> Option<Plain> {
         let Node::Word {
             field: None,
             text,
@@ -208,10 +212,16 @@ impl<'a> Planner<'a> {
         let lower = text
             .trim_matches(|c: char| !c.is_alphanumeric())
             .to_lowercase();
+        let lower = lower.replace(['\'', '\u{2019}'], "");
+        let year = lower
+            .parse::<i64>()
+            .ok()
+            .filter(|y| (1800..=2100).contains(y) && lower.len() == 4);
         Some(Plain {
             occur: clause.occur,
             text: text.clone(),
-            stopword: is_stopword(&lower.replace(['\'', '\u{2019}'], "")),
+            stopword: is_stopword(&lower) || (question && is_question_filler(&lower)),
+            year,
             alternatives: vec![(stems.clone(), 1.0)],
             stems,
             surface,
@@ -252,8 +262,11 @@ impl<'a> Planner<'a> {
         for p in plain.iter_mut().filter(|p| !p.stopword) {
             p.doc_freq = typo::doc_freq(self.searcher, self.fields.words, &p.surface).unwrap_or(0);
         }
-        for p in plain.iter_mut().filter(|p| !p.stopword) {
-            self.respell(p, plan);
+        let neighbours = neighbours(&plain);
+        for (p, neighbour) in plain.iter_mut().zip(neighbours) {
+            if !p.stopword {
+                self.respell(p, neighbour.as_ref(), plan);
+            }
         }
         self.join_neighbours(&mut plain);
         self.expand(&mut plain);
@@ -268,7 +281,20 @@ impl<'a> Planner<'a> {
                 syntax::Occur::Must => Occur::Must,
                 _ => Occur::Should,
             };
-            let any = self.alternatives_query(&p.alternatives, None);
+            let mut any = self.alternatives_query(&p.alternatives, None);
+            if let Some(year) = p.year {
+                // A year in a query is most often the year of the work asked for.
+                let term = Term::from_field_i64(self.fields.year, year);
+                let df = self.searcher.doc_freq(&term).unwrap_or(0);
+                let published: Box<dyn Query> = Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                    TITLE * idf(df.max(1), n),
+                ));
+                any = Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, any),
+                    (Occur::Should, published),
+                ]));
+            }
             let typed = p
                 .corrected
                 .then(|| self.sequence_query(&p.stems, &self.text_fields(), 1.0, 0));
@@ -303,11 +329,9 @@ impl<'a> Planner<'a> {
 
     /// Adds the split form of a word the index lacks (`vectorclocks`), or else its spelling
     /// corrections.
-    fn respell(&mut self, p: &mut Plain, plan: &mut Plan) {
+    fn respell(&mut self, p: &mut Plain, neighbour: Option<&(String, bool)>, plan: &mut Plan) {
         if p.doc_freq == 0 && p.stems.len() == 1 {
-            if let Some((a, b)) = self.split(&p.surface) {
-                let mut seq = term_sequence(&mut self.stemmed, &a);
-                seq.extend(term_sequence(&mut self.stemmed, &b));
+            if let Some(seq) = self.split(&p.surface) {
                 p.alternatives.push((seq, 1.0));
                 return;
             }
@@ -325,9 +349,35 @@ impl<'a> Planner<'a> {
         if p.surface.is_empty() {
             return;
         }
-        let Ok(Some(spelling)) =
-            typo::correct(self.searcher, self.fields.words, &p.surface, p.doc_freq)
-        else {
+        let analyzer = std::cell::RefCell::new(self.stemmed.clone());
+        let context = |word: &str| -> u64 {
+            let Some((other, after)) = neighbour else {
+                return 0;
+            };
+            let mut seq = term_sequence(&mut analyzer.borrow_mut(), word);
+            if seq.len() != 1 {
+                return 0;
+            }
+            if *after {
+                seq.push(other.clone());
+            } else {
+                seq.insert(0, other.clone());
+            }
+            let fields = [
+                (self.fields.title, 1.0),
+                (self.fields.summary, 1.0),
+                (self.fields.body, 1.0),
+            ];
+            let q = self.sequence_query(&seq, &fields, 1.0, 0);
+            self.searcher.search(&*q, &Count).unwrap_or(0) as u64
+        };
+        let Ok(Some(spelling)) = typo::correct(
+            self.searcher,
+            self.fields.words,
+            &p.surface,
+            p.doc_freq,
+            &context,
+        ) else {
             return;
         };
         for (word, df) in &spelling.words {
@@ -353,24 +403,28 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Two words the index holds that make up `word` when joined, the most common pair first.
-    fn split(&self, word: &str) -> Option<(String, String)> {
+    /// The index terms of two words that make up `word` when joined and that the index holds
+    /// side by side (`vectorclocks`); the most common pair that does.
+    fn split(&mut self, word: &str) -> Option<Vec<String>> {
         if word.chars().count() < MIN_SPLIT_CHARS || !word.is_ascii() {
             return None;
         }
-        let mut best: Option<(u64, String, String)> = None;
-        for at in 2..word.len() - 1 {
-            let (a, b) = word.split_at(at);
-            if b.len() < 2 {
-                continue;
-            }
-            let df = |w: &str| typo::doc_freq(self.searcher, self.fields.words, w).unwrap_or(0);
-            let score = df(a).min(df(b));
-            if score > 0 && best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-                best = Some((score, a.to_string(), b.to_string()));
+        let df = |w: &str| typo::doc_freq(self.searcher, self.fields.words, w).unwrap_or(0);
+        let mut pairs: Vec<(u64, usize)> = (2..word.len() - 1)
+            .map(|at| (df(&word[..at]).min(df(&word[at..])), at))
+            .filter(|(n, _)| *n > 0)
+            .collect();
+        pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Two words that exist apart may never stand together (`part ion`): check that they do.
+        for (_, at) in pairs.into_iter().take(3) {
+            let mut seq = term_sequence(&mut self.stemmed, &word[..at]);
+            seq.extend(term_sequence(&mut self.stemmed, &word[at..]));
+            let q = self.sequence_query(&seq, &self.text_fields(), 1.0, 0);
+            if self.searcher.search(&*q, &Count).unwrap_or(0) > 0 {
+                return Some(seq);
             }
         }
-        best.map(|(_, a, b)| (a, b))
+        None
     }
 
     /// Neighbouring words that the index also holds joined (`map reduce`, `mapreduce`) match
@@ -577,7 +631,7 @@ impl<'a> Planner<'a> {
                 let df = typo::doc_freq(self.searcher, self.fields.words, &surface).unwrap_or(0);
                 if df == 0 && seq.len() == 1 {
                     if let Ok(Some(spelling)) =
-                        typo::correct(self.searcher, self.fields.words, &surface, 0)
+                        typo::correct(self.searcher, self.fields.words, &surface, 0, &|_| 0)
                     {
                         for (word, _) in spelling.words {
                             let fixed = term_sequence(&mut self.stemmed, &word);
@@ -693,6 +747,26 @@ impl<'a> Planner<'a> {
         }
         (!alternatives.is_empty()).then(|| self.alternatives_query(&alternatives, field))
     }
+}
+
+/// For each plain word, the index term of the content word after it (or else before it) that
+/// a correction should stand beside, and whether it comes after.
+fn neighbours(plain: &[Plain]) -> Vec<Option<(String, bool)>> {
+    let content: Vec<usize> = (0..plain.len())
+        .filter(|&i| !plain[i].stopword && plain[i].stems.len() == 1)
+        .collect();
+    (0..plain.len())
+        .map(|i| {
+            let at = content.iter().position(|&c| c == i)?;
+            let next = content
+                .get(at + 1)
+                .map(|&n| (plain[n].stems[0].clone(), true));
+            let prev = at
+                .checked_sub(1)
+                .map(|p| (plain[content[p]].stems[0].clone(), false));
+            next.or(prev)
+        })
+        .collect()
 }
 
 /// The words of `field` that begin with `start`, most common first.

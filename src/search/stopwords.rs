@@ -19,6 +19,68 @@ const STOPWORDS: &[&str] = &[
     "why", "will", "with", "within", "without", "would", "yet", "you", "your", "yours",
 ];
 
+/// Words that carry no topic in a question (`what is the difference between...`, `how does
+/// raft work`), though they may in a plain query (`work stealing`); sorted.
+const QUESTION_FILLERS: &[&str] = &[
+    "actually",
+    "best",
+    "difference",
+    "different",
+    "example",
+    "examples",
+    "explain",
+    "good",
+    "happen",
+    "happens",
+    "idea",
+    "kind",
+    "kinds",
+    "know",
+    "make",
+    "makes",
+    "many",
+    "mean",
+    "means",
+    "need",
+    "needed",
+    "needs",
+    "possible",
+    "really",
+    "thing",
+    "things",
+    "use",
+    "used",
+    "uses",
+    "using",
+    "way",
+    "ways",
+    "work",
+    "works",
+];
+
+/// Words that open a question.
+const QUESTION_WORDS: &[&str] = &[
+    "are", "can", "could", "did", "do", "does", "how", "is", "should", "was", "what", "whats",
+    "when", "where", "which", "who", "why", "will", "would",
+];
+
+/// Whether a query reads as a question: it opens with a question word or ends with `?`.
+pub fn is_question(text: &str) -> bool {
+    let first = text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase()
+        .replace(['\'', '\u{2019}'], "");
+    QUESTION_WORDS.contains(&first.as_str()) || text.trim_end().ends_with('?')
+}
+
+/// Whether a lowercase word is filler in a question.
+pub fn is_question_filler(word: &str) -> bool {
+    QUESTION_FILLERS.binary_search(&word).is_ok()
+}
+
 /// Whether a lowercase word is a stopword.
 pub fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word).is_ok()

@@ -4,13 +4,15 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::catalog::vocabulary::Vocabulary;
 use crate::index::analysis;
 
 /// The vocabulary as index terms.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Thesaurus {
     /// Each group's terms, each as the sequence of its index terms.
     groups: Vec<Vec<Vec<String>>>,
@@ -45,29 +47,61 @@ pub fn term_sequence(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// A thesaurus as it is kept in the data directory, so that a search need not read and
+/// analyze the vocabulary again: the groups, and a key of the vocabulary files they came from.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    key: String,
+    groups: Vec<Vec<Vec<String>>>,
+}
+
 impl Thesaurus {
     /// Analyzes every term of the vocabulary.
     pub fn new(vocabulary: &Vocabulary) -> Thesaurus {
         let mut analyzer = analysis::stemmed();
-        let mut thesaurus = Thesaurus::default();
-        for group in &vocabulary.groups {
-            let g = thesaurus.groups.len();
-            let mut terms = Vec::new();
-            for term in &group.terms {
-                let seq = term_sequence(&mut analyzer, term);
-                if seq.is_empty() || terms.contains(&seq) {
-                    continue;
+        let groups = vocabulary
+            .groups
+            .iter()
+            .map(|group| {
+                let mut terms: Vec<Vec<String>> = Vec::new();
+                for term in &group.terms {
+                    let seq = term_sequence(&mut analyzer, term);
+                    if !seq.is_empty() && !terms.contains(&seq) {
+                        terms.push(seq);
+                    }
                 }
+                terms
+            })
+            .collect();
+        Thesaurus::from_groups(groups)
+    }
+
+    fn from_groups(groups: Vec<Vec<Vec<String>>>) -> Thesaurus {
+        let mut thesaurus = Thesaurus::default();
+        for (g, terms) in groups.iter().enumerate() {
+            for (t, seq) in terms.iter().enumerate() {
                 thesaurus.longest = thesaurus.longest.max(seq.len());
-                thesaurus
-                    .lookup
-                    .entry(seq.clone())
-                    .or_insert((g, terms.len()));
-                terms.push(seq);
+                thesaurus.lookup.entry(seq.clone()).or_insert((g, t));
             }
-            thesaurus.groups.push(terms);
         }
+        thesaurus.groups = groups;
         thesaurus
+    }
+
+    /// The thesaurus as JSON, marked with the `key` of the vocabulary it came from.
+    pub fn to_json(&self, key: &str) -> Vec<u8> {
+        let stored = Stored {
+            key: key.to_string(),
+            groups: self.groups.clone(),
+        };
+        serde_json::to_vec(&stored).unwrap_or_default()
+    }
+
+    /// A thesaurus read back from `to_json`'s output, if it came from the vocabulary `key`
+    /// names.
+    pub fn from_json(bytes: &[u8], key: &str) -> Option<Thesaurus> {
+        let stored: Stored = serde_json::from_slice(bytes).ok()?;
+        (stored.key == key).then(|| Thesaurus::from_groups(stored.groups))
     }
 
     /// The runs of `words` (index terms, in query order) that are terms of a group, longest
@@ -146,6 +180,15 @@ mod tests {
         assert_eq!(others, vec![seq("split brain")]);
         let others: Vec<Vec<String>> = t.others(&found[1]).map(|s| s.to_vec()).collect();
         assert_eq!(others, vec![seq("conflict free replicated data type")]);
+    }
+
+    #[test]
+    fn a_stored_thesaurus_is_read_back_only_for_its_own_vocabulary() {
+        let t = thesaurus(&[&["split brain", "network partition"]]);
+        let json = t.to_json("k1");
+        assert_eq!(Thesaurus::from_json(&json, "k1"), Some(t));
+        assert_eq!(Thesaurus::from_json(&json, "k2"), None);
+        assert_eq!(Thesaurus::from_json(b"{", "k1"), None);
     }
 
     #[test]

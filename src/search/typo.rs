@@ -1,6 +1,7 @@
 //! Typo tolerance, part of the query planner: for a word the index does not hold, or holds far
 //! less often than a near spelling, it finds the index's words within a small edit distance
-//! (one edit from five letters, two from nine; a swap of two letters is one edit), looked up
+//! (one edit from five letters, two from seven; a swap of two letters is one edit; a farther
+//! spelling must be far more common to be preferred), looked up
 //! in the unstemmed `words` field so a correction can be shown as a real word.
 
 use std::collections::HashMap;
@@ -36,13 +37,18 @@ pub fn doc_freq(searcher: &Searcher, field: Field, word: &str) -> Result<u64> {
 /// The edits allowed for a word of this many characters.
 fn max_distance(chars: usize, occurs: bool) -> u8 {
     match chars {
-        n if n >= 9 => 2,
+        // Two edits only where the word is long enough that its near spellings are few.
+        n if n >= 7 => 2,
         n if n >= 5 => 1,
         // Short words have many neighbours: only a word that occurs nowhere is corrected.
         4 if !occurs => 1,
         _ => 0,
     }
 }
+
+/// How many times more documents a spelling one edit further away must have to be preferred:
+/// a second slip is that much less likely than the first.
+const PER_EDIT: f64 = 10.0;
 
 /// The index's words within `distance` edits of `word`, with how many documents hold each.
 pub fn near_words(
@@ -71,38 +77,54 @@ pub fn near_words(
     Ok(found)
 }
 
+/// Most spellings weighed against the query's other words.
+const MAX_IN_CONTEXT: usize = 6;
+
 /// Corrections for `word` (normalized as the `words` field is), which `occurs` documents hold;
-/// `None` when it needs none.
+/// `None` when it needs none. `context` tells in how many documents a spelling stands next to
+/// the query's neighbouring word (`partion tolerance` is `partition`, not `portion`).
 pub fn correct(
     searcher: &Searcher,
     field: Field,
     word: &str,
     occurs: u64,
+    context: &dyn Fn(&str) -> u64,
 ) -> Result<Option<Spelling>> {
     if word.chars().any(|c| c.is_ascii_digit()) {
         return Ok(None);
     }
     let max = max_distance(word.chars().count(), occurs > 0);
+    let mut near: Vec<(String, u64, f64)> = Vec::new();
     for distance in 1..=max {
-        let mut near = near_words(searcher, field, word, distance)?;
-        if occurs > 0 {
-            near.retain(|(_, n)| *n >= occurs.saturating_mul(FAR_MORE_COMMON));
+        let cost = PER_EDIT.powi(i32::from(distance));
+        for (w, n) in near_words(searcher, field, word, distance)? {
+            if near.iter().any(|(seen, _, _)| *seen == w) {
+                continue;
+            }
+            let keep =
+                (occurs == 0 || n >= occurs.saturating_mul(FAR_MORE_COMMON)) && !is_stopword(&w);
+            if keep {
+                near.push((w, n, n as f64 / cost));
+            }
         }
-        // A function word is never what a misspelt content word meant.
-        near.retain(|(w, _)| !is_stopword(w));
-        if near.is_empty() {
-            continue;
-        }
-        // A second spelling is kept only when it is nearly as common as the first.
-        let best = near[0].1;
-        near.truncate(MAX_CORRECTIONS);
-        near.retain(|(_, n)| n.saturating_mul(4) >= best);
-        return Ok(Some(Spelling {
-            words: near,
-            replaces: occurs == 0,
-        }));
     }
-    Ok(None)
+    if near.is_empty() {
+        return Ok(None);
+    }
+    near.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    near.truncate(MAX_IN_CONTEXT);
+    for (w, _, score) in &mut near {
+        *score *= 1.0 + context(w) as f64;
+    }
+    near.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    // A second spelling is kept only when it is nearly as likely as the first.
+    let best = near[0].2;
+    near.truncate(MAX_CORRECTIONS);
+    near.retain(|(_, _, score)| score * 4.0 >= best);
+    Ok(Some(Spelling {
+        words: near.into_iter().map(|(w, n, _)| (w, n)).collect(),
+        replaces: occurs == 0,
+    }))
 }
 
 #[cfg(test)]
@@ -128,24 +150,47 @@ mod tests {
     #[test]
     fn an_absent_word_is_replaced_by_its_nearest_common_spelling() {
         let (s, f) = searcher(&[("paxos", 5), ("pagos", 1), ("linearizability", 3)]);
-        let fix = correct(&s, f, "paxso", 0).unwrap().unwrap();
+        let fix = correct(&s, f, "paxso", 0, &|_| 0).unwrap().unwrap();
         assert_eq!(fix.words[0].0, "paxos");
         assert!(fix.replaces);
-        // Two edits only from nine letters on.
-        let fix = correct(&s, f, "linearizabilty", 0).unwrap().unwrap();
+        let fix = correct(&s, f, "linearizabilty", 0, &|_| 0)
+            .unwrap()
+            .unwrap();
         assert_eq!(fix.words[0].0, "linearizability");
-        assert_eq!(correct(&s, f, "pxsoa", 0).unwrap(), None);
+        assert_eq!(correct(&s, f, "pxsoa", 0, &|_| 0).unwrap(), None);
+    }
+
+    #[test]
+    fn a_spelling_two_edits_away_wins_only_when_far_more_common() {
+        let (s, f) = searcher(&[
+            ("partition", 60),
+            ("portion", 2),
+            ("parton", 5),
+            ("porter", 1),
+        ]);
+        // Two letters dropped from `partition`; `portion` is one edit away but rare.
+        let fix = correct(&s, f, "partion", 0, &|_| 0).unwrap().unwrap();
+        assert_eq!(fix.words[0].0, "partition");
+        // With the neighbouring word in mind, the nearer spelling can win.
+        let beside_parton = |w: &str| if w == "parton" { 50 } else { 0 };
+        let fix = correct(&s, f, "partion", 0, &beside_parton)
+            .unwrap()
+            .unwrap();
+        assert_eq!(fix.words[0].0, "parton");
+        // Six letters: one edit only.
+        let fix = correct(&s, f, "portar", 0, &|_| 0).unwrap().unwrap();
+        assert_eq!(fix.words[0].0, "porter");
     }
 
     #[test]
     fn a_rare_word_is_corrected_only_toward_a_far_more_common_one() {
         let (s, f) = searcher(&[("paxos", 40), ("paxso", 1), ("raft", 3), ("rafts", 2)]);
-        let fix = correct(&s, f, "paxso", 1).unwrap().unwrap();
+        let fix = correct(&s, f, "paxso", 1, &|_| 0).unwrap().unwrap();
         assert_eq!(fix.words[0].0, "paxos");
         assert!(!fix.replaces);
-        assert_eq!(correct(&s, f, "rafts", 2).unwrap(), None);
+        assert_eq!(correct(&s, f, "rafts", 2, &|_| 0).unwrap(), None);
         // Short words and words with digits are left alone.
-        assert_eq!(correct(&s, f, "raf", 0).unwrap(), None);
-        assert_eq!(correct(&s, f, "2pc", 0).unwrap(), None);
+        assert_eq!(correct(&s, f, "raf", 0, &|_| 0).unwrap(), None);
+        assert_eq!(correct(&s, f, "2pc", 0, &|_| 0).unwrap(), None);
     }
 }
