@@ -1,10 +1,11 @@
 //! `paperdex search`: turns the search options into a request, runs it and prints the hits.
 
-use std::io::{self, IsTerminal};
+use std::io;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
+use paperdex::catalog::KINDS;
 use paperdex::cli::{parse_years, BadInput, SearchOpts};
 use paperdex::output::{self, Printer};
 use paperdex::search::{Engine, Request};
@@ -13,6 +14,12 @@ use super::Context;
 
 pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     let years = s.year.as_deref().map(parse_years).transpose()?;
+    if let Some(kind) = s.kind.as_deref() {
+        if !KINDS.contains(&kind.to_lowercase().as_str()) {
+            let known = KINDS.join(", ");
+            return Err(BadInput(format!("Unknown kind {kind:?}; kinds are {known}.")).into());
+        }
+    }
     if s.limit == 0 {
         return Err(BadInput("--limit must be at least 1.".into()).into());
     }
@@ -30,8 +37,7 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     if s.json {
         output::json(stdout.lock(), &results)?;
     } else {
-        let color = output::use_color(stdout.is_terminal());
-        Printer::new(stdout.lock(), color).results(&results)?;
+        Printer::new(stdout.lock(), cx.color).results(&results)?;
     }
     Ok(ExitCode::SUCCESS)
 }
