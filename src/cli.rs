@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Full-text search over the distributed-systems reading list and the papers it links.
 #[derive(Debug, Parser)]
@@ -23,6 +23,14 @@ pub struct Opts {
     /// Print no progress, only results, warnings and errors
     #[arg(long, short, global = true)]
     pub quiet: bool,
+
+    /// When to colour output: on a terminal only (unless NO_COLOR is set), always or never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Wait for another paperdex using the data directory to finish, instead of failing
+    #[arg(long, global = true)]
+    pub wait: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -50,7 +58,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print one entry's metadata, summary, local PDF and status
+    /// Print one entry's metadata, summary, local PDF path and status
     Show {
         /// The entry's id, as `search` prints it
         id: String,
@@ -72,7 +80,8 @@ pub enum Command {
     Attach {
         /// The entry's id
         id: String,
-        /// The PDF file
+        /// The PDF file, or - for standard input
+        #[arg(value_name = "FILE.pdf")]
         file: PathBuf,
     },
     /// Extract the text of PDF files
@@ -80,6 +89,49 @@ pub enum Command {
     /// Check or extend the catalog
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Print a shell completion script: source it, or put it where the shell looks
+    Completions {
+        /// The shell to complete for
+        shell: Shell,
+    },
+    /// Print the manual page (roff), e.g. `paperdex man > paperdex.1`
+    Man {
+        /// Write a page for paperdex and one for each command (paperdex-search.1, ...) here
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Whether to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set
+    Auto,
+    /// Always, even into a pipe
+    Always,
+    /// Never
+    Never,
+}
+
+impl ColorChoice {
+    /// Decides once whether output to a stream is coloured.
+    pub fn resolve(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// The shells `completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 /// The query language, shown by `paperdex search --help`.
@@ -142,6 +194,12 @@ pub struct FetchOpts {
     /// Only these entries
     #[arg(long, num_args = 1.., value_name = "ID")]
     pub only: Vec<String>,
+    /// Longest time one download may take, from request to last byte
+    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    pub timeout: u64,
+    /// Print a JSON summary on standard output instead of the text summary
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -151,14 +209,14 @@ pub struct UpdateOpts {
     /// Use only PDFs already present: no network
     #[arg(long)]
     pub offline: bool,
-    /// Rebuild the index from scratch
+    /// Rebuild the index from scratch, checking every text file against its record
     #[arg(long)]
     pub rebuild: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ExtractOpts {
-    /// PDF files to extract
+    /// PDF files to extract; - reads one from standard input
     #[arg(required = true, value_name = "FILE.pdf")]
     pub files: Vec<PathBuf>,
     /// Write DIR/<name>.txt for each file (default for one file: standard output)
@@ -172,10 +230,14 @@ pub struct ExtractOpts {
 #[derive(Debug, Subcommand)]
 pub enum CatalogCommand {
     /// Validate every catalog file, reporting problems as file:line: message
-    Check,
+    Check {
+        /// Print one JSON object (counts and problems) instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Turn an awesome-style markdown reading list into catalog TOML
     Import {
-        /// The markdown file
+        /// The markdown file, or - for standard input
         list: PathBuf,
         /// The name of the list, recorded as each entry's source
         #[arg(long, value_name = "NAME")]
@@ -183,6 +245,9 @@ pub enum CatalogCommand {
         /// Write the TOML here instead of standard output
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists
+        #[arg(long)]
+        force: bool,
     },
 }
 

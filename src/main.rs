@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         *LAST_PANIC.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{msg}{at}"));
     }));
     let opts = Opts::parse();
+    let color = opts.color.resolve(io::stderr().is_terminal());
     let result = match std::panic::catch_unwind(move || commands::run(opts)) {
         Ok(result) => result,
         Err(_) => {
@@ -58,7 +59,7 @@ fn main() -> ExitCode {
                 1
             };
             let mut stderr = io::stderr().lock();
-            let prefix = if stderr.is_terminal() && paperdex::output::use_color(true) {
+            let prefix = if color {
                 "\x1b[1;31merror:\x1b[0m"
             } else {
                 "error:"
@@ -74,7 +75,7 @@ fn one_line(err: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in err.chain() {
         let text = cause.to_string().replace('\n', " ");
-        let text = text.trim().trim_end_matches('.');
+        let text = text.trim().trim_end_matches(['.', ';', ':']).trim_end();
         if text.is_empty() || line.contains(text) {
             continue;
         }
@@ -83,7 +84,11 @@ fn one_line(err: &anyhow::Error) -> String {
         }
         line.push_str(text);
     }
-    line.push('.');
+    let mut line = paperdex::output::clean(&line).into_owned();
+    // A cause that ends in a question mark or other stop keeps it, and gets no second one.
+    if !line.ends_with(['.', '?', '!']) {
+        line.push('.');
+    }
     line
 }
 

@@ -2,6 +2,7 @@
 //! reports) as text for people or JSON for scripts. Nothing here searches or fetches; nothing
 //! elsewhere prints results.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -17,9 +18,30 @@ const RESET: &str = "\x1b[0m";
 /// Width of a snippet line, not counting its indent.
 const SNIPPET_WIDTH: usize = 92;
 
-/// Whether to colour output: only on a terminal, and never when NO_COLOR is set.
+/// Whether to colour output under `--color auto`: only on a terminal, and never when NO_COLOR
+/// is set. The binary resolves `--color` once and hands the answer to every printer.
 pub fn use_color(is_terminal: bool) -> bool {
-    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    crate::cli::ColorChoice::Auto.resolve(is_terminal)
+}
+
+/// Failed ids listed per reason in a fetch summary; the rest are counted.
+const FAILED_IDS_SHOWN: usize = 5;
+
+/// Text from the catalog, a PDF or a server made safe for a terminal: control characters
+/// (escape sequences among them) are dropped, tabs and line breaks become spaces.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .filter_map(|c| match c {
+                '\t' | '\n' | '\r' => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect(),
+    )
 }
 
 /// Writes human-readable output, with ANSI colour when asked to.
@@ -35,10 +57,11 @@ impl<W: Write> Printer<W> {
     }
 
     fn paint(&self, style: &str, text: &str) -> String {
+        let text = clean(text);
         if self.color {
             format!("{style}{text}{RESET}")
         } else {
-            text.to_string()
+            text.into_owned()
         }
     }
 
@@ -100,7 +123,9 @@ impl<W: Write> Printer<W> {
         writeln!(self.out, "    {}", self.paint(DIM, &meta.join(" · ")))?;
         if hit.passages.is_empty() {
             if !hit.snippet.is_empty() {
-                let text = self.highlight(&hit.snippet, &hit.highlights);
+                // Control characters are replaced one for one, so the highlights still line up.
+                let snippet = replace_controls(&hit.snippet);
+                let text = self.highlight(&snippet, &hit.highlights);
                 writeln!(self.out, "    {text}")?;
             }
         } else {
@@ -110,7 +135,7 @@ impl<W: Write> Printer<W> {
                     .page
                     .map(|p| format!("p. {p}: "))
                     .unwrap_or_default();
-                let text = format!("{label}{}", passage.text);
+                let text = format!("{label}{}", replace_controls(&passage.text));
                 let shift = label.len();
                 let ranges: Vec<_> = passage
                     .highlights
@@ -157,7 +182,7 @@ impl<W: Write> Printer<W> {
         for (topic, n) in counts {
             let depth = topic.matches('/').count();
             let name = topic.rsplit('/').next().unwrap_or(topic);
-            writeln!(self.out, "{}{name} ({n})", "  ".repeat(depth))?;
+            writeln!(self.out, "{}{} ({n})", "  ".repeat(depth), clean(name))?;
         }
         Ok(())
     }
@@ -189,16 +214,23 @@ impl<W: Write> Printer<W> {
             rows.push((k.as_str(), v.clone()));
         }
         for (k, v) in rows {
-            writeln!(self.out, "  {:<9} {v}", self.paint(BOLD, k))?;
+            writeln!(self.out, "  {:<9} {}", self.paint(BOLD, k), clean(&v))?;
         }
         if !entry.summary.is_empty() {
             writeln!(self.out)?;
-            for line in wrap(&entry.summary, 88) {
+            for line in wrap(&clean(&entry.summary), 88) {
                 writeln!(self.out, "  {line}")?;
             }
         }
         Ok(())
     }
+}
+
+/// A text with each control character replaced by a space, one for one.
+fn replace_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 fn plural(n: usize) -> &'static str {
@@ -292,14 +324,31 @@ pub fn fetch_report<W: Write>(
     if report.network_down {
         writeln!(
             out,
-            "No network: no host answered, so {} download{} were skipped; run again when online, or use `update --offline`.",
+            "No network: no host answered, so {} download{} failed; run again when online, or use `update --offline`.",
             report.failed.len(),
-            if report.failed.len() == 1 { "" } else { "s" }
+            plural(report.failed.len())
         )?;
         return Ok(());
     }
+    let mut cut = false;
     for (reason, ids) in report.failed_by_reason() {
-        writeln!(out, "  {reason} ({}): {}", ids.len(), ids.join(", "))?;
+        let mut line = ids
+            .iter()
+            .take(FAILED_IDS_SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if ids.len() > FAILED_IDS_SHOWN {
+            line.push_str(&format!(" and {} more", ids.len() - FAILED_IDS_SHOWN));
+            cut = true;
+        }
+        writeln!(out, "  {reason} ({}): {line}", ids.len())?;
+    }
+    if cut {
+        writeln!(
+            out,
+            "  `paperdex show ID` tells what happened to each; `fetch --json` lists them all."
+        )?;
     }
     for id in &report.unknown_only {
         writeln!(
@@ -308,6 +357,28 @@ pub fn fetch_report<W: Write>(
         )?;
     }
     Ok(())
+}
+
+/// A fetch run as one JSON value: the ids of each outcome, the failures with their reason
+/// and detail, and whether the network was down.
+pub fn fetch_json(report: &crate::fetch::FetchReport, web_pages: usize) -> serde_json::Value {
+    let failed: Vec<serde_json::Value> = report
+        .failed
+        .iter()
+        .map(|(id, reason, detail)| {
+            serde_json::json!({"id": id, "reason": reason.to_string(), "detail": detail})
+        })
+        .collect();
+    serde_json::json!({
+        "fetched": report.fetched,
+        "unchanged": report.unchanged,
+        "failed": failed,
+        "skipped_no_url": report.skipped_no_url,
+        "skipped_not_open": report.skipped_not_open,
+        "web_pages": web_pages,
+        "network_down": report.network_down,
+        "unknown_only": report.unknown_only,
+    })
 }
 
 /// Prints a value as pretty JSON followed by a newline.
@@ -390,6 +461,16 @@ mod tests {
             let plain = out.replace(MATCH, "").replace(RESET, "");
             assert_eq!(plain, text);
         }
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(clean("plain"), "plain");
+        assert_eq!(clean("a\x1b[2Jb\tc\u{9b}d"), "a[2Jb cd");
+        let mut p = Printer::new(Vec::new(), false);
+        p.topics(&BTreeMap::from([("a\x07b".to_string(), 1)]))
+            .unwrap();
+        assert_eq!(String::from_utf8(p.out).unwrap(), "ab (1)\n");
     }
 
     #[test]

@@ -13,10 +13,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Entry;
-use crate::extract::{self, Limits, EXTRACTOR_VERSION};
+use crate::extract::{self, ExtractError, Limits, EXTRACTOR_VERSION};
 use crate::fetch::Manifest;
 use crate::index::{Pages, TextSource};
-use crate::store::{sha256_file, write_atomic, Store};
+use crate::store::{hex, sha256_file, write_atomic, Store};
+use sha2::{Digest, Sha256};
 
 /// How often the extract stage saves its records while it runs.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
@@ -33,6 +34,74 @@ pub struct TextRecord {
     /// Why there is no text, when extraction failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Length of the text file in bytes, to notice a file cut short.
+    #[serde(default)]
+    pub text_bytes: u64,
+    /// sha256 of the text file; empty in records written before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text_sha256: String,
+    /// Modification time of the text file in nanoseconds since the epoch: the file is hashed
+    /// again only when this changes (or on a rebuild).
+    #[serde(default)]
+    pub text_modified: u64,
+}
+
+/// Modification time of a file in nanoseconds since the epoch, or 0 when unknown.
+fn modified_nanos(meta: &fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos().min(u64::MAX as u128) as u64)
+        .unwrap_or(0)
+}
+
+/// What the text file of a record is found to be.
+enum TextState {
+    /// Present and as recorded.
+    Intact,
+    /// Present and as recorded, but the record lacked (or had an old) hash or time, now filled in.
+    Refreshed(TextRecord),
+    /// Missing, cut short or changed since it was written.
+    Damaged,
+}
+
+/// Checks a text file against its record: the size always, the hash when the file's time
+/// changed, when the record has no hash yet, or when `verify` asks for it.
+fn check_text(store: &Store, id: &str, record: &TextRecord, verify: bool) -> Result<TextState> {
+    let path = store.text_path(id);
+    let meta = match fs::metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TextState::Damaged),
+        Err(e) => return Err(e).with_context(|| format!("Could not read {}", path.display())),
+    };
+    let legacy = record.text_sha256.is_empty();
+    if !legacy && meta.len() != record.text_bytes {
+        return Ok(TextState::Damaged);
+    }
+    let modified = modified_nanos(&meta);
+    if !legacy && !verify && modified == record.text_modified {
+        return Ok(TextState::Intact);
+    }
+    let (len, sha) = sha256_file(&path)?;
+    if legacy {
+        // Written before lengths and hashes were kept: trust it once and remember what it is.
+        return Ok(TextState::Refreshed(TextRecord {
+            text_bytes: len,
+            text_sha256: sha,
+            text_modified: modified,
+            ..record.clone()
+        }));
+    }
+    if len != record.text_bytes || sha != record.text_sha256 {
+        return Ok(TextState::Damaged);
+    }
+    if modified == record.text_modified {
+        return Ok(TextState::Intact);
+    }
+    Ok(TextState::Refreshed(TextRecord {
+        text_modified: modified,
+        ..record.clone()
+    }))
 }
 
 /// The extract stage's records for a whole data directory, kept in `text/status.json`.
@@ -76,6 +145,60 @@ pub struct ExtractReport {
     pub failed: Vec<(String, String)>,
     /// Entries whose PDF gave no text in an earlier run and is unchanged since.
     pub failed_before: Vec<String>,
+    /// Entries whose text could not be read or written here (a full disk, permissions): they are
+    /// not recorded, so the next run tries them again.
+    pub io_errors: Vec<(String, String)>,
+    /// Entries whose text file was missing, cut short or changed, and was extracted again.
+    pub repaired: Vec<String>,
+}
+
+impl ExtractReport {
+    /// Tells whether every entry's text could be read and written.
+    pub fn ok(&self) -> bool {
+        self.io_errors.is_empty()
+    }
+}
+
+/// How extracting one PDF went.
+enum Outcome {
+    /// The text was written: its page count, length, hash and time.
+    Text {
+        pages: usize,
+        bytes: u64,
+        sha256: String,
+        modified: u64,
+    },
+    /// The PDF itself gives no text: a reason worth remembering for this PDF.
+    NoText(String),
+    /// Reading the PDF or writing the text failed here: tried again next run.
+    Io(String),
+}
+
+/// Extracts one PDF and writes its text, telling a fault of the PDF from a local one.
+fn extract_one(store: &Store, id: &str, limits: &Limits) -> Outcome {
+    let text = match extract::extract_file(&store.pdf_path(id), limits) {
+        Ok(text) => text,
+        Err(ExtractError::Io(e)) => {
+            return Outcome::Io(format!(
+                "could not read {}: {e}",
+                store.pdf_path(id).display()
+            ))
+        }
+        Err(e) => return Outcome::NoText(e.to_string()),
+    };
+    let pages = text.pages.len();
+    let body = text.text();
+    let path = store.text_path(id);
+    if let Err(e) = write_atomic(&path, body.as_bytes()) {
+        return Outcome::Io(format!("{e:#}"));
+    }
+    let modified = fs::metadata(&path).map(|m| modified_nanos(&m)).unwrap_or(0);
+    Outcome::Text {
+        pages,
+        bytes: body.len() as u64,
+        sha256: hex(&Sha256::digest(body.as_bytes())),
+        modified,
+    }
 }
 
 /// The sha256 of an entry's stored PDF: the manifest's when it still describes the file,
@@ -95,10 +218,12 @@ fn pdf_sha(store: &Store, manifest: &Manifest, id: &str) -> Result<Option<String
     Ok(Some(sha256_file(&path)?.1))
 }
 
-/// Extracts the text of every entry whose PDF is present and whose text is missing or stale.
+/// Extracts the text of every entry whose PDF is present and whose text is missing, stale or
+/// damaged. With `verify`, every text file is hashed, not only those whose time changed.
 pub fn extract_stage(
     store: &Store,
     entries: &[Entry],
+    verify: bool,
     progress: &(dyn Fn(usize, usize, &str) + Sync),
 ) -> Result<ExtractReport> {
     let manifest = Manifest::load(store.root()).with_context(|| {
@@ -107,26 +232,34 @@ pub fn extract_stage(
             store.root().display()
         )
     })?;
-    let status = TextStatus::load(store)?;
+    let mut status = TextStatus::load(store)?;
     let mut report = ExtractReport::default();
     let mut todo = Vec::new();
+    let mut refreshed = false;
     for entry in entries {
         let Some(sha) = pdf_sha(store, &manifest, &entry.id)? else {
             continue;
         };
-        let fresh = status.entries.get(&entry.id).is_some_and(|r| {
-            r.sha256 == sha
-                && r.extractor == EXTRACTOR_VERSION
-                && (r.error.is_some() || store.text_path(&entry.id).exists())
-        });
-        if fresh {
-            let r = &status.entries[&entry.id];
-            match &r.error {
-                Some(_) => report.failed_before.push(entry.id.clone()),
-                None => report.cached.push(entry.id.clone()),
-            }
-        } else {
-            todo.push((entry.id.clone(), sha));
+        let current = status
+            .entries
+            .get(&entry.id)
+            .filter(|r| r.sha256 == sha && r.extractor == EXTRACTOR_VERSION)
+            .cloned();
+        match current {
+            Some(r) if r.error.is_some() => report.failed_before.push(entry.id.clone()),
+            Some(r) => match check_text(store, &entry.id, &r, verify)? {
+                TextState::Intact => report.cached.push(entry.id.clone()),
+                TextState::Refreshed(r) => {
+                    status.entries.insert(entry.id.clone(), r);
+                    refreshed = true;
+                    report.cached.push(entry.id.clone());
+                }
+                TextState::Damaged => {
+                    report.repaired.push(entry.id.clone());
+                    todo.push((entry.id.clone(), sha));
+                }
+            },
+            None => todo.push((entry.id.clone(), sha)),
         }
     }
     fs::create_dir_all(store.text_dir())
@@ -150,38 +283,49 @@ pub fn extract_stage(
         save_error: None,
     });
     todo.into_par_iter().for_each(|(id, sha)| {
-        let outcome = match extract::extract_file(&store.pdf_path(&id), &limits) {
-            Ok(text) => {
-                let pages = text.pages.len();
-                write_atomic(&store.text_path(&id), text.text().as_bytes())
-                    .map(|_| pages)
-                    .map_err(|e| format!("{e:#}"))
-            }
-            Err(e) => Err(e.to_string()),
-        };
+        let outcome = extract_one(store, &id, &limits);
         let mut p = shared.lock().unwrap_or_else(|e| e.into_inner());
         let record = match outcome {
-            Ok(pages) => {
+            Outcome::Text {
+                pages,
+                bytes,
+                sha256,
+                modified,
+            } => {
                 p.report.extracted.push(id.clone());
-                TextRecord {
+                Some(TextRecord {
                     sha256: sha,
                     extractor: EXTRACTOR_VERSION,
                     pages,
                     error: None,
-                }
+                    text_bytes: bytes,
+                    text_sha256: sha256,
+                    text_modified: modified,
+                })
             }
-            Err(err) => {
+            Outcome::NoText(err) => {
                 let _ = fs::remove_file(store.text_path(&id));
                 p.report.failed.push((id.clone(), err.clone()));
-                TextRecord {
+                Some(TextRecord {
                     sha256: sha,
                     extractor: EXTRACTOR_VERSION,
                     pages: 0,
                     error: Some(err),
-                }
+                    text_bytes: 0,
+                    text_sha256: String::new(),
+                    text_modified: 0,
+                })
+            }
+            Outcome::Io(err) => {
+                p.report.io_errors.push((id.clone(), err));
+                None
             }
         };
-        p.status.entries.insert(id.clone(), record);
+        // Without a record, the old one (if any) stays: it no longer matches the PDF or the
+        // text, so the next run tries again.
+        if let Some(record) = record {
+            p.status.entries.insert(id.clone(), record);
+        }
         p.done += 1;
         progress(p.done, total, &id);
         if p.saved.elapsed() >= SAVE_EVERY && p.save_error.is_none() {
@@ -195,11 +339,12 @@ pub fn extract_stage(
     if let Some(err) = p.save_error {
         return Err(err);
     }
-    if total > 0 {
+    if total > 0 || refreshed {
         p.status.save(store)?;
     }
     let mut report = p.report;
     report.failed.sort();
+    report.io_errors.sort();
     Ok(report)
 }
 
@@ -225,7 +370,7 @@ impl TextSource for StoredText {
         if r.error.is_some() {
             return None;
         }
-        Some(format!("{}:{}", r.sha256, r.extractor))
+        Some(format!("{}:{}:{}", r.sha256, r.extractor, r.text_sha256))
     }
 
     fn pages(&self, id: &str) -> Result<Option<Pages>> {
@@ -235,21 +380,49 @@ impl TextSource for StoredText {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e).with_context(|| format!("Could not read {}", path.display())),
         };
+        if let Some(r) = self.status.entries.get(id) {
+            let damaged = !r.text_sha256.is_empty()
+                && (text.len() as u64 != r.text_bytes
+                    || hex(&Sha256::digest(text.as_bytes())) != r.text_sha256);
+            if damaged {
+                anyhow::bail!(
+                    "{} changed since it was extracted; `paperdex update` extracts it again",
+                    path.display()
+                );
+            }
+        }
         Ok(Some(Pages(
             text.split('\x0c').map(str::to_string).collect(),
         )))
     }
 }
 
+/// The absolute form of a path that exists, so it can be opened from any folder; others as
+/// they are.
+pub fn absolute(path: &std::path::Path) -> std::path::PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// What is known locally about an entry, as label/value rows for `show`.
 pub fn entry_status(store: &Store, entry: &Entry) -> Result<Vec<(String, String)>> {
-    let manifest = Manifest::load(store.root())?;
+    // Reading never repairs: a damaged manifest is only mentioned here.
+    let (manifest, damaged) = match Manifest::load(store.root()) {
+        Ok(m) => (m, false),
+        Err(e) if e.downcast_ref::<crate::fetch::Damaged>().is_some() => {
+            (Manifest::default(), true)
+        }
+        Err(e) => return Err(e),
+    };
     let texts = TextStatus::load(store)?;
     let mut rows = Vec::new();
     let pdf = store.pdf_path(&entry.id);
     let fetched = manifest.get(&entry.id);
     let pdf_state = match fs::metadata(&pdf) {
-        Ok(m) => format!("{} ({} KB)", pdf.display(), m.len().div_ceil(1000)),
+        Ok(m) => format!(
+            "{} ({} KB)",
+            absolute(&pdf).display(),
+            m.len().div_ceil(1000)
+        ),
         Err(_) if !entry.open_access() => {
             "none: not open access (`paperdex attach` adopts a copy)".to_string()
         }
@@ -260,6 +433,13 @@ pub fn entry_status(store: &Store, entry: &Entry) -> Result<Vec<(String, String)
         },
     };
     rows.push(("pdf".to_string(), pdf_state));
+    if damaged {
+        rows.push((
+            "manifest".to_string(),
+            "damaged: the next `paperdex fetch` or `update` sets it aside and rebuilds it"
+                .to_string(),
+        ));
+    }
     if let Some(m) = fetched.filter(|m| m.has_file()) {
         rows.push(("from".to_string(), m.final_url.clone()));
         rows.push(("sha256".to_string(), m.sha256.clone()));
@@ -269,7 +449,7 @@ pub fn entry_status(store: &Store, entry: &Entry) -> Result<Vec<(String, String)
             Some(err) => format!("none: {err}"),
             None => format!(
                 "{} ({} page{})",
-                store.text_path(&entry.id).display(),
+                absolute(&store.text_path(&entry.id)).display(),
                 t.pages,
                 if t.pages == 1 { "" } else { "s" }
             ),
@@ -332,12 +512,12 @@ mod tests {
         fs::write(store.pdf_path("a"), tiny_pdf("hello paxos")).unwrap();
         let entries = vec![entry("a"), entry("b")];
         let none = |_: usize, _: usize, _: &str| {};
-        let first = extract_stage(&store, &entries, &none).unwrap();
+        let first = extract_stage(&store, &entries, false, &none).unwrap();
         assert_eq!((first.extracted.len(), first.cached.len()), (1, 0));
-        let again = extract_stage(&store, &entries, &none).unwrap();
+        let again = extract_stage(&store, &entries, false, &none).unwrap();
         assert_eq!((again.extracted.len(), again.cached.len()), (0, 1));
         fs::write(store.pdf_path("a"), tiny_pdf("hello raft")).unwrap();
-        let changed = extract_stage(&store, &entries, &none).unwrap();
+        let changed = extract_stage(&store, &entries, false, &none).unwrap();
         assert_eq!(changed.extracted, vec!["a".to_string()]);
         let texts = StoredText::load(&store).unwrap();
         let pages = texts.pages("a").unwrap().unwrap();
@@ -367,7 +547,7 @@ mod tests {
                 *on_disk_at_last.lock().unwrap() = saved.entries.len();
             }
         };
-        extract_stage(&store, &entries, &progress).unwrap();
+        extract_stage(&store, &entries, false, &progress).unwrap();
         let seen = *on_disk_at_last.lock().unwrap();
         assert!(seen >= 1, "records on disk before the stage ended: {seen}");
         assert_eq!(TextStatus::load(&store).unwrap().entries.len(), 3);

@@ -60,8 +60,22 @@ impl Store {
 
     /// Takes the data directory's write lock for as long as the returned guard lives, so two
     /// runs never fetch, extract or index into the same folder at once. The operating system
-    /// releases it when the process ends, however it ends.
+    /// releases it when the process ends, however it ends. Fails at once when another process
+    /// holds it.
     pub fn lock(&self) -> Result<DataLock> {
+        self.lock_with(false, &|| {})
+    }
+
+    /// Takes the write lock like [`Store::lock`]; with `wait`, a lock held by another process
+    /// is waited for (after calling `waiting` once) instead of refused. Once held, temporary
+    /// files that killed runs left behind are removed.
+    pub fn lock_with(&self, wait: bool, waiting: &dyn Fn()) -> Result<DataLock> {
+        if self.root.exists() && !self.root.is_dir() {
+            anyhow::bail!(
+                "The data directory {} is a file, not a folder; point --data-dir (or PAPERDEX_DATA) at a folder",
+                self.root.display()
+            );
+        }
         fs::create_dir_all(&self.root).with_context(|| {
             format!(
                 "Could not create the data directory {}",
@@ -76,13 +90,40 @@ impl Store {
             .open(&path)
             .with_context(|| format!("Could not open {}", path.display()))?;
         match file.try_lock() {
-            Ok(()) => Ok(DataLock { _file: file }),
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) if wait => {
+                waiting();
+                file.lock()
+                    .with_context(|| format!("Could not lock {}", path.display()))?;
+            }
             Err(fs::TryLockError::WouldBlock) => anyhow::bail!(
-                "Another paperdex is updating {}; wait for it to finish.",
+                "Another paperdex is updating {}; wait for it to finish, or pass --wait",
                 self.root.display()
             ),
             Err(fs::TryLockError::Error(e)) => {
-                Err(e).with_context(|| format!("Could not lock {}", path.display()))
+                return Err(e).with_context(|| format!("Could not lock {}", path.display()))
+            }
+        }
+        self.clean_temporaries();
+        Ok(DataLock { _file: file })
+    }
+
+    /// Removes what runs killed midway left: `.<name>.<pid>.tmp` files of [`write_atomic`] and
+    /// `.part` downloads. Only called under the lock, so no live run is writing them.
+    fn clean_temporaries(&self) {
+        for dir in [self.root.clone(), self.text_dir(), self.pdf_dir()] {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                let temporary =
+                    name.starts_with('.') && (name.ends_with(".tmp") || name.ends_with(".part"));
+                if temporary && entry.file_type().is_ok_and(|t| t.is_file()) {
+                    // What cannot be removed now is tried again by the next run.
+                    let _ = fs::remove_file(entry.path());
+                }
             }
         }
     }
@@ -167,8 +208,43 @@ mod tests {
         let first = store.lock().unwrap();
         let err = store.lock().err().expect("a second lock fails").to_string();
         assert!(err.starts_with("Another paperdex is updating"), "{err}");
-        drop(first);
+        let waited = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| {
+                store
+                    .lock_with(true, &|| {
+                        waited.store(true, std::sync::atomic::Ordering::SeqCst)
+                    })
+                    .map(|_| ())
+            });
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            drop(first);
+            waiter.join().unwrap().unwrap();
+        });
+        assert!(waited.load(std::sync::atomic::Ordering::SeqCst));
         store.lock().unwrap();
+    }
+
+    #[test]
+    fn the_lock_clears_temporary_files_of_killed_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        fs::create_dir_all(store.text_dir()).unwrap();
+        fs::create_dir_all(store.pdf_dir()).unwrap();
+        let left = [
+            dir.path().join(".manifest.json.4242.tmp"),
+            store.text_dir().join(".raft.txt.4242.tmp"),
+            store.pdf_dir().join(".raft.pdf.part"),
+        ];
+        for path in &left {
+            fs::write(path, b"half").unwrap();
+        }
+        fs::write(store.text_dir().join("raft.txt"), b"kept").unwrap();
+        let _lock = store.lock().unwrap();
+        for path in &left {
+            assert!(!path.exists(), "{} left", path.display());
+        }
+        assert!(store.text_dir().join("raft.txt").exists());
     }
 
     #[test]

@@ -13,6 +13,20 @@ const MAX_ID: usize = 60;
 
 /// Parses a markdown list into entries, in the order they appear.
 pub fn from_markdown(text: &str, source: &str) -> Vec<Entry> {
+    import(text, source).entries
+}
+
+/// What an import made of a markdown list.
+#[derive(Debug, Clone, Default)]
+pub struct Import {
+    /// The entries, in the order they appear.
+    pub entries: Vec<Entry>,
+    /// List items that became no entry, as (1-based line, text): they hold no web link.
+    pub skipped: Vec<(usize, String)>,
+}
+
+/// Parses a markdown list into entries, and says which list items became none.
+pub fn import(text: &str, source: &str) -> Import {
     let headings: Vec<(usize, &str)> = text.lines().filter_map(heading).collect();
     // A list's own title is usually its one top-level heading; it names no topic.
     let skip_level = match headings.iter().filter(|(l, _)| *l == 1).count() {
@@ -22,7 +36,8 @@ pub fn from_markdown(text: &str, source: &str) -> Vec<Entry> {
     let mut stack: Vec<(usize, String)> = Vec::new();
     let mut ids = HashSet::new();
     let mut entries = Vec::new();
-    for line in text.lines() {
+    let mut skipped = Vec::new();
+    for (n, line) in text.lines().enumerate() {
         if let Some((level, title)) = heading(line) {
             stack.retain(|(l, _)| *l < level);
             let s = slug(title);
@@ -35,6 +50,9 @@ pub fn from_markdown(text: &str, source: &str) -> Vec<Entry> {
             continue;
         };
         let Some((title, url)) = first_web_link(item) else {
+            if !item.trim().is_empty() {
+                skipped.push((n + 1, item.trim().to_string()));
+            }
             continue;
         };
         let topic = stack
@@ -70,7 +88,7 @@ pub fn from_markdown(text: &str, source: &str) -> Vec<Entry> {
             ..Entry::default()
         });
     }
-    entries
+    Import { entries, skipped }
 }
 
 fn heading(line: &str) -> Option<(usize, &str)> {
@@ -83,11 +101,22 @@ fn heading(line: &str) -> Option<(usize, &str)> {
     rest.starts_with(' ').then(|| (level, rest.trim()))
 }
 
+/// The text of a bulleted (`-`, `*`, `+`) or numbered (`1.`, `1)`) list item.
 fn list_item(line: &str) -> Option<&str> {
     let t = line.trim_start();
-    ["- ", "* ", "+ "]
+    if let Some(item) = ["- ", "* ", "+ "]
         .iter()
         .find_map(|marker| t.strip_prefix(marker))
+    {
+        return Some(item);
+    }
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    // CommonMark allows up to nine digits in a list number.
+    if digits == 0 || digits > 9 {
+        return None;
+    }
+    let rest = &t[digits..];
+    rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") "))
 }
 
 /// The first `[text](http...)` link of a line whose text is a real title, not an icon.
@@ -270,6 +299,21 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}\n{text}");
         assert_eq!(parsed.len(), entries.len());
         assert_eq!(parsed[2].0, entries[2]);
+    }
+
+    #[test]
+    fn numbered_items_are_entries_and_items_without_links_are_reported() {
+        let list = "## Papers\n1. [Paxos Made Simple](https://example.org/p.pdf)\n2) [Raft](https://example.org/r.pdf)\n3. Viewstamped Replication (no link)\n2024. A year, not an item\n";
+        let got = import(list, "mine");
+        let ids: Vec<&str> = got.entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, vec!["paxos-made-simple", "raft"]);
+        assert_eq!(
+            got.skipped,
+            vec![
+                (4, "Viewstamped Replication (no link)".to_string()),
+                (5, "A year, not an item".to_string())
+            ]
+        );
     }
 
     #[test]

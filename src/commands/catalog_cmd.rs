@@ -1,6 +1,6 @@
 //! `paperdex catalog check` and `paperdex catalog import`: validating and extending the catalog.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -8,11 +8,16 @@ use anyhow::{Context as _, Result};
 
 use paperdex::catalog;
 use paperdex::cli::BadInput;
+use paperdex::output;
 
 use super::Context;
 
-/// Prints every problem of the catalog's files as `file:line: message`.
-pub fn check(cx: &Context) -> Result<ExitCode> {
+/// Items without a link listed by line in the import's warning; the rest are counted.
+const SKIPPED_SHOWN: usize = 5;
+
+/// Prints every problem of the catalog's files as `file:line: message`, or with `json` one
+/// object with the counts and the problems.
+pub fn check(cx: &Context, json: bool) -> Result<ExitCode> {
     let (files, origin) = match &cx.places.catalog {
         Some(dir) => (catalog::read_dir_files(dir)?, dir.display().to_string()),
         None => (catalog::builtin_files(), "the built-in catalog".to_string()),
@@ -21,9 +26,29 @@ pub fn check(cx: &Context) -> Result<ExitCode> {
     let vocabulary_files = catalog::vocabulary::files(cx.places.catalog.as_deref())?;
     let (vocabulary, found) = catalog::vocabulary::parse_files(&vocabulary_files);
     problems.extend(found);
+    let code = if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    if json {
+        let listed: Vec<serde_json::Value> = problems
+            .iter()
+            .map(|p| serde_json::json!({"file": p.file, "line": p.line, "message": p.message}))
+            .collect();
+        let value = serde_json::json!({
+            "catalog": origin,
+            "files": files.len(),
+            "entries": entries.len(),
+            "vocabulary_groups": vocabulary.groups.len(),
+            "problems": listed,
+        });
+        output::json(io::stdout().lock(), &value)?;
+        return Ok(code);
+    }
     let mut stdout = io::stdout().lock();
     for p in &problems {
-        writeln!(stdout, "{p}")?;
+        writeln!(stdout, "{}", output::clean(&p.to_string()))?;
     }
     if problems.is_empty() {
         eprintln!(
@@ -32,30 +57,86 @@ pub fn check(cx: &Context) -> Result<ExitCode> {
             files.len(),
             vocabulary.groups.len()
         );
-        Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("{} problem(s) in {origin}.", problems.len());
-        Ok(ExitCode::from(1))
+        eprintln!(
+            "{} problem{} in {origin}.",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        );
     }
+    Ok(code)
 }
 
-/// Turns a markdown reading list into catalog TOML, on standard output or into a file.
-pub fn import(cx: &Context, list: &Path, source: &str, out: Option<&Path>) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(list)
-        .with_context(|| format!("Could not read {}", list.display()))?;
+/// Turns a markdown reading list (a file, or standard input for `-`) into catalog TOML, on
+/// standard output or into a file that is replaced only with `force`.
+pub fn import(
+    cx: &Context,
+    list: &Path,
+    source: &str,
+    out: Option<&Path>,
+    force: bool,
+) -> Result<ExitCode> {
     if !catalog::valid_id(source) {
         return Err(BadInput(format!(
             "Invalid source name {source:?}: use lowercase letters, digits and dashes."
         ))
         .into());
     }
-    let entries = catalog::import::from_markdown(&text, source);
-    let toml = catalog::import::to_toml(&entries, source);
+    if let Some(path) = out.filter(|p| p.exists() && !force) {
+        return Err(BadInput(format!(
+            "{} exists already; pass --force to replace it.",
+            path.display()
+        ))
+        .into());
+    }
+    let (text, name) = if list == Path::new("-") {
+        let mut text = String::new();
+        io::stdin()
+            .lock()
+            .read_to_string(&mut text)
+            .context("Could not read the list from standard input")?;
+        (text, "standard input".to_string())
+    } else {
+        let text = std::fs::read_to_string(list)
+            .with_context(|| format!("Could not read {}", list.display()))?;
+        (text, list.display().to_string())
+    };
+    let imported = catalog::import::import(&text, source);
+    if !imported.skipped.is_empty() {
+        let lines: Vec<String> = imported
+            .skipped
+            .iter()
+            .take(SKIPPED_SHOWN)
+            .map(|(line, _)| line.to_string())
+            .collect();
+        let more = imported.skipped.len().saturating_sub(SKIPPED_SHOWN);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "warning: {} list item{} of {name} without a web link became no entry ({} {}{more}).",
+            imported.skipped.len(),
+            if imported.skipped.len() == 1 { "" } else { "s" },
+            if imported.skipped.len() == 1 {
+                "line"
+            } else {
+                "lines"
+            },
+            lines.join(", ")
+        );
+    }
+    let toml = catalog::import::to_toml(&imported.entries, source);
     match out {
         Some(path) => {
             paperdex::store::write_atomic(path, toml.as_bytes())?;
             if !cx.quiet {
-                eprintln!("Wrote {} entries to {}.", entries.len(), path.display());
+                eprintln!(
+                    "Wrote {} entries to {}.",
+                    imported.entries.len(),
+                    path.display()
+                );
             }
         }
         None => io::stdout().lock().write_all(toml.as_bytes())?,

@@ -17,7 +17,7 @@ use super::{progress, Context};
 
 pub fn run(cx: &Context, rebuild: bool) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
-    let _lock = cx.store.lock()?;
+    let _lock = cx.lock()?;
     let stats = index_catalog(
         &cx.store,
         &catalog,

@@ -1,20 +1,24 @@
 //! The binary's glue: one file per command, each resolving its configuration, calling the
 //! pipeline stages in order and handing what they return to `output`. Progress goes to
-//! standard error, results to standard output. This file is only the dispatch table.
+//! standard error, results to standard output. This file is only the dispatch table and the
+//! context every command shares.
 
+use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::Result;
 
 use paperdex::catalog::{self, Catalog};
 use paperdex::cli::{CatalogCommand, Command, Opts, Places};
-use paperdex::store::Store;
+use paperdex::fetch;
+use paperdex::store::{DataLock, Store};
 
 mod attach;
 mod catalog_cmd;
 mod extract;
-mod fetch;
+mod fetch_cmd;
 mod index;
+mod manual;
 mod progress;
 mod related;
 mod search;
@@ -22,17 +26,46 @@ mod show;
 mod topics;
 mod update;
 
-/// What every command may need: where to read and write, and whether to stay quiet.
+/// What every command may need: where to read and write, how loud and colourful to be, and
+/// whether to wait for the data directory's lock.
 pub struct Context {
     pub places: Places,
     pub store: Store,
     pub quiet: bool,
+    /// Whether standard output is coloured, decided once from `--color`, `NO_COLOR` and
+    /// whether it is a terminal.
+    pub color: bool,
+    /// Wait for the data directory's lock instead of failing when another run holds it.
+    pub wait: bool,
 }
 
 impl Context {
     /// Loads the catalog the options name (a folder, or the built-in one).
     pub fn catalog(&self) -> Result<Catalog> {
         catalog::load(self.places.catalog.as_deref())
+    }
+
+    /// Takes the data directory's write lock, waiting for it with `--wait`, and sets aside a
+    /// damaged fetch manifest (rebuilding it from the PDFs present) with one line saying so.
+    pub fn lock(&self) -> Result<DataLock> {
+        let root = self.store.root().display().to_string();
+        let quiet = self.quiet;
+        let waiting = move || {
+            if !quiet {
+                eprintln!("Waiting for another paperdex to finish with {root}...");
+            }
+        };
+        let lock = self.store.lock_with(self.wait, &waiting)?;
+        if let Some(r) = fetch::recover_manifest(self.store.root())? {
+            eprintln!(
+                "warning: {} was damaged: kept it as {} and rebuilt it from the {} PDF{} present.",
+                fetch::Manifest::path(self.store.root()).display(),
+                r.backup.display(),
+                r.files,
+                if r.files == 1 { "" } else { "s" }
+            );
+        }
+        Ok(lock)
     }
 }
 
@@ -43,6 +76,8 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         store: Store::new(&places.data_dir),
         places,
         quiet: opts.quiet,
+        color: opts.color.resolve(io::stdout().is_terminal()),
+        wait: opts.wait,
     };
     match opts.command {
         Command::Search(s) => search::run(&cx, s),
@@ -51,12 +86,17 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Show { id, json } => show::run(&cx, &id, json),
         Command::Index { rebuild } => index::run(&cx, rebuild),
         Command::Update(u) => update::run(&cx, &u),
-        Command::Fetch(f) => fetch::run(&cx, &f),
+        Command::Fetch(f) => fetch_cmd::run(&cx, &f),
         Command::Attach { id, file } => attach::run(&cx, &id, &file),
         Command::Extract(e) => extract::run(&cx, e),
-        Command::Catalog(CatalogCommand::Check) => catalog_cmd::check(&cx),
-        Command::Catalog(CatalogCommand::Import { list, source, out }) => {
-            catalog_cmd::import(&cx, &list, &source, out.as_deref())
-        }
+        Command::Catalog(CatalogCommand::Check { json }) => catalog_cmd::check(&cx, json),
+        Command::Catalog(CatalogCommand::Import {
+            list,
+            source,
+            out,
+            force,
+        }) => catalog_cmd::import(&cx, &list, &source, out.as_deref(), force),
+        Command::Completions { shell } => manual::completions(shell),
+        Command::Man { dir } => manual::man(&cx, dir.as_deref()),
     }
 }

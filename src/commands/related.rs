@@ -16,7 +16,7 @@ pub fn run(cx: &Context, id: &str, limit: usize, json: bool) -> Result<ExitCode>
     let engine = open_engine(cx)?;
     let mut results = engine.related(id, limit)?;
     add_pdf_paths(cx, &mut results);
-    print(&results, json)?;
+    print(cx, &results, json)?;
     Ok(if results.hits.is_empty() {
         ExitCode::from(1)
     } else {

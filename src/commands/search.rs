@@ -1,6 +1,6 @@
 //! `paperdex search`: turns the search options into a request, runs it and prints the hits.
 
-use std::io::{self, IsTerminal};
+use std::io;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -8,7 +8,7 @@ use anyhow::Result;
 use paperdex::catalog::vocabulary;
 use paperdex::cli::{parse_years, BadInput, SearchOpts};
 use paperdex::output::{self, Printer};
-use paperdex::search::{Engine, Request, Results, Thesaurus};
+use paperdex::search::{self, Engine, Request, Results, Thesaurus};
 
 use super::Context;
 
@@ -17,11 +17,16 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     if s.limit == 0 {
         return Err(BadInput("--limit must be at least 1.".into()).into());
     }
+    let kind = s.kind.map(|k| k.to_lowercase());
+    if let Some(kind) = &kind {
+        // Before the index is opened: a typo in an option is the first thing to hear about.
+        search::check_kind(kind)?;
+    }
     let engine = open_engine(cx)?;
     let request = Request {
         query: s.query.join(" "),
         topics: s.topic,
-        kind: s.kind.map(|k| k.to_lowercase()),
+        kind,
         years,
         like: s.like,
         limit: s.limit,
@@ -29,7 +34,7 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     };
     let mut results = engine.search(&request)?;
     add_pdf_paths(cx, &mut results);
-    print(&results, s.json)?;
+    print(cx, &results, s.json)?;
     Ok(if results.hits.is_empty() {
         ExitCode::from(1)
     } else {
@@ -64,13 +69,12 @@ pub fn add_pdf_paths(cx: &Context, results: &mut Results) {
 }
 
 /// Prints results as JSON or for people.
-pub fn print(results: &Results, json: bool) -> Result<()> {
+pub fn print(cx: &Context, results: &Results, json: bool) -> Result<()> {
     let stdout = io::stdout();
     if json {
         output::json(stdout.lock(), results)?;
     } else {
-        let color = output::use_color(stdout.is_terminal());
-        Printer::new(stdout.lock(), color).results(results)?;
+        Printer::new(stdout.lock(), cx.color).results(results)?;
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `paperdex show ID`: one entry's metadata and what the data directory holds for it.
 
-use std::io::{self, IsTerminal};
+use std::io;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -26,10 +26,16 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
         for (k, v) in &status {
             value[k] = serde_json::Value::String(v.clone());
         }
+        // The files themselves, as paths a script can open, or null.
+        let path = |p: std::path::PathBuf| {
+            p.exists()
+                .then(|| pipeline::absolute(&p).display().to_string())
+        };
+        value["pdf_path"] = path(cx.store.pdf_path(id)).into();
+        value["text_path"] = path(cx.store.text_path(id)).into();
         output::json(stdout.lock(), &value)?;
     } else {
-        let color = output::use_color(stdout.is_terminal());
-        Printer::new(stdout.lock(), color).entry(entry, &status)?;
+        Printer::new(stdout.lock(), cx.color).entry(entry, &status)?;
     }
     Ok(ExitCode::SUCCESS)
 }

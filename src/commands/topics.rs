@@ -1,6 +1,6 @@
 //! `paperdex topics`: the catalog's topic tree with the number of entries under each topic.
 
-use std::io::{self, IsTerminal};
+use std::io;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -17,8 +17,7 @@ pub fn run(cx: &Context, json: bool) -> Result<ExitCode> {
     if json {
         output::json(stdout.lock(), &counts)?;
     } else {
-        let color = output::use_color(stdout.is_terminal());
-        Printer::new(stdout.lock(), color).topics(&counts)?;
+        Printer::new(stdout.lock(), cx.color).topics(&counts)?;
     }
     Ok(ExitCode::SUCCESS)
 }

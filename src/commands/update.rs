@@ -1,22 +1,33 @@
 //! `paperdex update`: the whole pipeline in order (fetch, extract, index) over one lock.
 
+use std::io;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
 use paperdex::cli::UpdateOpts;
+use paperdex::output;
 
-use super::{extract, fetch, index, Context};
+use super::{extract, fetch_cmd, index, Context};
 
 pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
-    let _lock = cx.store.lock()?;
-    if !u.offline {
-        // Failed downloads are reported; the pipeline goes on with what there is.
-        fetch::fetch_catalog(&cx.store, &catalog, &u.fetch, cx.quiet)?;
+    let _lock = cx.lock()?;
+    let json = u.fetch.json;
+    // Failed downloads are reported; the pipeline goes on with what there is.
+    let fetched = if u.offline {
+        None
+    } else {
+        Some(fetch_cmd::fetch_catalog(
+            &cx.store, &catalog, &u.fetch, cx.quiet,
+        )?)
+    };
+    let extracted = extract::extract_catalog(&cx.store, &catalog, u.rebuild, cx.quiet)?;
+    if json {
+        extract::errors(&extracted);
+    } else {
+        extract::report(&extracted, cx.quiet);
     }
-    let extracted = extract::extract_catalog(&cx.store, &catalog, cx.quiet)?;
-    extract::report(&extracted, cx.quiet);
     let stats = index::index_catalog(
         &cx.store,
         &catalog,
@@ -24,6 +35,20 @@ pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
         u.rebuild,
         cx.quiet,
     )?;
-    index::report(&stats, cx.quiet);
-    Ok(ExitCode::SUCCESS)
+    if json {
+        let value = serde_json::json!({
+            "fetch": fetched.as_ref().map(|(r, pages)| output::fetch_json(r, *pages)),
+            "extract": extract::report_json(&extracted),
+            "index": stats,
+        });
+        output::json(io::stdout().lock(), &value)?;
+    } else {
+        index::report(&stats, cx.quiet);
+    }
+    // Texts that could not be written are errors: the library is not what it should be.
+    Ok(if extracted.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

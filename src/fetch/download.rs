@@ -13,7 +13,7 @@ use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use futures_util::StreamExt;
@@ -32,14 +32,16 @@ use super::{FetchEvent, FetchOptions};
 /// Bytes between two `Progress` events, so a fast link does not flood the callback.
 const PROGRESS_STEP: u64 = 256 * 1024;
 
+/// Longest time between two `Progress` events while bytes keep arriving, so a slow download
+/// still shows its pace.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
 /// Most retries after a DNS failure: a name that does not resolve rarely does 2 s later.
 const DNS_RETRIES: u32 = 1;
 
-/// Distinct unreachable hosts, with no answer from any host, that mean "offline".
+/// Distinct unreachable hosts, with no answer from any host, after which connection failures
+/// are no longer retried, and which a run needs to call the network down at its end.
 const OFFLINE_HOSTS: usize = 3;
-
-/// Detail of a paper (or URL) given up because the run concluded it is offline.
-pub(super) const OFFLINE_DETAIL: &str = "network unreachable (no host answered)";
 
 /// A connection-level failure: no TCP connection to `host` could be made.
 #[derive(Debug, Clone)]
@@ -61,10 +63,10 @@ pub(super) struct Failure {
     unreachable: Option<Unreachable>,
     /// Decided without a request, from what the run already knows; never retried.
     short_circuit: bool,
-    /// Not even the first request of the chain went out (no redirect was followed).
-    pub(super) nothing_sent: bool,
-    /// Given up before any request because the run concluded that the network is down.
-    pub(super) offline: bool,
+    /// Not worth retrying whatever the reason says (the download ran past its deadline).
+    final_: bool,
+    /// No connection to the host could be made, now or earlier in this run.
+    pub(super) connection: bool,
 }
 
 impl Failure {
@@ -75,8 +77,8 @@ impl Failure {
             retry_after: None,
             unreachable: None,
             short_circuit: false,
-            nothing_sent: false,
-            offline: false,
+            final_: false,
+            connection: false,
         }
     }
 }
@@ -84,15 +86,17 @@ impl Failure {
 /// What the run has learnt about which hosts can be reached at all.
 ///
 /// Once a host has failed at connection level after its retries, further
-/// requests to it fail at once (a per-host circuit breaker). If no host has
-/// answered anything yet and connections to [`OFFLINE_HOSTS`] distinct hosts
-/// have failed, the network is taken to be down for the rest of the run.
+/// requests to it fail at once (a per-host circuit breaker). Every host is
+/// tried at least once, whatever failed before it: a reading list is full of
+/// expired domains, and which of them come first says nothing about the
+/// network. While no host has answered and [`OFFLINE_HOSTS`] distinct hosts
+/// have failed, connection failures are not retried, so a run without a
+/// network costs one try per host; the network is called down only at the end,
+/// from the whole run: no host answered and at least that many failed.
 #[derive(Default)]
 struct Reachability {
     /// Some host sent an HTTP response (any status).
     answered: AtomicBool,
-    /// The run concluded that the network is down; never reset within a run.
-    down: AtomicBool,
     /// Hosts with at least one connection-level failure, and those given up on.
     hosts: Mutex<UnreachableHosts>,
 }
@@ -114,13 +118,9 @@ impl Reachability {
         self.answered.store(true, Ordering::SeqCst);
     }
 
-    /// Notes one connection-level failure and decides whether the network is down.
+    /// Notes one connection-level failure.
     fn connection_failed(&self, host: &str) {
-        let mut hosts = self.hosts();
-        hosts.failed.insert(host.to_string());
-        if hosts.failed.len() >= OFFLINE_HOSTS && !self.answered.load(Ordering::SeqCst) {
-            self.down.store(true, Ordering::SeqCst);
-        }
+        self.hosts().failed.insert(host.to_string());
     }
 
     /// Opens the breaker of a host whose connection failed after its retries.
@@ -128,29 +128,25 @@ impl Reachability {
         self.hosts().dead.entry(host.to_string()).or_insert(reason);
     }
 
-    fn is_down(&self) -> bool {
-        self.down.load(Ordering::SeqCst)
+    /// Tells whether, so far, nothing answered and enough hosts failed to suspect the network.
+    fn seems_down(&self) -> bool {
+        !self.answered.load(Ordering::SeqCst) && self.hosts().failed.len() >= OFFLINE_HOSTS
     }
 
     fn is_dead(&self, host: &str) -> bool {
         self.hosts().dead.contains_key(host)
     }
 
-    /// The failure a request to `host` gets without being sent, if any.
+    /// The failure a request to `host` gets without being sent: only a host that was tried in
+    /// this run and could not be reached is skipped.
     fn blocked(&self, host: &str) -> Option<Failure> {
-        let mut failure = if self.is_down() {
-            let mut f = Failure::new(FailReason::Network, OFFLINE_DETAIL);
-            f.offline = true;
-            f
-        } else {
-            let reason = *self.hosts().dead.get(host)?;
-            Failure::new(
-                reason,
-                format!("host {host} unreachable earlier in this run ({reason})"),
-            )
-        };
+        let reason = *self.hosts().dead.get(host)?;
+        let mut failure = Failure::new(
+            reason,
+            format!("host {host} unreachable earlier in this run ({reason})"),
+        );
         failure.short_circuit = true;
-        failure.nothing_sent = true;
+        failure.connection = true;
         Some(failure)
     }
 }
@@ -221,17 +217,15 @@ impl<'a> Downloader<'a> {
         })
     }
 
-    /// Tells whether the run concluded that the network is down.
+    /// Tells whether, over the whole run, no host answered and several could not be reached:
+    /// the network, not the hosts, is down.
     pub(super) fn network_down(&self) -> bool {
-        self.reach.is_down()
+        self.reach.seems_down()
     }
 
-    /// The failure `url` gets without a request, because the network is down
-    /// or its host was found unreachable earlier in this run.
+    /// The failure `url` gets without a request, because its host was found unreachable
+    /// earlier in this run.
     pub(super) fn precheck(&self, url: &str) -> Option<Failure> {
-        if self.reach.is_down() {
-            return self.reach.blocked("");
-        }
         let parsed = Url::parse(url).ok()?;
         self.reach.blocked(&host_key(&parsed))
     }
@@ -261,13 +255,14 @@ impl<'a> Downloader<'a> {
                         Some(u) if u.dns => self.opts.retries.min(DNS_RETRIES),
                         _ => self.opts.retries,
                     };
-                    // Another download may have given up on this host, or the
-                    // whole network, while this one was waiting to retry.
-                    let hopeless = self.reach.is_down()
-                        || f.unreachable
-                            .as_ref()
-                            .is_some_and(|u| self.reach.is_dead(&u.host));
-                    if cut || !f.reason.is_transient() || retry >= allowed || hopeless {
+                    // Another download may have given up on this host while this one
+                    // was waiting to retry; and while nothing at all has answered,
+                    // retrying a host that cannot be reached only delays the others.
+                    let hopeless = f
+                        .unreachable
+                        .as_ref()
+                        .is_some_and(|u| self.reach.is_dead(&u.host) || self.reach.seems_down());
+                    if cut || f.final_ || !f.reason.is_transient() || retry >= allowed || hopeless {
                         if let Some(u) = &f.unreachable {
                             self.reach.give_up(&u.host, f.reason);
                         }
@@ -281,6 +276,7 @@ impl<'a> Downloader<'a> {
                         attempt: retry,
                         wait,
                         reason: f.reason,
+                        asked: f.retry_after.is_some(),
                     });
                     tokio::time::sleep(wait).await;
                     previous = Some(f);
@@ -339,12 +335,7 @@ impl<'a> Downloader<'a> {
                 _permit = Some(self.host_permit(key.clone()).await);
                 blocked = self.reach.blocked(&key);
             }
-            if let Some(mut f) = blocked {
-                if hops > 0 {
-                    // The chain did reach a server before this hop.
-                    f.nothing_sent = false;
-                    f.offline = false;
-                }
+            if let Some(f) = blocked {
                 return Err(f.into());
             }
             let mut request = self
@@ -361,12 +352,14 @@ impl<'a> Downloader<'a> {
             }
             // Bounds the whole wait for headers, whatever reqwest's own timeouts
             // cover, so a server that accepts and then says nothing cannot hang the run.
-            let limit = self.opts.connect_timeout + self.opts.read_timeout;
+            let started = Instant::now();
+            let limit =
+                (self.opts.connect_timeout + self.opts.read_timeout).min(self.opts.deadline);
             let response = match tokio::time::timeout(limit, request.send()).await {
                 Err(_) => {
                     return Err(Failure::new(
                         FailReason::Timeout,
-                        format!("no response from {current} within {limit:?}"),
+                        format!("no response from {current} within {}", seconds(limit)),
                     )
                     .into())
                 }
@@ -375,6 +368,7 @@ impl<'a> Downloader<'a> {
                     if let Some(dns) = connection_failure(&e) {
                         self.reach.connection_failed(&key);
                         failure.unreachable = Some(Unreachable { host: key, dns });
+                        failure.connection = true;
                     }
                     return Err(failure.into());
                 }
@@ -423,7 +417,7 @@ impl<'a> Downloader<'a> {
                 failure.retry_after = retry_after(response.headers());
                 return Err(failure.into());
             }
-            return self.receive(id, current, response).await;
+            return self.receive(id, current, response, started).await;
         }
     }
 
@@ -433,6 +427,7 @@ impl<'a> Downloader<'a> {
         id: &str,
         final_url: Url,
         response: reqwest::Response,
+        started: Instant,
     ) -> Result<Got, AttemptError> {
         let status = response.status().as_u16();
         let announced = response.content_length();
@@ -468,21 +463,47 @@ impl<'a> Downloader<'a> {
         let mut sniffer = PdfSniffer::default();
         let mut received = 0u64;
         let mut reported = 0u64;
+        let mut reported_at = Instant::now();
         let mut body = response.bytes_stream();
+        let deadline = started + self.opts.deadline;
 
         let streamed: Result<(), AttemptError> = async {
             loop {
-                let next = tokio::time::timeout(self.opts.read_timeout, body.next())
+                let now = Instant::now();
+                let left = deadline.saturating_duration_since(now);
+                let overdue = || {
+                    let mut f = Failure::new(
+                        FailReason::Timeout,
+                        format!(
+                            "{final_url} took longer than the {} limit, with {} received ({})",
+                            seconds(self.opts.deadline),
+                            bytes_text(received),
+                            rate_text(received, started.elapsed())
+                        ),
+                    );
+                    // A server this slow will be as slow on the next try.
+                    f.final_ = true;
+                    f
+                };
+                if left.is_zero() {
+                    return Err(overdue().into());
+                }
+                let next = match tokio::time::timeout(self.opts.read_timeout.min(left), body.next())
                     .await
-                    .map_err(|_| {
-                        Failure::new(
+                {
+                    Ok(next) => next,
+                    Err(_) if Instant::now() >= deadline => return Err(overdue().into()),
+                    Err(_) => {
+                        return Err(Failure::new(
                             FailReason::Timeout,
                             format!(
-                                "{final_url} stalled after {received} bytes for {:?}",
-                                self.opts.read_timeout
+                                "{final_url} stalled after {received} bytes for {}",
+                                seconds(self.opts.read_timeout)
                             ),
                         )
-                    })?;
+                        .into())
+                    }
+                };
                 let chunk = match next {
                     None => break,
                     Some(Ok(chunk)) => chunk,
@@ -529,12 +550,17 @@ impl<'a> Downloader<'a> {
                 out.write_all(&chunk)
                     .await
                     .with_context(|| format!("writing {}", part.display()))?;
-                if received - reported >= PROGRESS_STEP || reported == 0 {
+                if received - reported >= PROGRESS_STEP
+                    || reported == 0
+                    || reported_at.elapsed() >= PROGRESS_EVERY
+                {
                     reported = received;
+                    reported_at = Instant::now();
                     (self.on_event)(FetchEvent::Progress {
                         id,
                         bytes: received,
                         total: announced,
+                        elapsed: started.elapsed(),
                     });
                 }
             }
@@ -576,6 +602,7 @@ impl<'a> Downloader<'a> {
                 id,
                 bytes: received,
                 total: announced,
+                elapsed: started.elapsed(),
             });
         }
         let dest = store::pdf_path(self.data_dir, id);
@@ -598,6 +625,33 @@ impl<'a> Downloader<'a> {
             last_reason: None,
         }))
     }
+}
+
+/// A duration as people read it: `30 s`, `1.5 s`, `10 min`.
+pub fn seconds(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs >= 120.0 && d.as_secs().is_multiple_of(60) {
+        format!("{} min", d.as_secs() / 60)
+    } else if secs >= 10.0 || d.subsec_millis() == 0 {
+        format!("{} s", secs.round() as u64)
+    } else {
+        format!("{secs:.1} s")
+    }
+}
+
+/// A byte count as people read it: `512 bytes`, `12 KB`, `3.4 MB`.
+pub fn bytes_text(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} bytes"),
+        1_000..1_000_000 => format!("{} KB", n / 1_000),
+        _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}
+
+/// The pace of a download: `12 KB/s`.
+pub fn rate_text(bytes: u64, elapsed: Duration) -> String {
+    let secs = elapsed.as_secs_f64().max(0.001);
+    format!("{}/s", bytes_text((bytes as f64 / secs) as u64))
 }
 
 /// Key of the host of `url` for the per-host cap and the circuit breaker: `host:port`.
@@ -850,7 +904,7 @@ mod tests {
 
         // The same host again fails at once, with no request and no retry.
         let again = fetch("http://one.invalid/b.pdf");
-        assert!(again.short_circuit && !again.offline, "{again:?}");
+        assert!(again.short_circuit && again.connection, "{again:?}");
         assert!(again.message.contains("unreachable earlier in this run"));
         assert_eq!(again.reason, FailReason::Network);
         assert!(dl.precheck("http://one.invalid/c.pdf").is_some());
@@ -861,13 +915,15 @@ mod tests {
         fetch("http://two.invalid/a.pdf");
         assert!(!dl.network_down());
         let third = fetch("http://three.invalid/a.pdf");
-        assert!(!third.offline, "the failure itself keeps its own message");
+        assert!(!third.short_circuit);
         assert!(dl.network_down());
-        // two retried once; three found the network down before retrying.
+        // two retried once; three failed with nothing answering so far, so not again.
         assert_eq!(retries.lock().unwrap().len(), 2);
-        let blocked = dl.precheck("http://four.invalid/a.pdf").unwrap();
-        assert!(blocked.offline);
-        assert_eq!(blocked.message, OFFLINE_DETAIL);
+        // A host not tried yet is never skipped for what other hosts did.
+        assert!(dl.precheck("http://four.invalid/a.pdf").is_none());
+        let fourth = fetch("http://four.invalid/a.pdf");
+        assert!(!fourth.short_circuit, "{fourth:?}");
+        assert_eq!(retries.lock().unwrap().len(), 2);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! `<data-dir>/manifest.json` records, per paper id, where its PDF came from and
 //! what it hashed to, so later runs can skip unchanged files, revalidate with
 //! conditional requests, and retry only what failed. It is rewritten atomically
-//! after every finished paper so an interrupted run keeps its progress.
+//! every few seconds during a run, so an interrupted run keeps most of its
+//! progress; a damaged manifest is set aside and rebuilt from the PDFs present.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -72,6 +73,91 @@ impl ManifestEntry {
     }
 }
 
+/// The cause of a manifest that cannot be parsed.
+#[derive(Debug, thiserror::Error)]
+#[error("the manifest is damaged")]
+pub struct Damaged;
+
+/// What [`recover_manifest`] did with a damaged manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovered {
+    /// Where the damaged file was moved.
+    pub backup: PathBuf,
+    /// How many PDFs the rebuilt manifest records.
+    pub files: usize,
+}
+
+/// Sets a damaged manifest aside (renamed, never deleted) and writes a new one that records
+/// the PDFs present, so the next run neither downloads them again nor is stuck on the damage.
+/// Returns `None` when the manifest is missing or sound.
+pub fn recover_manifest(data_dir: &Path) -> Result<Option<Recovered>> {
+    match Manifest::load(data_dir) {
+        Ok(_) => return Ok(None),
+        Err(e) if e.downcast_ref::<Damaged>().is_none() => return Err(e),
+        Err(_) => {}
+    }
+    let path = Manifest::path(data_dir);
+    let mut backup = data_dir.join("manifest.json.damaged");
+    let mut n = 2;
+    while backup.exists() {
+        backup = data_dir.join(format!("manifest.json.damaged-{n}"));
+        n += 1;
+    }
+    std::fs::rename(&path, &backup).with_context(|| {
+        format!(
+            "Could not move the damaged {} aside to {}",
+            path.display(),
+            backup.display()
+        )
+    })?;
+    let mut manifest = Manifest {
+        version: MANIFEST_VERSION,
+        entries: BTreeMap::new(),
+    };
+    let dir = store::pdf_dir(data_dir);
+    let listing = match std::fs::read_dir(&dir) {
+        Ok(listing) => Some(listing),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("Could not list {}", dir.display())),
+    };
+    for file in listing.into_iter().flatten() {
+        let path = file
+            .with_context(|| format!("Could not list {}", dir.display()))?
+            .path();
+        let Some(id) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".pdf"))
+        else {
+            continue;
+        };
+        if store::validate_id(id).is_err() {
+            continue;
+        }
+        let (bytes, sha256) = store::sha256_file(&path)?;
+        let written = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        manifest.insert(
+            id,
+            ManifestEntry {
+                bytes,
+                sha256,
+                fetched_at: written,
+                ..ManifestEntry::default()
+            },
+        );
+    }
+    manifest.save(data_dir)?;
+    Ok(Some(Recovered {
+        backup,
+        files: manifest.len(),
+    }))
+}
+
 /// All manifest entries of a data directory, keyed by paper id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -96,13 +182,17 @@ impl Manifest {
                     entries: BTreeMap::new(),
                 })
             }
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+            Err(e) => return Err(e).with_context(|| format!("Could not read {}", path.display())),
         };
-        let manifest: Manifest =
-            serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+            anyhow::Error::new(Damaged).context(format!(
+                "{} is damaged ({e}); the next `paperdex fetch` or `update` sets it aside and rebuilds it",
+                path.display()
+            ))
+        })?;
         if manifest.version > MANIFEST_VERSION {
             bail!(
-                "{} has version {}, newer than the supported {}",
+                "{} has version {}, newer than the {} this paperdex reads; use a newer paperdex",
                 path.display(),
                 manifest.version,
                 MANIFEST_VERSION
@@ -115,8 +205,9 @@ impl Manifest {
     pub fn save(&self, data_dir: &Path) -> Result<()> {
         let path = Self::path(data_dir);
         std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating {}", data_dir.display()))?;
-        let mut json = serde_json::to_vec_pretty(self).context("serializing the manifest")?;
+            .with_context(|| format!("Could not create {}", data_dir.display()))?;
+        let mut json =
+            serde_json::to_vec_pretty(self).context("Could not serialize the manifest")?;
         json.push(b'\n');
         store::write_atomic(&path, &json)
     }
@@ -176,6 +267,28 @@ mod tests {
         assert_eq!(back, m);
         assert!(back.get("raft").unwrap().has_file());
         assert!(back.get("raft").unwrap().failed());
+    }
+
+    #[test]
+    fn damaged_manifest_is_set_aside_and_rebuilt_from_the_pdfs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(store::pdf_dir(dir.path())).unwrap();
+        std::fs::write(store::pdf_path(dir.path(), "raft"), b"%PDF-1.4 raft").unwrap();
+        std::fs::write(store::pdf_dir(dir.path()).join("Not An Id.pdf"), b"x").unwrap();
+        std::fs::write(Manifest::path(dir.path()), "{\"version\": 1, \"entr").unwrap();
+        assert_eq!(
+            recover_manifest(dir.path()).unwrap().map(|r| r.files),
+            Some(1)
+        );
+        let m = Manifest::load(dir.path()).unwrap();
+        let raft = m.get("raft").unwrap();
+        assert!(raft.has_file() && raft.bytes == 13 && !raft.failed());
+        let backup = dir.path().join("manifest.json.damaged");
+        assert_eq!(
+            std::fs::read_to_string(backup).unwrap(),
+            "{\"version\": 1, \"entr"
+        );
+        assert_eq!(recover_manifest(dir.path()).unwrap(), None);
     }
 
     #[test]

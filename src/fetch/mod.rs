@@ -24,10 +24,14 @@ mod tests;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+pub use download::{bytes_text, rate_text, seconds};
 pub use error::FailReason;
-pub use manifest::{Manifest, ManifestEntry};
-pub use run::{attach, fetch_all};
+pub use manifest::{recover_manifest, Damaged, Manifest, ManifestEntry, Recovered};
+pub use run::{attach, attach_reader, fetch_all};
 pub use store::{pdf_dir, pdf_path, validate_id};
+
+/// Longest time one download may take unless told otherwise.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
 
 /// User-Agent sent with every request.
 pub const USER_AGENT: &str = concat!("paperdex/", env!("CARGO_PKG_VERSION"));
@@ -56,6 +60,9 @@ pub struct FetchOptions {
     pub connect_timeout: Duration,
     /// Longest silence while waiting for response headers or the next body chunk.
     pub read_timeout: Duration,
+    /// Longest time one download may take, from its request to its last byte, however
+    /// steadily the bytes come.
+    pub deadline: Duration,
     /// How many times a transient failure on one URL is retried.
     pub retries: u32,
     /// First retry delay; doubles with every further retry.
@@ -84,6 +91,7 @@ impl Default for FetchOptions {
             max_size: 100_000_000,
             connect_timeout: Duration::from_secs(15),
             read_timeout: Duration::from_secs(30),
+            deadline: DEFAULT_DEADLINE,
             retries: 3,
             backoff_base: Duration::from_secs(1),
             max_backoff: Duration::from_secs(60),
@@ -120,6 +128,8 @@ pub enum FetchEvent<'a> {
         bytes: u64,
         /// Announced length of the current response, if any.
         total: Option<u64>,
+        /// Time since the request of the current response went out.
+        elapsed: Duration,
     },
     /// A transient failure will be retried after `wait`.
     Retrying {
@@ -133,6 +143,8 @@ pub enum FetchEvent<'a> {
         wait: Duration,
         /// What went wrong.
         reason: FailReason,
+        /// The server asked for the wait with `Retry-After`.
+        asked: bool,
     },
     /// A paper is done, one way or another.
     Finished {
@@ -180,11 +192,10 @@ pub struct FetchReport {
     pub cleaned_parts: usize,
     /// Ids named in [`FetchOptions::only`] that are not among the items.
     pub unknown_only: Vec<String>,
-    /// The run found the network down: no host answered at all and connections
-    /// to at least 3 distinct hosts failed. Every paper still to do then failed
-    /// at once with [`FailReason::Network`] and the detail
-    /// `"network unreachable (no host answered)"`, without a request and without
-    /// a manifest update. Stored papers are still `Unchanged`.
+    /// The run found the network down: every host was tried, none answered at
+    /// all, and connections to at least 3 distinct hosts failed. Papers that
+    /// failed only for want of a connection then keep their manifest record (or
+    /// lack of one), since the run learnt nothing about them.
     pub network_down: bool,
 }
 

@@ -1,19 +1,20 @@
 //! Orchestration of the fetch stage (catalog -> **fetch** -> extract -> index -> search).
 //!
 //! Selects which papers a run touches, drives their downloads concurrently on a
-//! private tokio runtime, keeps the manifest saved after every finished paper,
+//! private tokio runtime, saves the manifest every few seconds and at the end
+//! (saving it after every paper made a run quadratic in the catalog's size),
 //! and adopts hand-downloaded PDFs through [`attach`].
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use super::download::{Downloader, Got, OFFLINE_DETAIL};
+use super::download::{Downloader, Got};
 use super::manifest::{Manifest, ManifestEntry, ATTACHED_SCHEME};
 use super::pdf::PdfSniffer;
 use super::store::{self, pdf_dir, pdf_path, validate_id};
@@ -47,7 +48,7 @@ pub fn fetch_all(
     }
     if let Some(only) = &opts.only {
         for id in only {
-            validate_id(id).context("bad id in FetchOptions::only")?;
+            validate_id(id).context("--only names an invalid id")?;
         }
     }
     if tokio::runtime::Handle::try_current().is_ok() {
@@ -98,10 +99,29 @@ pub fn fetch_all(
     Ok(report)
 }
 
+/// How often a run saves the manifest while it goes; it is saved at the end too.
+const SAVE_EVERY: Duration = Duration::from_secs(2);
+
 /// What finishing one paper produced: its outcome and the manifest entry to store.
 struct Done {
     outcome: Outcome,
     entry: Option<ManifestEntry>,
+    /// Every URL failed for want of a connection: if the whole network turns out to be
+    /// down, the run learnt nothing about this paper and its entry is not stored.
+    unreachable: bool,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Manifest saves of the runs on this thread, for tests of how often it is written.
+    pub(super) static SAVES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Saves the manifest, counting saves in tests.
+fn save(manifest: &Manifest, data_dir: &Path) -> Result<()> {
+    #[cfg(test)]
+    SAVES.with(|s| s.set(s.get() + 1));
+    manifest.save(data_dir)
 }
 
 async fn run_items(
@@ -125,19 +145,70 @@ async fn run_items(
         .collect::<Vec<_>>();
     let mut running = futures_util::stream::iter(jobs).buffer_unordered(opts.jobs.max(1));
     let mut report = FetchReport::default();
-    while let Some((item, done)) = running.next().await {
-        let done = done.with_context(|| format!("fetching {}", item.id))?;
-        if let Some(entry) = done.entry {
-            manifest.insert(item.id.clone(), entry);
-            manifest.save(data_dir)?;
+    let mut unsaved = false;
+    let mut saved_at = Instant::now();
+    // Entries of papers no host of which could be reached, held until the run knows
+    // whether the network itself was down.
+    let mut unreachable = Vec::new();
+    loop {
+        // Saves on time even while every job is still busy, so a run killed during a long
+        // download keeps the papers finished before it.
+        let next = if unsaved {
+            let due = tokio::time::Instant::from_std(saved_at + SAVE_EVERY);
+            tokio::select! {
+                next = running.next() => next,
+                _ = tokio::time::sleep_until(due) => {
+                    save(manifest, data_dir)?;
+                    unsaved = false;
+                    saved_at = Instant::now();
+                    continue;
+                }
+            }
+        } else {
+            running.next().await
+        };
+        let Some((item, done)) = next else {
+            break;
+        };
+        let done = match done {
+            Ok(done) => done,
+            Err(e) => {
+                if unsaved {
+                    // Keep what the run learnt before the local failure stopped it.
+                    let _ = save(manifest, data_dir);
+                }
+                return Err(e.context(format!("Could not fetch {}", item.id)));
+            }
+        };
+        match done.entry {
+            Some(entry) if done.unreachable => unreachable.push((item.id.clone(), entry)),
+            Some(entry) => {
+                manifest.insert(item.id.clone(), entry);
+                unsaved = true;
+            }
+            None => {}
         }
         on_event(FetchEvent::Finished {
             id: &item.id,
             outcome: &done.outcome,
         });
         report.record(&item.id, &done.outcome);
+        if unsaved && saved_at.elapsed() >= SAVE_EVERY {
+            save(manifest, data_dir)?;
+            unsaved = false;
+            saved_at = Instant::now();
+        }
     }
     report.network_down = downloader.network_down();
+    if !report.network_down {
+        unsaved |= !unreachable.is_empty();
+        for (id, entry) in unreachable {
+            manifest.insert(id, entry);
+        }
+    }
+    if unsaved {
+        save(manifest, data_dir)?;
+    }
     Ok(report)
 }
 
@@ -167,26 +238,29 @@ async fn process(
         return Ok(Done {
             outcome: Outcome::Unchanged,
             entry: None,
+            unreachable: false,
         });
     }
     if !item.open_access {
         return Ok(Done {
             outcome: Outcome::SkippedNotOpen,
             entry: None,
+            unreachable: false,
         });
     }
     if item.urls.is_empty() {
         return Ok(Done {
             outcome: Outcome::SkippedNoUrl,
             entry: None,
+            unreachable: false,
         });
     }
     let mut details = Vec::new();
     let mut last_reason = None;
-    // Whether any request of this paper went out in this run.
-    let mut requested = false;
+    // Whether every URL failed for want of a connection.
+    let mut unreachable = true;
     for url in &item.urls {
-        // Known-unreachable hosts and a network found down fail without a request.
+        // Hosts found unreachable earlier in this run fail without a request.
         let failure = match downloader.precheck(url) {
             Some(failure) => failure,
             None => {
@@ -208,6 +282,7 @@ async fn process(
                         return Ok(Done {
                             outcome,
                             entry: Some(entry),
+                            unreachable: false,
                         });
                     }
                     Ok(Got::NotModified) => {
@@ -218,24 +293,14 @@ async fn process(
                         return Ok(Done {
                             outcome: Outcome::Unchanged,
                             entry: Some(entry),
+                            unreachable: false,
                         });
                     }
                     Err(failure) => failure,
                 }
             }
         };
-        if failure.offline && !requested {
-            // Nothing was asked of any server, so the manifest learns nothing
-            // either: the paper keeps its record (or lack of one) for the next run.
-            return Ok(Done {
-                outcome: Outcome::Failed {
-                    reason: failure.reason,
-                    detail: OFFLINE_DETAIL.to_string(),
-                },
-                entry: None,
-            });
-        }
-        requested |= !failure.nothing_sent;
+        unreachable &= failure.connection;
         details.push(format!("{url}: {}", failure.message));
         last_reason = Some(failure.reason);
     }
@@ -256,6 +321,7 @@ async fn process(
     Ok(Done {
         outcome: Outcome::Failed { reason, detail },
         entry: Some(entry),
+        unreachable,
     })
 }
 
@@ -311,15 +377,36 @@ fn interleave_by_host(items: Vec<&FetchItem>) -> Vec<&FetchItem> {
 ///
 /// The file is copied (never moved) to `<data-dir>/pdf/<id>.pdf` and recorded
 /// in the manifest with a `file://` URL and status 0. A file that is not a
-/// whole PDF is refused; the error then downcasts to [`super::FailReason`].
-pub fn attach(id: &str, file: &Path, data_dir: &Path) -> Result<ManifestEntry> {
-    validate_id(id).context("refusing to attach")?;
+/// whole PDF, or is longer than `max_bytes`, is refused; the error then
+/// downcasts to [`super::FailReason`].
+pub fn attach(id: &str, file: &Path, data_dir: &Path, max_bytes: u64) -> Result<ManifestEntry> {
+    let source = std::fs::canonicalize(file)
+        .with_context(|| format!("Could not find {}", file.display()))?;
+    let mut input = std::fs::File::open(&source)
+        .with_context(|| format!("Could not open {}", source.display()))?;
+    attach_reader(
+        id,
+        &mut input,
+        &source.display().to_string(),
+        data_dir,
+        max_bytes,
+    )
+}
+
+/// Adopts a PDF read from `input` (a file, standard input) as the file of `id`, like
+/// [`attach`]; `origin` names where it came from, for the manifest and messages.
+pub fn attach_reader(
+    id: &str,
+    input: &mut dyn Read,
+    origin: &str,
+    data_dir: &Path,
+    max_bytes: u64,
+) -> Result<ManifestEntry> {
+    validate_id(id).context("Refusing to attach")?;
     let dir = pdf_dir(data_dir);
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let source =
-        std::fs::canonicalize(file).with_context(|| format!("locating {}", file.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("Could not create {}", dir.display()))?;
     let part = store::part_path(data_dir, id);
-    let copied = copy_checked(&source, &part);
+    let copied = copy_checked(input, origin, &part, max_bytes);
     let (bytes, sha256) = match copied {
         Ok(v) => v,
         Err(e) => {
@@ -328,7 +415,7 @@ pub fn attach(id: &str, file: &Path, data_dir: &Path) -> Result<ManifestEntry> {
         }
     };
     store::commit_file(&part, &pdf_path(data_dir, id))?;
-    let url = format!("{ATTACHED_SCHEME}{}", source.display());
+    let url = format!("{ATTACHED_SCHEME}{origin}");
     let now = now_unix();
     let entry = ManifestEntry {
         final_url: url.clone(),
@@ -347,36 +434,46 @@ pub fn attach(id: &str, file: &Path, data_dir: &Path) -> Result<ManifestEntry> {
     Ok(entry)
 }
 
-/// Copies `source` to `part` through the PDF check, fsyncs, and returns size and hash.
-fn copy_checked(source: &Path, part: &Path) -> Result<(u64, String)> {
-    let mut input =
-        std::fs::File::open(source).with_context(|| format!("opening {}", source.display()))?;
-    let mut output =
-        std::fs::File::create(part).with_context(|| format!("creating {}", part.display()))?;
+/// Copies `input` to `part` through the PDF check, fsyncs, and returns size and hash.
+fn copy_checked(
+    input: &mut dyn Read,
+    origin: &str,
+    part: &Path,
+    max_bytes: u64,
+) -> Result<(u64, String)> {
+    let mut output = std::fs::File::create(part)
+        .with_context(|| format!("Could not create {}", part.display()))?;
     let mut sniffer = PdfSniffer::default();
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut total = 0u64;
-    let refuse = |reason| {
-        anyhow::Error::new(reason).context(format!("{} is not a usable PDF", source.display()))
-    };
+    let refuse =
+        |reason| anyhow::Error::new(reason).context(format!("{origin} is not a usable PDF"));
     loop {
         let n = input
             .read(&mut buf)
-            .with_context(|| format!("reading {}", source.display()))?;
+            .with_context(|| format!("Could not read {origin}"))?;
         if n == 0 {
             break;
+        }
+        total += n as u64;
+        if total > max_bytes {
+            return Err(
+                anyhow::Error::new(super::FailReason::TooLarge).context(format!(
+                    "{origin} is larger than the {} paperdex extracts text from",
+                    super::bytes_text(max_bytes)
+                )),
+            );
         }
         sniffer.push(&buf[..n]).map_err(refuse)?;
         hasher.update(&buf[..n]);
         output
             .write_all(&buf[..n])
-            .with_context(|| format!("writing {}", part.display()))?;
-        total += n as u64;
+            .with_context(|| format!("Could not write {}", part.display()))?;
     }
     sniffer.finish().map_err(refuse)?;
     output
         .sync_all()
-        .with_context(|| format!("syncing {}", part.display()))?;
+        .with_context(|| format!("Could not write {}", part.display()))?;
     Ok((total, store::hex(&hasher.finalize())))
 }

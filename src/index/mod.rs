@@ -4,15 +4,26 @@
 //! update is a single tantivy commit, so an interrupted run leaves the last good index.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
+use tantivy::directory::error::{
+    DeleteError, LockError, OpenDirectoryError, OpenReadError, OpenWriteError,
+};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
+};
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
     TextOptions, FAST, STORED, STRING,
 };
-use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    doc, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument,
+    TantivyError, Term,
+};
 
 use crate::catalog::Entry;
 
@@ -193,34 +204,213 @@ fn schema_version() -> u32 {
     2
 }
 
-/// Opens the index in `dir`, or creates an empty one there. An index built with another
-/// schema (by an older paperdex) is replaced by an empty one, which the update then fills.
-pub fn open_or_create(dir: &Path) -> Result<Index> {
+/// The index folder as tantivy sees it: the files of a memory-mapped directory, written
+/// through our own atomic writes so that they follow the umask like every other file of the
+/// data directory (tantivy's own temporary files are private to the owner). Opened for
+/// searching, it takes no lock file and refuses every write, so a read-only copy of the data
+/// directory, or one owned by another user, can be searched.
+#[derive(Debug, Clone)]
+struct IndexDir {
+    files: MmapDirectory,
+    root: PathBuf,
+    read_only: bool,
+}
+
+impl IndexDir {
+    fn open(root: &Path, read_only: bool) -> Result<IndexDir> {
+        let files = MmapDirectory::open(root).map_err(|e| {
+            let why = match e {
+                OpenDirectoryError::NotADirectory(_) => "it is not a folder".to_string(),
+                OpenDirectoryError::DoesNotExist(_) => "it does not exist".to_string(),
+                OpenDirectoryError::IoError { io_error, .. } => io_error.to_string(),
+                other => other.to_string(),
+            };
+            anyhow::anyhow!("Could not open the index folder {}: {why}", root.display())
+        })?;
+        Ok(IndexDir {
+            files,
+            root: root.to_path_buf(),
+            read_only,
+        })
+    }
+
+    fn refuse(&self, path: &Path) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{} is opened for reading only",
+                self.root.join(path).display()
+            ),
+        )
+    }
+}
+
+impl Directory for IndexDir {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.files.get_file_handle(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        if self.read_only {
+            return Err(DeleteError::IoError {
+                io_error: Arc::new(self.refuse(path)),
+                filepath: path.to_path_buf(),
+            });
+        }
+        self.files.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.files.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        if self.read_only {
+            return Err(OpenWriteError::wrap_io_error(
+                self.refuse(path),
+                path.to_path_buf(),
+            ));
+        }
+        self.files.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.files.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
+        if self.read_only {
+            return Err(self.refuse(path));
+        }
+        crate::store::write_atomic(&self.root.join(path), data)
+            .map_err(|e| io::Error::other(format!("{e:#}")))
+    }
+
+    fn sync_directory(&self) -> io::Result<()> {
+        if self.read_only {
+            return Ok(());
+        }
+        self.files.sync_directory()
+    }
+
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        if self.read_only {
+            // A reader locks only to keep a writer's clean-up from deleting files it is about
+            // to open; the data directory's own lock already keeps writers of this program
+            // away, and a read-only folder has no writer at all.
+            return Ok(DirectoryLock::from(Box::new(())));
+        }
+        self.files.acquire_lock(lock)
+    }
+
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.files.watch(callback)
+    }
+}
+
+/// Says in plain words what went wrong inside tantivy, whose own messages show internal
+/// structures.
+fn describe(err: &TantivyError) -> String {
+    match err {
+        TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(p)) => {
+            format!("{} is missing", p.display())
+        }
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
+            format!("{}: {io_error}", filepath.display())
+        }
+        TantivyError::OpenReadError(OpenReadError::IncompatibleIndex(_)) => {
+            "it was written by an incompatible version".to_string()
+        }
+        TantivyError::OpenWriteError(OpenWriteError::FileAlreadyExists(p)) => {
+            format!("{} exists already", p.display())
+        }
+        TantivyError::OpenWriteError(OpenWriteError::IoError { io_error, filepath }) => {
+            format!("{}: {io_error}", filepath.display())
+        }
+        TantivyError::OpenDirectoryError(_) => "its folder cannot be opened".to_string(),
+        TantivyError::LockFailure(LockError::LockBusy, _) => {
+            "another process holds its lock".to_string()
+        }
+        TantivyError::LockFailure(LockError::IoError(io_error), _) => {
+            format!("its lock file cannot be taken: {io_error}")
+        }
+        TantivyError::IoError(io_error) => io_error.to_string(),
+        TantivyError::DataCorruption(_) => "its files are damaged".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Tells whether an open failed because the index's files are damaged rather than unreadable.
+fn is_damage(err: &TantivyError) -> bool {
+    matches!(
+        err,
+        TantivyError::DataCorruption(_)
+            | TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(_))
+            | TantivyError::OpenReadError(OpenReadError::IncompatibleIndex(_))
+            | TantivyError::SchemaError(_)
+            | TantivyError::InvalidArgument(_)
+    )
+}
+
+/// Why an existing index could not be opened, with what the user can do about it.
+fn open_error(dir: &Path, err: &TantivyError) -> anyhow::Error {
+    if is_damage(err) {
+        anyhow::anyhow!(
+            "The index in {} is damaged ({}); `paperdex index --rebuild` builds it again from the text on disk",
+            dir.display(),
+            describe(err)
+        )
+    } else {
+        anyhow::anyhow!(
+            "Could not open the index in {}: {}",
+            dir.display(),
+            describe(err)
+        )
+    }
+}
+
+/// Opens the index in `dir` for writing, or creates an empty one there. With `fresh`, an index
+/// that cannot be opened is removed and created again, since it is about to be rebuilt anyway.
+fn open_or_create(dir: &Path, fresh: bool) -> Result<Index> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("Could not create the index folder {}", dir.display()))?;
     if dir.join("meta.json").exists() {
-        let index = Index::open_in_dir(dir)
-            .with_context(|| format!("Could not open the index in {}", dir.display()))?;
-        if index.schema() == schema() {
-            analysis::register(&index);
-            return Ok(index);
+        match Index::open(IndexDir::open(dir, false)?) {
+            // An index of another schema was built by an older paperdex: it is built anew,
+            // which the update that follows fills.
+            Ok(index) if index.schema() == schema() => {
+                analysis::register(&index);
+                return Ok(index);
+            }
+            Ok(_) => {}
+            Err(e) if !fresh => return Err(open_error(dir, &e)),
+            Err(_) => {}
         }
-        drop(index);
-        clear_dir(dir)?;
+        clear_folder(dir)?;
     }
-    let index = Index::create_in_dir(dir, schema())
-        .with_context(|| format!("Could not create an index in {}", dir.display()))?;
+    let index = Index::create(
+        IndexDir::open(dir, false)?,
+        schema(),
+        IndexSettings::default(),
+    )
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "Could not create an index in {}: {}",
+            dir.display(),
+            describe(&e)
+        )
+    })?;
     analysis::register(&index);
     Ok(index)
 }
 
-/// Removes the files of an outdated index, keeping the folder.
-fn clear_dir(dir: &Path) -> Result<()> {
-    let listing = std::fs::read_dir(dir)
-        .with_context(|| format!("Could not read the index folder {}", dir.display()))?;
-    for item in listing {
-        let path = item
-            .with_context(|| format!("Could not read the index folder {}", dir.display()))?
+/// Removes every file of a folder that holds a damaged index.
+fn clear_folder(dir: &Path) -> Result<()> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("Could not list {}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("Could not list {}", dir.display()))?
             .path();
         let removed = if path.is_dir() {
             std::fs::remove_dir_all(&path)
@@ -232,16 +422,23 @@ fn clear_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Opens an existing index for searching, with a clear message when there is none.
+/// Opens an existing index for searching, with a clear message when there is none. Nothing in
+/// the index folder is created or changed, so it may be read-only.
 pub fn open(dir: &Path) -> Result<(Index, Fields)> {
     if !dir.join("meta.json").exists() {
+        let data_dir = dir.parent().unwrap_or(dir);
+        if data_dir.exists() && !data_dir.is_dir() {
+            anyhow::bail!(
+                "The data directory {} is a file, not a folder; point --data-dir (or PAPERDEX_DATA) at a folder",
+                data_dir.display()
+            );
+        }
         anyhow::bail!(
             "No index found in {}; run `paperdex index` (or `paperdex update`) first.",
             dir.display()
         );
     }
-    let index = Index::open_in_dir(dir)
-        .with_context(|| format!("Could not open the index in {}", dir.display()))?;
+    let index = Index::open(IndexDir::open(dir, true)?).map_err(|e| open_error(dir, &e))?;
     if index.schema() != schema() {
         anyhow::bail!(
             "The index in {} was built by another version of paperdex; run `paperdex index` to rebuild it.",
@@ -261,7 +458,7 @@ pub fn reader(index: &Index) -> Result<IndexReader> {
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()
-        .context("Could not read the index")
+        .map_err(|e| anyhow::anyhow!("Could not read the index: {}", describe(&e)))
 }
 
 /// Reads the id and fingerprint of every live document from the fast fields.
@@ -271,12 +468,19 @@ fn existing_fingerprints(index: &Index) -> Result<HashMap<String, u64>> {
     let mut out = HashMap::new();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
-        let Some(ids) = fast.str("id")? else { continue };
-        let prints = fast.u64("fingerprint")?;
+        let unreadable =
+            |e: TantivyError| anyhow::anyhow!("Could not read the index: {}", describe(&e));
+        let Some(ids) = fast.str("id").map_err(unreadable)? else {
+            continue;
+        };
+        let prints = fast.u64("fingerprint").map_err(unreadable)?;
         // One pass over the sorted dictionary: looking each ordinal up on its own decompresses
         // a dictionary block per document.
         let mut names = Vec::with_capacity(ids.num_terms());
-        let mut stream = ids.dictionary().stream()?;
+        let mut stream = ids
+            .dictionary()
+            .stream()
+            .context("Could not read the index's ids")?;
         while stream.advance() {
             names.push(String::from_utf8_lossy(stream.key()).into_owned());
         }
@@ -357,7 +561,7 @@ pub fn update(
     rebuild: bool,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<UpdateStats> {
-    let index = open_or_create(dir)?;
+    let index = open_or_create(dir, rebuild)?;
     let fields = Fields::from_schema(&index.schema())?;
     let existing = if rebuild {
         HashMap::new()
@@ -396,13 +600,16 @@ pub fn update(
             "Another paperdex process is writing the index in {}; wait for it to finish.",
             dir.display()
         ),
-        other => anyhow::Error::new(other).context(format!(
-            "Could not open the index in {} for writing",
-            dir.display()
-        )),
+        other => anyhow::anyhow!(
+            "Could not open the index in {} for writing: {}",
+            dir.display(),
+            describe(&other)
+        ),
     })?;
     if rebuild {
-        writer.delete_all_documents()?;
+        writer
+            .delete_all_documents()
+            .map_err(|e| anyhow::anyhow!("Could not empty the index: {}", describe(&e)))?;
     }
     for id in stale {
         writer.delete_term(Term::from_field_text(fields.id, id));
@@ -426,12 +633,16 @@ pub fn update(
         }
         writer
             .add_document(document(&fields, entry, pages.as_ref(), print))
-            .with_context(|| format!("Could not index entry {}", entry.id))?;
+            .map_err(|e| anyhow::anyhow!("Could not index entry {}: {}", entry.id, describe(&e)))?;
         progress(done + 1, total);
     }
-    writer
-        .commit()
-        .with_context(|| format!("Could not commit the index in {}", dir.display()))?;
+    writer.commit().map_err(|e| {
+        anyhow::anyhow!(
+            "Could not commit the index in {}: {}",
+            dir.display(),
+            describe(&e)
+        )
+    })?;
     // Merging can run after the commit: a crash during it still leaves the committed index.
     writer.wait_merging_threads().ok();
     Ok(stats)

@@ -22,7 +22,6 @@ use super::planner::{Plan, PlanError, Planner};
 use super::thesaurus::Thesaurus;
 use super::{related, rewrite, Facets, Hit, Request, Results, SearchError, MAX_LIMIT};
 use crate::catalog::vocabulary::Vocabulary;
-use crate::catalog::KINDS;
 use crate::index::{self, analysis, Fields};
 
 /// How strongly relevance is scaled down for the wanted parts a document misses.
@@ -275,13 +274,7 @@ impl Engine {
             all.push((Occur::Must, any_of(terms)));
         }
         if let Some(kind) = &req.kind {
-            if !KINDS.contains(&kind.as_str()) {
-                return Err(SearchError::UnknownKind {
-                    kind: kind.clone(),
-                    known: KINDS.join(", "),
-                }
-                .into());
-            }
+            super::check_kind(kind)?;
             all.push((
                 Occur::Must,
                 any_of(vec![Term::from_field_text(f.kind, kind)]),

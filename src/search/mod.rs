@@ -108,6 +108,19 @@ pub struct Results {
     pub did_you_mean: Option<String>,
 }
 
+/// Checks that `kind` is one of the catalog's kinds, so a misspelt `--kind` is an error rather
+/// than an empty result.
+pub fn check_kind(kind: &str) -> Result<(), SearchError> {
+    use crate::catalog::KINDS;
+    if KINDS.contains(&kind) {
+        return Ok(());
+    }
+    Err(SearchError::UnknownKind {
+        kind: kind.to_string(),
+        known: KINDS.join(", "),
+    })
+}
+
 /// The query text with each corrected word replaced.
 fn rewrite(query: &str, corrections: &[&Correction]) -> Option<String> {
     if corrections.is_empty() {

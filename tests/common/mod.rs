@@ -172,6 +172,75 @@ impl Run {
     }
 }
 
+/// A file system mounted on a folder for as long as this lives, where the test may mount one.
+pub struct Mount {
+    pub path: PathBuf,
+}
+
+impl Mount {
+    /// Mounts a tmpfs of `size` (e.g. `16k`) on `path`, or says why not and returns `None`:
+    /// mounting needs root (or a user namespace), which CI may not have.
+    pub fn tmpfs(path: &Path, size: &str) -> Option<Mount> {
+        fs::create_dir_all(path).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .stderr(std::process::Stdio::null())
+            .status();
+        match status {
+            Ok(s) if s.success() => Some(Mount {
+                path: path.to_path_buf(),
+            }),
+            _ => {
+                eprintln!("skipped: cannot mount a tmpfs here (this part needs root)");
+                None
+            }
+        }
+    }
+
+    /// Shows `source` at `path` read-only (a bind mount), or says why not and returns `None`.
+    pub fn read_only(source: &Path, path: &Path) -> Option<Mount> {
+        fs::create_dir_all(path).unwrap();
+        let run = |args: &[&str]| {
+            Command::new("mount")
+                .args(args)
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let (src, dst) = (source.to_str().unwrap(), path.to_str().unwrap());
+        if !run(&["--bind", src, dst]) {
+            eprintln!("skipped: cannot bind-mount here (this part needs root)");
+            return None;
+        }
+        let mount = Mount {
+            path: path.to_path_buf(),
+        };
+        if !run(&["-o", "remount,bind,ro", dst]) {
+            eprintln!("skipped: cannot make a bind mount read-only here");
+            return None;
+        }
+        Some(mount)
+    }
+
+    /// Changes the size of the mounted tmpfs, keeping its files.
+    pub fn resize(&self, size: &str) {
+        let ok = Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.path)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "could not resize the tmpfs");
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.path).status();
+    }
+}
+
 /// The ids of a JSON result's hits, in rank order.
 pub fn hit_ids(v: &serde_json::Value) -> Vec<String> {
     v["hits"]
@@ -270,6 +339,21 @@ pub enum Route {
     Status(u16),
     /// Sends the headers and the first bytes of this body, then stalls for a long time.
     Stall(Vec<u8>),
+    /// 200 with these bytes, sent 100 at a time with this pause between them.
+    Dribble(Vec<u8>, std::time::Duration),
+    /// 503 with `Retry-After: secs` to the first request, then the other route.
+    Busy(
+        u64,
+        Box<Route>,
+        std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ),
+}
+
+impl Route {
+    /// Answers the first request with 503 and `Retry-After: secs`, every later one with `then`.
+    pub fn busy_then(secs: u64, then: Route) -> Route {
+        Route::Busy(secs, Box::new(then), Default::default())
+    }
 }
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 serving fixed routes, for tests that must not leave
@@ -304,10 +388,21 @@ impl Server {
                         line.clear();
                     }
                     let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                    let route = routes
+                    let mut route = routes
                         .iter()
                         .find(|(p, _)| *p == path)
                         .map(|(_, r)| r.clone());
+                    if let Some(Route::Busy(secs, then, served)) = &route {
+                        if served.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                            route = Some((**then).clone());
+                        } else {
+                            let mut out = stream;
+                            let _ = out.write_all(
+                                format!("HTTP/1.1 503 Busy\r\nRetry-After: {secs}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes(),
+                            );
+                            return;
+                        }
+                    }
                     let mut out = stream;
                     let _ = match route {
                         Some(Route::File(bytes)) => out
@@ -330,6 +425,23 @@ impl Server {
                             .and_then(|_| out.write_all(&bytes[..bytes.len() / 2]))
                             .and_then(|_| out.flush())
                             .map(|_| std::thread::sleep(std::time::Duration::from_secs(600))),
+                        Some(Route::Dribble(bytes, pause)) => out
+                            .write_all(
+                                format!(
+                                    "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                                    bytes.len()
+                                )
+                                .as_bytes(),
+                            )
+                            .and_then(|_| {
+                                for chunk in bytes.chunks(100) {
+                                    out.write_all(chunk)?;
+                                    out.flush()?;
+                                    std::thread::sleep(pause);
+                                }
+                                Ok(())
+                            }),
+                        Some(Route::Busy(..)) => Ok(()),
                         Some(Route::Status(code)) => out.write_all(
                             format!("HTTP/1.1 {code} Oops\r\nContent-Type: text/html\r\nContent-Length: 6\r\nConnection: close\r\n\r\n<html>").as_bytes(),
                         ),
