@@ -55,7 +55,7 @@ impl Store {
 
     /// The vocabulary as the search stage uses it, made when the index is.
     pub fn thesaurus_path(&self) -> PathBuf {
-        self.root.join("thesaurus.json")
+        self.root.join("thesaurus.txt")
     }
 
     /// Takes the data directory's write lock for as long as the returned guard lives, so two

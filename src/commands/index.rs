@@ -61,7 +61,7 @@ fn store_thesaurus(store: &Store, catalog_dir: Option<&Path>) -> Result<()> {
     let thesaurus = Thesaurus::new(&vocabulary::from_files(&files)?);
     write_atomic(
         &store.thesaurus_path(),
-        &thesaurus.to_json(&vocabulary::key(&files)),
+        &thesaurus.to_bytes(&vocabulary::key(&files)),
     )
 }
 

@@ -50,7 +50,7 @@ pub fn open_engine(cx: &Context) -> Result<Engine> {
     let key = vocabulary::key(&files);
     let stored = std::fs::read(cx.store.thesaurus_path())
         .ok()
-        .and_then(|bytes| Thesaurus::from_json(&bytes, &key));
+        .and_then(|bytes| Thesaurus::from_bytes(&bytes, &key));
     match stored {
         Some(thesaurus) => engine.set_thesaurus(thesaurus),
         None => engine.set_vocabulary(&vocabulary::from_files(&files)?),

@@ -165,15 +165,7 @@ impl Engine {
         let limit = req.limit.clamp(1, MAX_LIMIT);
         let ranked = req.like.is_none();
         let (top, total, facets) = self.collect(&query, &plan, limit, ranked)?;
-        let mut analyzer = analysis::stemmed();
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc: TantivyDocument = self
-                .searcher
-                .doc(address)
-                .context("Could not read a document from the index")?;
-            hits.push(self.hit(&doc, score, &plan, &mut analyzer));
-        }
+        let hits = self.hits(&top, &plan)?;
         let replaced: Vec<_> = plan.corrections.iter().filter(|c| c.replaced).collect();
         let suggested: Vec<_> = plan.corrections.iter().filter(|c| !c.replaced).collect();
         Ok(Results {
@@ -202,12 +194,7 @@ impl Engine {
             probes: Vec::new(),
         };
         let (top, total, facets) = self.collect(&query, &plan, limit.clamp(1, MAX_LIMIT), false)?;
-        let mut analyzer = analysis::stemmed();
-        let mut hits = Vec::new();
-        for (score, address) in top {
-            let doc: TantivyDocument = self.searcher.doc(address)?;
-            hits.push(self.hit(&doc, score, &plan, &mut analyzer));
-        }
+        let hits = self.hits(&top, &plan)?;
         Ok(Results {
             query: format!("like:{id}"),
             total,
@@ -217,6 +204,22 @@ impl Engine {
             showing_results_for: None,
             did_you_mean: None,
         })
+    }
+
+    /// The hits of the top documents, in order. Each reads a stored text and looks through
+    /// it for passages, so they are built on all cores.
+    fn hits(&self, top: &[(f32, DocAddress)], plan: &Plan) -> Result<Vec<Hit>> {
+        use rayon::prelude::*;
+        let needles = Needles::new(&plan.highlight, &plan.probes);
+        top.par_iter()
+            .map_init(analysis::stemmed, |analyzer, &(score, address)| {
+                let doc: TantivyDocument = self
+                    .searcher
+                    .doc(address)
+                    .context("Could not read a document from the index")?;
+                Ok(self.hit(&doc, score, plan, &needles, analyzer))
+            })
+            .collect()
     }
 
     fn id_query(&self, id: &str) -> Box<dyn Query> {
@@ -381,6 +384,7 @@ impl Engine {
         doc: &TantivyDocument,
         score: f32,
         plan: &Plan,
+        needles: &Needles,
         analyzer: &mut TextAnalyzer,
     ) -> Hit {
         let f = &self.fields;
@@ -403,11 +407,7 @@ impl Engine {
             .get_all(f.page_start)
             .filter_map(|v| v.as_u64())
             .collect();
-        let needles = Needles {
-            terms: &plan.highlight,
-            probes: &plan.probes,
-        };
-        let passages = passage::passages(body, &starts, &needles, analyzer);
+        let passages = passage::passages(body, &starts, needles, analyzer);
         let summary = text(f.summary);
         let (snippet, highlights) = match passages.first() {
             Some(p) => (p.text.clone(), p.highlights.clone()),

@@ -4,8 +4,6 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::catalog::vocabulary::Vocabulary;
@@ -47,14 +45,6 @@ pub fn term_sequence(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
-/// A thesaurus as it is kept in the data directory, so that a search need not read and
-/// analyze the vocabulary again: the groups, and a key of the vocabulary files they came from.
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    key: String,
-    groups: Vec<Vec<Vec<String>>>,
-}
-
 impl Thesaurus {
     /// Analyzes every term of the vocabulary.
     pub fn new(vocabulary: &Vocabulary) -> Thesaurus {
@@ -88,20 +78,36 @@ impl Thesaurus {
         thesaurus
     }
 
-    /// The thesaurus as JSON, marked with the `key` of the vocabulary it came from.
-    pub fn to_json(&self, key: &str) -> Vec<u8> {
-        let stored = Stored {
-            key: key.to_string(),
-            groups: self.groups.clone(),
-        };
-        serde_json::to_vec(&stored).unwrap_or_default()
+    /// The thesaurus as it is kept in the data directory, so a search need not read and analyze
+    /// the vocabulary again: the `key` of the vocabulary it came from on the first line, then a
+    /// group a line, its terms apart by tabs and a term's index terms by spaces (index terms
+    /// hold neither).
+    pub fn to_bytes(&self, key: &str) -> Vec<u8> {
+        let mut out = format!("{key}\n");
+        for group in &self.groups {
+            let terms: Vec<String> = group.iter().map(|seq| seq.join(" ")).collect();
+            out.push_str(&terms.join("\t"));
+            out.push('\n');
+        }
+        out.into_bytes()
     }
 
-    /// A thesaurus read back from `to_json`'s output, if it came from the vocabulary `key`
+    /// A thesaurus read back from `to_bytes`'s output, if it came from the vocabulary `key`
     /// names.
-    pub fn from_json(bytes: &[u8], key: &str) -> Option<Thesaurus> {
-        let stored: Stored = serde_json::from_slice(bytes).ok()?;
-        (stored.key == key).then(|| Thesaurus::from_groups(stored.groups))
+    pub fn from_bytes(bytes: &[u8], key: &str) -> Option<Thesaurus> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let mut lines = text.lines();
+        if lines.next()? != key {
+            return None;
+        }
+        let groups = lines
+            .map(|line| {
+                line.split('\t')
+                    .map(|term| term.split(' ').map(str::to_string).collect())
+                    .collect()
+            })
+            .collect();
+        Some(Thesaurus::from_groups(groups))
     }
 
     /// The runs of `words` (index terms, in query order) that are terms of a group, longest
@@ -185,10 +191,10 @@ mod tests {
     #[test]
     fn a_stored_thesaurus_is_read_back_only_for_its_own_vocabulary() {
         let t = thesaurus(&[&["split brain", "network partition"]]);
-        let json = t.to_json("k1");
-        assert_eq!(Thesaurus::from_json(&json, "k1"), Some(t));
-        assert_eq!(Thesaurus::from_json(&json, "k2"), None);
-        assert_eq!(Thesaurus::from_json(b"{", "k1"), None);
+        let bytes = t.to_bytes("k1");
+        assert_eq!(Thesaurus::from_bytes(&bytes, "k1"), Some(t));
+        assert_eq!(Thesaurus::from_bytes(&bytes, "k2"), None);
+        assert_eq!(Thesaurus::from_bytes(b"\xff", "k1"), None);
     }
 
     #[test]

@@ -17,6 +17,9 @@ use super::stopwords::is_stopword;
 /// word to be taken as a misspelling although it occurs.
 const FAR_MORE_COMMON: u64 = 20;
 
+/// Most documents a word may occur in and still be taken for a misspelling of another.
+const MAX_DOUBTED: u64 = 3;
+
 /// Most corrections tried for one word.
 const MAX_CORRECTIONS: usize = 2;
 
@@ -91,6 +94,11 @@ pub fn correct(
     context: &dyn Fn(&str) -> u64,
 ) -> Result<Option<Spelling>> {
     if word.chars().any(|c| c.is_ascii_digit()) {
+        return Ok(None);
+    }
+    // A word in several documents is a real word, and one in many cannot have a spelling far
+    // more common than itself: neither needs the dictionary walked.
+    if occurs > MAX_DOUBTED || occurs.saturating_mul(FAR_MORE_COMMON) > searcher.num_docs() {
         return Ok(None);
     }
     let max = max_distance(word.chars().count(), occurs > 0);
