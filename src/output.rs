@@ -8,6 +8,8 @@ use std::io::{self, Write};
 use crate::catalog::Entry;
 use crate::search::{Hit, Results};
 
+pub mod citations;
+
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
 const MATCH: &str = "\x1b[1;31m";
@@ -89,6 +91,9 @@ impl<W: Write> Printer<W> {
         }
         if let Some(page) = hit.page {
             meta.push(format!("p. {page}"));
+        }
+        if hit.cited_by > 0 {
+            meta.push(format!("cited by {}", hit.cited_by));
         }
         meta.push(hit.id.clone());
         writeln!(self.out, "    {}", self.paint(DIM, &meta.join(" · ")))?;

@@ -75,6 +75,8 @@ pub struct Hit {
     /// The 1-based page of the best match in the body, when the body matched.
     pub page: Option<usize>,
     pub snippet: String,
+    /// How many entries of the library cite this one (filled in from the citation graph).
+    pub cited_by: usize,
     /// Byte ranges of `snippet` that matched the query.
     #[serde(skip)]
     pub highlights: Vec<Range<usize>>,
@@ -439,6 +441,7 @@ impl Engine {
             score,
             page,
             snippet,
+            cited_by: 0,
             highlights,
         }
     }

@@ -12,10 +12,14 @@ use paperdex::store::Store;
 
 mod attach;
 mod catalog_cmd;
+mod cite;
 mod extract;
 mod fetch;
+mod graph;
 mod index;
+mod path;
 mod progress;
+mod reading_order;
 mod search;
 mod show;
 mod topics;
@@ -56,5 +60,8 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Catalog(CatalogCommand::Import { list, source, out }) => {
             catalog_cmd::import(&cx, &list, &source, out.as_deref())
         }
+        Command::Path { id, depth, json } => path::run(&cx, &id, depth, json),
+        Command::ReadingOrder { topic, json } => reading_order::run(&cx, &topic, json),
+        Command::Graph { topic, format } => graph::run(&cx, &topic, format),
     }
 }

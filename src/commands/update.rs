@@ -1,4 +1,4 @@
-//! `paperdex update`: the whole pipeline in order (fetch, extract, index) over one lock.
+//! `paperdex update`: the whole pipeline in order (fetch, extract, cite, index) over one lock.
 
 use std::process::ExitCode;
 
@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use paperdex::cli::UpdateOpts;
 
-use super::{extract, fetch, index, Context};
+use super::{cite, extract, fetch, index, Context};
 
 pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
@@ -17,6 +17,8 @@ pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     }
     let extracted = extract::extract_catalog(&cx.store, &catalog, cx.quiet)?;
     extract::report(&extracted, cx.quiet);
+    let cited = cite::cite_catalog(&cx.store, &catalog, cx.quiet)?;
+    cite::report(&cited, cx.quiet);
     let stats = index::index_catalog(&cx.store, &catalog, u.rebuild, cx.quiet)?;
     index::report(&stats, cx.quiet);
     Ok(ExitCode::SUCCESS)
