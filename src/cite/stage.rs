@@ -249,6 +249,7 @@ mod tests {
 
     struct Fake {
         docs: BTreeMap<String, (String, String)>,
+        links: Vec<String>,
         reads: AtomicUsize,
     }
 
@@ -261,7 +262,7 @@ mod tests {
             Ok(self.docs.get(id).map(|(_, text)| Document {
                 id: id.into(),
                 text: text.clone(),
-                links: Vec::new(),
+                links: self.links.clone(),
             }))
         }
     }
@@ -304,6 +305,7 @@ mod tests {
                     paper("[1] L. Lamport. Paxos made simple. 2001.\n[2] J. Smith. Dynamo: a store. 2007.\n"),
                 ),
             )]),
+            links: Vec::new(),
             reads: AtomicUsize::new(0),
         };
         let none = |_: usize, _: usize| {};
@@ -351,11 +353,49 @@ mod tests {
                 "a".to_string(),
                 ("k".to_string(), "Just prose.".to_string()),
             )]),
+            links: Vec::new(),
             reads: AtomicUsize::new(0),
         };
         let report = run(&path, &entries, &source, &|_, _| {}).unwrap();
         assert_eq!(report.without_bibliography, vec!["a".to_string()]);
         let again = run(&path, &entries, &source, &|_, _| {}).unwrap();
         assert_eq!(again.without_bibliography, vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn a_web_page_brings_its_links_and_they_are_stored_as_citations() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("links.json");
+        let mut paper = entry("simple", "Paxos Made Simple", "Leslie Lamport", 2001);
+        paper.urls = vec!["https://lamport.azurewebsites.net/pubs/paxos-simple.pdf".into()];
+        let entries = vec![
+            paper,
+            entry("post", "Notes on Consensus", "Ann Author", 2015),
+        ];
+        let source = Fake {
+            docs: BTreeMap::from([(
+                "post".to_string(),
+                (
+                    "k".to_string(),
+                    "A post without a list of references.".to_string(),
+                ),
+            )]),
+            links: vec![
+                "https://example.org/elsewhere".into(),
+                "http://www.lamport.azurewebsites.net/pubs/paxos-simple.pdf/#page=1".into(),
+            ],
+            reads: AtomicUsize::new(0),
+        };
+        let report = run(&path, &entries, &source, &|_, _| {}).unwrap();
+        assert_eq!(report.links, 1);
+        assert!(report.without_bibliography.is_empty());
+        let stored = Links::load(&path).unwrap().unwrap();
+        let c = &stored.documents["post"].citations[0];
+        assert_eq!((c.id.as_str(), c.via), ("simple", crate::cite::Via::Link));
+        assert!(
+            c.reference.ends_with("paxos-simple.pdf/#page=1"),
+            "{}",
+            c.reference
+        );
     }
 }
