@@ -198,6 +198,20 @@ fn show_lists_what_an_entry_cites_and_what_cites_it_and_near_misses_stay_apart()
     );
     let text = env.ok(&["show", "raft"]).stdout();
     assert!(text.contains("cited by  no entry of the library"), "{text}");
+    // An entry whose text was never read cites nothing anyone knows of.
+    env.write_catalog(
+        "more.toml",
+        "[[entry]]\nid = \"unread\"\ntitle = \"A Paper Without Its PDF\"\n",
+    );
+    let text = env.ok(&["show", "unread"]).stdout();
+    assert!(
+        text.contains("cites     unknown: no text to read"),
+        "{text}"
+    );
+    assert_eq!(
+        json(&env, &["show", "unread", "--json"])["cites"],
+        serde_json::Value::Null
+    );
 }
 
 #[test]
@@ -375,7 +389,8 @@ fn commands_that_need_citations_say_how_to_get_them() {
     let err = env.run(&["path", "raft"]).fails_with(1);
     assert!(err.contains("run `paperdex update`"), "{err}");
     let v = json(&env, &["show", "raft", "--json"]);
-    assert_eq!(v["cites"], serde_json::json!([]));
+    assert_eq!(v["cites"], serde_json::Value::Null);
+    assert_eq!(v["cited_by"], serde_json::json!([]));
 }
 
 /// Checks that `text` is a DOT digraph of the statements `graph` writes: attribute lists,

@@ -33,10 +33,15 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
             read.and_then(|d| d.citations.iter().find(|c| c.id == cited))
                 .map(|c| c.reference.clone())
         };
-        value["cites"] = json!(cites
-            .iter()
-            .map(|n| json!({"id": n.id, "title": n.title, "year": n.year, "reference": reference(&n.id)}))
-            .collect::<Vec<_>>());
+        // Unknown (null) when the entry's text was not read, rather than an empty list.
+        value["cites"] = match read {
+            Some(_) => json!(cites
+                .iter()
+                .map(|n| json!({"id": n.id, "title": n.title, "year": n.year, "reference": reference(&n.id)}))
+                .collect::<Vec<_>>()),
+            None => serde_json::Value::Null,
+        };
+
         value["cited_by"] = json!(cited_by);
         output::json(stdout.lock(), &value)?;
     } else {
