@@ -391,6 +391,25 @@ fn commands_that_need_citations_say_how_to_get_them() {
     let v = json(&env, &["show", "raft", "--json"]);
     assert_eq!(v["cites"], serde_json::Value::Null);
     assert_eq!(v["cited_by"], serde_json::json!([]));
+    // A damaged file: readers say how to repair it, the next index repairs it.
+    fs::write(env.data_dir().join("cite/links.json"), "{ not json").unwrap();
+    let err = env.run(&["show", "raft"]).fails_with(1);
+    assert!(
+        err.contains("Run `paperdex index` to find the citations again"),
+        "{err}"
+    );
+    let run = env.ok(&["index"]);
+    assert!(
+        run.stderr().contains("warning: Could not parse"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("all citations were found again"),
+        "{}",
+        run.stderr()
+    );
+    env.ok(&["show", "raft"]);
 }
 
 /// Checks that `text` is a DOT digraph of the statements `graph` writes: attribute lists,

@@ -73,12 +73,9 @@ impl Links {
     /// Loads the stored results, or `None` when the stage has not run yet.
     pub fn load(path: &Path) -> Result<Option<Links>> {
         match fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).with_context(|| {
-                format!(
-                    "Could not parse {}; delete it and run `paperdex index` to find the citations again",
-                    path.display()
-                )
-            }),
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .with_context(|| format!("Could not parse {}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e).with_context(|| format!("Could not read {}", path.display())),
         }
@@ -123,6 +120,8 @@ pub struct CiteReport {
     pub failed: Vec<(String, String)>,
     /// Citations between entries after the run.
     pub links: usize,
+    /// Why the stored results could not be used, when they were damaged.
+    pub reset: Option<String>,
 }
 
 /// A fingerprint of what matching depends on in the catalog: ids, titles, authors, years and
@@ -160,7 +159,13 @@ pub fn run(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<CiteReport> {
     let fingerprint = catalog_fingerprint(entries);
-    let (mut links, mut changed) = match Links::load(path)? {
+    let mut report = CiteReport::default();
+    // A damaged results file is not worth stopping an update for: everything is read again.
+    let stored = Links::load(path).unwrap_or_else(|e| {
+        report.reset = Some(format!("{e:#}"));
+        None
+    });
+    let (mut links, mut changed) = match stored {
         Some(l) if l.version == CITE_VERSION && l.catalog == fingerprint => (l, false),
         _ => (
             Links {
@@ -171,7 +176,6 @@ pub fn run(
             true,
         ),
     };
-    let mut report = CiteReport::default();
     let mut todo: Vec<(&str, String)> = Vec::new();
     let mut keep: BTreeMap<String, DocumentLinks> = BTreeMap::new();
     for entry in entries {
@@ -336,6 +340,23 @@ mod tests {
         let gone = run(&path, &entries, &source, &none).unwrap();
         assert_eq!(gone.links, 0);
         assert!(Links::load(&path).unwrap().unwrap().documents.is_empty());
+    }
+
+    #[test]
+    fn damaged_results_are_rebuilt_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("links.json");
+        fs::write(&path, b"{ not json").unwrap();
+        let entries = vec![entry("simple", "Paxos Made Simple", "Leslie Lamport", 2001)];
+        let source = Fake {
+            docs: BTreeMap::from([("simple".to_string(), ("k".to_string(), paper("")))]),
+            links: Vec::new(),
+            reads: AtomicUsize::new(0),
+        };
+        let report = run(&path, &entries, &source, &|_, _| {}).unwrap();
+        assert!(report.reset.unwrap().contains("Could not parse"));
+        assert_eq!(report.read, vec!["simple".to_string()]);
+        assert!(Links::load(&path).unwrap().is_some());
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub fn cite_catalog(store: &Store, catalog: &Catalog, quiet: bool) -> Result<Cit
 
 /// Prints what the cite stage did: a warning per document it could not read, then counts.
 pub fn report(report: &CiteReport, quiet: bool) {
+    if let Some(reason) = &report.reset {
+        eprintln!("warning: {reason}; all citations were found again.");
+    }
     for (id, reason) in &report.failed {
         eprintln!("warning: {id}: citations not read: {reason}");
     }
@@ -51,6 +54,7 @@ pub fn report(report: &CiteReport, quiet: bool) {
 /// The stored citations, or `None` when the cite stage has not run on this data directory.
 pub fn links(store: &Store) -> Result<Option<Links>> {
     Links::load(&store.links_path())
+        .map_err(|e| anyhow::anyhow!("{e:#}. Run `paperdex index` to find the citations again"))
 }
 
 /// The library's citation graph; empty when the cite stage has not run.
