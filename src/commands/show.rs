@@ -8,6 +8,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use paperdex::cite::Node;
+use paperdex::cli::BadInput;
 use paperdex::output::{self, Printer};
 use paperdex::pipeline;
 
@@ -15,7 +16,12 @@ use super::{cite, Context};
 
 pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
-    let entry = cite::known(&catalog, id)?;
+    let entry = catalog.get(id).ok_or_else(|| {
+        BadInput(format!(
+            "No entry {id:?} in {}; `paperdex search` prints entry ids.",
+            catalog.origin
+        ))
+    })?;
     let status = pipeline::entry_status(&cx.store, entry)?;
     let links = cite::links(&cx.store)?;
     let graph = cite::graph(&catalog, links.as_ref());
@@ -41,7 +47,6 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
                 .collect::<Vec<_>>()),
             None => serde_json::Value::Null,
         };
-
         value["cited_by"] = json!(cited_by);
         output::json(stdout.lock(), &value)?;
     } else {
