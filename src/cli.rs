@@ -100,6 +100,44 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Print what to read before an entry: the entries it cites, recursively, oldest first
+    Path {
+        /// The entry's id, as `search` prints it
+        id: String,
+        /// Follow citations at most this many steps (1: only what the entry cites itself)
+        #[arg(long, short = 'd', value_name = "N")]
+        depth: Option<usize>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Order entries so that cited works come before the works that cite them
+    ReadingOrder {
+        /// Only entries under this topic; repeat for any of several [default: all entries]
+        #[arg(long, short = 't', value_name = "TOPIC")]
+        topic: Vec<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the citation graph for Graphviz (`dot`) or other tools (`json`)
+    Graph {
+        /// Only entries under this topic; repeat for any of several [default: all entries]
+        #[arg(long, short = 't', value_name = "TOPIC")]
+        topic: Vec<String>,
+        /// Output format
+        #[arg(long, short = 'f', value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+    },
+}
+
+/// The formats `paperdex graph` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz's DOT language (`paperdex graph | dot -Tsvg > graph.svg`)
+    Dot,
+    /// One JSON object with `nodes` and `edges`
+    Json,
 }
 
 /// Whether to colour output.
@@ -169,6 +207,12 @@ pub struct SearchOpts {
     /// Rank the results by how close they are to this entry
     #[arg(long, value_name = "ID")]
     pub like: Option<String>,
+    /// Only entries that this entry cites
+    #[arg(long, value_name = "ID")]
+    pub cites: Option<String>,
+    /// Only entries that cite this entry
+    #[arg(long, value_name = "ID")]
+    pub cited_by: Option<String>,
     /// How many hits to print (at most 1000)
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
     pub limit: usize,

@@ -1,9 +1,10 @@
 //! paperdex: full-text search over the distributed-systems reading list and the papers it
-//! links. The pipeline runs catalog -> fetch -> extract -> index -> search, one module a stage;
-//! `store` lays out the data directory, `cli` turns the command line into a validated
+//! links. The pipeline runs catalog -> fetch -> extract -> cite -> index -> search, one module
+//! a stage; `store` lays out the data directory, `cli` turns the command line into a validated
 //! configuration and `output` renders what the stages return.
 
 pub mod catalog;
+pub mod cite;
 pub mod cli;
 pub mod extract;
 pub mod fetch;

@@ -9,6 +9,8 @@ use std::io::{self, Write};
 use crate::catalog::Entry;
 use crate::search::{Hit, Results};
 
+pub mod citations;
+
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
 const MATCH: &str = "\x1b[1;31m";
@@ -118,6 +120,9 @@ impl<W: Write> Printer<W> {
         }
         if !hit.topics.is_empty() {
             meta.push(hit.topics.join(", "));
+        }
+        if hit.cited_by > 0 {
+            meta.push(format!("cited by {}", hit.cited_by));
         }
         meta.push(hit.id.clone());
         writeln!(self.out, "    {}", self.paint(DIM, &meta.join(" · ")))?;

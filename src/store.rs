@@ -58,6 +58,11 @@ impl Store {
         self.root.join("thesaurus.txt")
     }
 
+    /// The citations the cite stage found between entries.
+    pub fn links_path(&self) -> PathBuf {
+        self.root.join("cite").join("links.json")
+    }
+
     /// Takes the data directory's write lock for as long as the returned guard lives, so two
     /// runs never fetch, extract or index into the same folder at once. The operating system
     /// releases it when the process ends, however it ends. Fails at once when another process

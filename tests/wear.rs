@@ -212,7 +212,7 @@ fn an_empty_index_meta_is_rebuilt_from_what_is_on_disk() {
         !line.contains("Data corrupt") && !line.contains("Os {"),
         "{line}"
     );
-    let line = env.run(&["index"]).fails_with(1);
+    let line = env.run(&["index", "-q"]).fails_with(1);
     assert!(line.contains("is damaged"), "{line}");
     env.ok(&["index", "--rebuild"]);
     assert_eq!(hit_ids(&env.search_json(&["xylophone"])), vec!["raft"]);

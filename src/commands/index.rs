@@ -1,5 +1,5 @@
-//! `paperdex index`: brings the index in step with the catalog and the extracted text. The
-//! same steps close `update`.
+//! `paperdex index`: finds the citations in the extracted text and brings the index in step
+//! with the catalog and the text. The same steps close `update`.
 
 use std::process::ExitCode;
 
@@ -13,11 +13,13 @@ use paperdex::pipeline::StoredText;
 use paperdex::search::Thesaurus;
 use paperdex::store::{write_atomic, Store};
 
-use super::{progress, Context};
+use super::{cite, progress, Context};
 
 pub fn run(cx: &Context, rebuild: bool) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
     let _lock = cx.lock()?;
+    let cited = cite::cite_catalog(&cx.store, &catalog, cx.quiet)?;
+    cite::report(&cited, cx.quiet);
     let stats = index_catalog(
         &cx.store,
         &catalog,

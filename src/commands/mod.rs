@@ -15,11 +15,15 @@ use paperdex::store::{DataLock, Store};
 
 mod attach;
 mod catalog_cmd;
+mod cite;
 mod extract;
 mod fetch_cmd;
+mod graph;
 mod index;
 mod manual;
+mod path;
 mod progress;
+mod reading_order;
 mod related;
 mod search;
 mod show;
@@ -98,5 +102,8 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         }) => catalog_cmd::import(&cx, &list, &source, out.as_deref(), force),
         Command::Completions { shell } => manual::completions(shell),
         Command::Man { dir } => manual::man(&cx, dir.as_deref()),
+        Command::Path { id, depth, json } => path::run(&cx, &id, depth, json),
+        Command::ReadingOrder { topic, json } => reading_order::run(&cx, &topic, json),
+        Command::Graph { topic, format } => graph::run(&cx, &topic, format),
     }
 }

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use paperdex::cli::BadInput;
 
-use super::search::{add_pdf_paths, open_engine, print};
+use super::search::{annotate, open_engine, print};
 use super::Context;
 
 pub fn run(cx: &Context, id: &str, limit: usize, json: bool) -> Result<ExitCode> {
@@ -15,7 +15,7 @@ pub fn run(cx: &Context, id: &str, limit: usize, json: bool) -> Result<ExitCode>
     }
     let engine = open_engine(cx)?;
     let mut results = engine.related(id, limit)?;
-    add_pdf_paths(cx, &mut results);
+    annotate(cx, &mut results)?;
     print(cx, &results, json)?;
     Ok(if results.hits.is_empty() {
         ExitCode::from(1)

@@ -1,5 +1,6 @@
 //! `paperdex search`: turns the search options into a request, runs it and prints the hits.
 
+use std::collections::BTreeSet;
 use std::io;
 use std::process::ExitCode;
 
@@ -10,7 +11,7 @@ use paperdex::cli::{parse_years, BadInput, SearchOpts};
 use paperdex::output::{self, Printer};
 use paperdex::search::{self, Engine, Request, Results, Thesaurus};
 
-use super::Context;
+use super::{cite, Context};
 
 pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     let years = s.year.as_deref().map(parse_years).transpose()?;
@@ -22,18 +23,19 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
         // Before the index is opened: a typo in an option is the first thing to hear about.
         search::check_kind(kind)?;
     }
+    let ids = citation_filter(cx, s.cites.as_deref(), s.cited_by.as_deref())?;
     let engine = open_engine(cx)?;
     let request = Request {
         query: s.query.join(" "),
         topics: s.topic,
         kind,
         years,
+        ids,
         like: s.like,
         limit: s.limit,
-        ..Request::default()
     };
     let mut results = engine.search(&request)?;
-    add_pdf_paths(cx, &mut results);
+    annotate(cx, &mut results)?;
     print(cx, &results, s.json)?;
     Ok(if results.hits.is_empty() {
         ExitCode::from(1)
@@ -58,14 +60,22 @@ pub fn open_engine(cx: &Context) -> Result<Engine> {
     Ok(engine)
 }
 
-/// Names the local PDF of each hit that has one.
-pub fn add_pdf_paths(cx: &Context, results: &mut Results) {
+/// Adds what the data directory knows of each hit: its local PDF, and how often the library
+/// cites it (zero without citation data).
+pub fn annotate(cx: &Context, results: &mut Results) -> Result<()> {
     for hit in &mut results.hits {
         let path = cx.store.pdf_path(&hit.id);
         if path.is_file() {
             hit.pdf = Some(path.display().to_string());
         }
     }
+    if let Some(links) = cite::links(&cx.store)? {
+        let counts = links.cited_by_counts();
+        for hit in &mut results.hits {
+            hit.cited_by = counts.get(hit.id.as_str()).copied().unwrap_or(0);
+        }
+    }
+    Ok(())
 }
 
 /// Prints results as JSON or for people.
@@ -77,4 +87,44 @@ pub fn print(cx: &Context, results: &Results, json: bool) -> Result<()> {
         Printer::new(stdout.lock(), cx.color).results(results)?;
     }
     Ok(())
+}
+
+/// The entries `--cites` and `--cited-by` allow (both when both are given), or `None` when
+/// neither is.
+fn citation_filter(
+    cx: &Context,
+    cites: Option<&str>,
+    cited_by: Option<&str>,
+) -> Result<Option<Vec<String>>> {
+    if cites.is_none() && cited_by.is_none() {
+        return Ok(None);
+    }
+    let catalog = cx.catalog()?;
+    let mut allowed: Option<BTreeSet<String>> = None;
+    let mut narrow = |ids: BTreeSet<String>| {
+        allowed = Some(match allowed.take() {
+            Some(prev) => prev.intersection(&ids).cloned().collect(),
+            None => ids,
+        });
+    };
+    if let Some(id) = cites {
+        cite::known(&catalog, id)?;
+    }
+    if let Some(id) = cited_by {
+        cite::known(&catalog, id)?;
+    }
+    let graph = cite::require_graph(&cx.store, &catalog)?;
+    if let Some(id) = cites {
+        narrow(graph.cites(id).into_iter().map(|n| n.id.clone()).collect());
+    }
+    if let Some(id) = cited_by {
+        narrow(
+            graph
+                .cited_by(id)
+                .into_iter()
+                .map(|n| n.id.clone())
+                .collect(),
+        );
+    }
+    Ok(allowed.map(|set| set.into_iter().collect()))
 }

@@ -1,15 +1,18 @@
-//! `paperdex show ID`: one entry's metadata and what the data directory holds for it.
+//! `paperdex show ID`: one entry's metadata, what the data directory holds for it, and the
+//! entries of the library it cites and that cite it.
 
 use std::io;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use serde_json::json;
 
+use paperdex::cite::Node;
 use paperdex::cli::BadInput;
 use paperdex::output::{self, Printer};
 use paperdex::pipeline;
 
-use super::Context;
+use super::{cite, Context};
 
 pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
@@ -20,6 +23,11 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
         ))
     })?;
     let status = pipeline::entry_status(&cx.store, entry)?;
+    let links = cite::links(&cx.store)?;
+    let graph = cite::graph(&catalog, links.as_ref());
+    let read = links.as_ref().and_then(|l| l.documents.get(id));
+    let cites = graph.cites(id);
+    let cited_by = graph.cited_by(id);
     let stdout = io::stdout();
     if json {
         let mut value = serde_json::to_value(entry)?;
@@ -33,9 +41,28 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
         };
         value["pdf_path"] = path(cx.store.pdf_path(id)).into();
         value["text_path"] = path(cx.store.text_path(id)).into();
+        // Each cited entry carries the reference that names it, so a reader can check it.
+        let reference = |cited: &str| {
+            read.and_then(|d| d.citations.iter().find(|c| c.id == cited))
+                .map(|c| c.reference.clone())
+        };
+        // Unknown (null) when the entry's text was not read, rather than an empty list.
+        value["cites"] = match read {
+            Some(_) => json!(cites
+                .iter()
+                .map(|n| json!({"id": n.id, "title": n.title, "year": n.year, "reference": reference(&n.id)}))
+                .collect::<Vec<_>>()),
+            None => serde_json::Value::Null,
+        };
+        value["cited_by"] = json!(cited_by);
         output::json(stdout.lock(), &value)?;
     } else {
-        Printer::new(stdout.lock(), cx.color).entry(entry, &status)?;
+        let mut printer = Printer::new(stdout.lock(), cx.color);
+        printer.entry(entry, &status)?;
+        if links.is_some() {
+            let cites: Option<&[&Node]> = read.map(|_| cites.as_slice());
+            printer.citations(cites, &cited_by)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

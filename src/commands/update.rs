@@ -1,4 +1,4 @@
-//! `paperdex update`: the whole pipeline in order (fetch, extract, index) over one lock.
+//! `paperdex update`: the whole pipeline in order (fetch, extract, cite, index) over one lock.
 
 use std::io;
 use std::process::ExitCode;
@@ -8,7 +8,7 @@ use anyhow::Result;
 use paperdex::cli::UpdateOpts;
 use paperdex::output;
 
-use super::{extract, fetch_cmd, index, Context};
+use super::{cite, extract, fetch_cmd, index, Context};
 
 pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
@@ -27,6 +27,10 @@ pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
         extract::errors(&extracted);
     } else {
         extract::report(&extracted, cx.quiet);
+    }
+    let cited = cite::cite_catalog(&cx.store, &catalog, cx.quiet)?;
+    if !json {
+        cite::report(&cited, cx.quiet);
     }
     let stats = index::index_catalog(
         &cx.store,

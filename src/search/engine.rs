@@ -441,6 +441,7 @@ impl Engine {
             highlights,
             passages,
             pdf: None,
+            cited_by: 0,
         }
     }
 }

@@ -82,6 +82,8 @@ pub struct Hit {
     /// The entry's PDF in the data directory, when it has one (filled in by the caller, which
     /// knows the data directory).
     pub pdf: Option<String>,
+    /// How many entries of the library cite this one (filled in from the citation graph).
+    pub cited_by: usize,
 }
 
 /// Counts of matching documents per facet value.

@@ -1,0 +1,422 @@
+//! Running the cite stage over a library and keeping its results: `<data>/cite/links.json`
+//! holds, per document, the key of the text it was read from and the entries it cites. A run
+//! reads again only the documents whose key changed, and every document when the catalog
+//! changed (a new entry may be cited by papers read long ago). Documents are read in parallel;
+//! the file is replaced atomically, so an interrupted run leaves the previous results.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::catalog::Entry;
+use crate::index::TextSource;
+use crate::store::write_atomic;
+
+use super::matcher::Matcher;
+use super::{find_citations, Citation, Document};
+
+/// Bumped whenever matching changes, so a new version reads every document again.
+pub const CITE_VERSION: u32 = 1;
+
+/// What a document brings to the cite stage, and a key that changes when that does.
+pub trait DocumentSource: Sync {
+    /// A cheap key that changes whenever the document's text or links change; `None` when
+    /// the entry has no document.
+    fn key(&self, id: &str) -> Option<String>;
+    /// The document itself; called only for documents whose key changed.
+    fn document(&self, id: &str) -> Result<Option<Document>>;
+}
+
+/// The extracted text of PDFs as documents without links.
+pub struct TextDocuments<'a, T: TextSource>(pub &'a T);
+
+impl<T: TextSource> DocumentSource for TextDocuments<'_, T> {
+    fn key(&self, id: &str) -> Option<String> {
+        self.0.key(id)
+    }
+
+    fn document(&self, id: &str) -> Result<Option<Document>> {
+        Ok(self.0.pages(id)?.map(|pages| Document {
+            id: id.to_string(),
+            text: pages.0.join("\n"),
+            links: Vec::new(),
+        }))
+    }
+}
+
+/// The stage's results for one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentLinks {
+    /// The source's key of the document these results came from.
+    pub key: String,
+    /// Whether a list of references was found at all.
+    pub bibliography: bool,
+    pub citations: Vec<Citation>,
+}
+
+/// The stage's results for a library, as stored in `cite/links.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Links {
+    pub version: u32,
+    /// The fingerprint of the catalog the results were computed against.
+    pub catalog: String,
+    pub documents: BTreeMap<String, DocumentLinks>,
+}
+
+impl Links {
+    /// Loads the stored results, or `None` when the stage has not run yet.
+    pub fn load(path: &Path) -> Result<Option<Links>> {
+        match fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .with_context(|| format!("Could not parse {}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("Could not read {}", path.display())),
+        }
+    }
+
+    fn save(&self, path: &Path) -> Result<()> {
+        let bytes = serde_json::to_vec_pretty(self)?;
+        write_atomic(path, &bytes)
+    }
+
+    /// For each cited entry, how many documents cite it.
+    pub fn cited_by_counts(&self) -> BTreeMap<&str, usize> {
+        let mut counts = BTreeMap::new();
+        for (citing, cited) in self.edges() {
+            if citing != cited {
+                *counts.entry(cited).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
+    /// Every citation as (citing, cited) ids.
+    pub fn edges(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.documents.iter().flat_map(|(citing, d)| {
+            d.citations
+                .iter()
+                .map(move |c| (citing.as_str(), c.id.as_str()))
+        })
+    }
+}
+
+/// What one run of the cite stage did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CiteReport {
+    /// Documents read in this run.
+    pub read: Vec<String>,
+    /// Documents whose results were still current.
+    pub unchanged: usize,
+    /// Documents with text in which no list of references was found.
+    pub without_bibliography: Vec<String>,
+    /// Documents that could not be read, with the reason.
+    pub failed: Vec<(String, String)>,
+    /// Citations between entries after the run.
+    pub links: usize,
+    /// Why the stored results could not be used, when they were damaged.
+    pub reset: Option<String>,
+}
+
+/// A fingerprint of what matching depends on in the catalog: ids, titles, authors, years and
+/// URLs, and the matcher's version.
+pub fn catalog_fingerprint(entries: &[Entry]) -> String {
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut h = Sha256::new();
+    h.update(CITE_VERSION.to_le_bytes());
+    for e in sorted {
+        for field in [&e.id, &e.title] {
+            h.update(field.as_bytes());
+            h.update([0]);
+        }
+        for a in &e.authors {
+            h.update(a.as_bytes());
+            h.update([1]);
+        }
+        h.update(e.year.unwrap_or(0).to_le_bytes());
+        for u in &e.urls {
+            h.update(u.as_bytes());
+            h.update([2]);
+        }
+        h.update([3]);
+    }
+    crate::store::hex(&h.finalize())
+}
+
+/// Finds the citations of every entry's document that changed since the last run, and stores
+/// the results in `path`. `progress` is called with (done, total) as documents are read.
+pub fn run(
+    path: &Path,
+    entries: &[Entry],
+    source: &dyn DocumentSource,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<CiteReport> {
+    let fingerprint = catalog_fingerprint(entries);
+    let mut report = CiteReport::default();
+    // A damaged results file is not worth stopping an update for: everything is read again.
+    let stored = Links::load(path).unwrap_or_else(|e| {
+        report.reset = Some(format!("{e:#}"));
+        None
+    });
+    let (mut links, mut changed) = match stored {
+        Some(l) if l.version == CITE_VERSION && l.catalog == fingerprint => (l, false),
+        _ => (
+            Links {
+                version: CITE_VERSION,
+                catalog: fingerprint,
+                documents: BTreeMap::new(),
+            },
+            true,
+        ),
+    };
+    let mut todo: Vec<(&str, String)> = Vec::new();
+    let mut keep: BTreeMap<String, DocumentLinks> = BTreeMap::new();
+    for entry in entries {
+        let Some(key) = source.key(&entry.id) else {
+            continue;
+        };
+        match links.documents.remove(&entry.id) {
+            Some(d) if d.key == key => {
+                report.unchanged += 1;
+                if !d.bibliography {
+                    report.without_bibliography.push(entry.id.clone());
+                }
+                keep.insert(entry.id.clone(), d);
+            }
+            _ => todo.push((&entry.id, key)),
+        }
+    }
+    // Whatever is left belongs to entries that are gone or have no document any more.
+    changed |= !links.documents.is_empty();
+    changed |= !todo.is_empty();
+    let matcher = if todo.is_empty() {
+        None
+    } else {
+        Some(Matcher::new(entries))
+    };
+    let total = todo.len();
+    let done = Mutex::new(0usize);
+    let results: Vec<(String, String, Result<Option<DocumentLinks>>)> = todo
+        .into_par_iter()
+        .map(|(id, key)| {
+            let result = source.document(id).map(|doc| {
+                doc.map(|doc| {
+                    let found = find_citations(&doc, matcher.as_ref().expect("a matcher"));
+                    DocumentLinks {
+                        key: key.clone(),
+                        bibliography: found.bibliography,
+                        citations: found.citations,
+                    }
+                })
+            });
+            let mut n = done.lock().unwrap_or_else(|e| e.into_inner());
+            *n += 1;
+            progress(*n, total);
+            (id.to_string(), key, result)
+        })
+        .collect();
+    for (id, _key, result) in results {
+        match result {
+            Ok(Some(d)) => {
+                if !d.bibliography {
+                    report.without_bibliography.push(id.clone());
+                }
+                report.read.push(id.clone());
+                keep.insert(id, d);
+            }
+            Ok(None) => {}
+            Err(e) => report.failed.push((id, format!("{e:#}"))),
+        }
+    }
+    links.documents = keep;
+    if changed {
+        links.save(path)?;
+    }
+    report.read.sort();
+    report.without_bibliography.sort();
+    report.failed.sort();
+    report.links = links.edges().count();
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct Fake {
+        docs: BTreeMap<String, (String, String)>,
+        links: Vec<String>,
+        reads: AtomicUsize,
+    }
+
+    impl DocumentSource for Fake {
+        fn key(&self, id: &str) -> Option<String> {
+            self.docs.get(id).map(|(k, _)| k.clone())
+        }
+        fn document(&self, id: &str) -> Result<Option<Document>> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            Ok(self.docs.get(id).map(|(_, text)| Document {
+                id: id.into(),
+                text: text.clone(),
+                links: self.links.clone(),
+            }))
+        }
+    }
+
+    fn entry(id: &str, title: &str, author: &str, year: i64) -> Entry {
+        Entry {
+            id: id.into(),
+            title: title.into(),
+            authors: vec![author.into()],
+            year: Some(year),
+            ..Entry::default()
+        }
+    }
+
+    fn paper(refs: &str) -> String {
+        format!(
+            "{}References\n{refs}",
+            "A paragraph of the paper.\n".repeat(100)
+        )
+    }
+
+    #[test]
+    fn results_are_cached_by_key_and_recomputed_when_the_catalog_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cite/links.json");
+        let mut entries = vec![
+            entry("simple", "Paxos Made Simple", "Leslie Lamport", 2001),
+            entry(
+                "raft",
+                "In Search of an Understandable Consensus Algorithm",
+                "Diego Ongaro",
+                2014,
+            ),
+        ];
+        let mut source = Fake {
+            docs: BTreeMap::from([(
+                "raft".to_string(),
+                (
+                    "k1".to_string(),
+                    paper("[1] L. Lamport. Paxos made simple. 2001.\n[2] J. Smith. Dynamo: a store. 2007.\n"),
+                ),
+            )]),
+            links: Vec::new(),
+            reads: AtomicUsize::new(0),
+        };
+        let none = |_: usize, _: usize| {};
+        let first = run(&path, &entries, &source, &none).unwrap();
+        assert_eq!(first.read, vec!["raft".to_string()]);
+        assert_eq!(first.links, 1);
+        let stored = Links::load(&path).unwrap().unwrap();
+        assert_eq!(stored.edges().collect::<Vec<_>>(), vec![("raft", "simple")]);
+        assert_eq!(stored.cited_by_counts().get("simple"), Some(&1));
+        assert!(stored.documents["raft"].citations[0]
+            .reference
+            .contains("Paxos made simple"));
+
+        let again = run(&path, &entries, &source, &none).unwrap();
+        assert_eq!((again.read.len(), again.unchanged), (0, 1));
+        assert_eq!(source.reads.load(Ordering::SeqCst), 1);
+
+        // A new entry can be cited by a document read before: everything is read again.
+        entries.push(entry("dynamo", "Dynamo: A Store", "John Smith", 2007));
+        let after = run(&path, &entries, &source, &none).unwrap();
+        assert_eq!(after.read, vec!["raft".to_string()]);
+        assert_eq!(after.links, 2);
+
+        // A changed text is read again; a document that disappears loses its links.
+        source.docs.get_mut("raft").unwrap().0 = "k2".into();
+        assert_eq!(run(&path, &entries, &source, &none).unwrap().read.len(), 1);
+        source.docs.clear();
+        let gone = run(&path, &entries, &source, &none).unwrap();
+        assert_eq!(gone.links, 0);
+        assert!(Links::load(&path).unwrap().unwrap().documents.is_empty());
+    }
+
+    #[test]
+    fn damaged_results_are_rebuilt_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("links.json");
+        fs::write(&path, b"{ not json").unwrap();
+        let entries = vec![entry("simple", "Paxos Made Simple", "Leslie Lamport", 2001)];
+        let source = Fake {
+            docs: BTreeMap::from([("simple".to_string(), ("k".to_string(), paper("")))]),
+            links: Vec::new(),
+            reads: AtomicUsize::new(0),
+        };
+        let report = run(&path, &entries, &source, &|_, _| {}).unwrap();
+        assert!(report.reset.unwrap().contains("Could not parse"));
+        assert_eq!(report.read, vec!["simple".to_string()]);
+        assert!(Links::load(&path).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_document_without_references_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("links.json");
+        let entries = vec![entry(
+            "a",
+            "A Title Long Enough To Match",
+            "Ann Author",
+            2000,
+        )];
+        let source = Fake {
+            docs: BTreeMap::from([(
+                "a".to_string(),
+                ("k".to_string(), "Just prose.".to_string()),
+            )]),
+            links: Vec::new(),
+            reads: AtomicUsize::new(0),
+        };
+        let report = run(&path, &entries, &source, &|_, _| {}).unwrap();
+        assert_eq!(report.without_bibliography, vec!["a".to_string()]);
+        let again = run(&path, &entries, &source, &|_, _| {}).unwrap();
+        assert_eq!(again.without_bibliography, vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn a_web_page_brings_its_links_and_they_are_stored_as_citations() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("links.json");
+        let mut paper = entry("simple", "Paxos Made Simple", "Leslie Lamport", 2001);
+        paper.urls = vec!["https://lamport.azurewebsites.net/pubs/paxos-simple.pdf".into()];
+        let entries = vec![
+            paper,
+            entry("post", "Notes on Consensus", "Ann Author", 2015),
+        ];
+        let source = Fake {
+            docs: BTreeMap::from([(
+                "post".to_string(),
+                (
+                    "k".to_string(),
+                    "A post without a list of references.".to_string(),
+                ),
+            )]),
+            links: vec![
+                "https://example.org/elsewhere".into(),
+                "http://www.lamport.azurewebsites.net/pubs/paxos-simple.pdf/#page=1".into(),
+            ],
+            reads: AtomicUsize::new(0),
+        };
+        let report = run(&path, &entries, &source, &|_, _| {}).unwrap();
+        assert_eq!(report.links, 1);
+        assert!(report.without_bibliography.is_empty());
+        let stored = Links::load(&path).unwrap().unwrap();
+        let c = &stored.documents["post"].citations[0];
+        assert_eq!((c.id.as_str(), c.via), ("simple", crate::cite::Via::Link));
+        assert!(
+            c.reference.ends_with("paxos-simple.pdf/#page=1"),
+            "{}",
+            c.reference
+        );
+    }
+}

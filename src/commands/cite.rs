@@ -1,0 +1,124 @@
+//! The cite step of `update` and `index`, and what the commands that read citations share:
+//! loading the graph and choosing entries by topic.
+
+use std::collections::BTreeSet;
+
+use anyhow::Result;
+
+use paperdex::catalog::{self, Catalog};
+use paperdex::cite::{self, CiteReport, Graph, Links, TextDocuments};
+use paperdex::cli::BadInput;
+use paperdex::pipeline::StoredText;
+use paperdex::store::Store;
+
+use super::progress;
+
+/// Runs the cite stage over the data directory's extracted text with a progress bar.
+pub fn cite_catalog(store: &Store, catalog: &Catalog, quiet: bool) -> Result<CiteReport> {
+    let bar = progress::bar(0, "Citing", quiet);
+    let on_progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let texts = StoredText::load(store)?;
+    let report = cite::run(
+        &store.links_path(),
+        &catalog.entries,
+        &TextDocuments(&texts),
+        &on_progress,
+    )?;
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+/// Prints what the cite stage did: a warning per document it could not read, then counts.
+pub fn report(report: &CiteReport, quiet: bool) {
+    if let Some(reason) = &report.reset {
+        eprintln!("warning: {reason}; all citations were found again.");
+    }
+    for (id, reason) in &report.failed {
+        eprintln!("warning: {id}: citations not read: {reason}");
+    }
+    if !quiet {
+        eprintln!(
+            "Cite: {} read, {} unchanged, {} without a list of references; {} citation{} between entries.",
+            report.read.len(),
+            report.unchanged,
+            report.without_bibliography.len(),
+            report.links,
+            if report.links == 1 { "" } else { "s" }
+        );
+    }
+}
+
+/// The stored citations, or `None` when the cite stage has not run on this data directory.
+pub fn links(store: &Store) -> Result<Option<Links>> {
+    Links::load(&store.links_path())
+        .map_err(|e| anyhow::anyhow!("{e:#}. Run `paperdex index` to find the citations again"))
+}
+
+/// The library's citation graph; empty when the cite stage has not run.
+pub fn graph(catalog: &Catalog, links: Option<&Links>) -> Graph {
+    Graph::new(&catalog.entries, links.into_iter().flat_map(Links::edges))
+}
+
+/// The citation graph, or an error saying how to make one when the cite stage has not run.
+pub fn require_graph(store: &Store, catalog: &Catalog) -> Result<Graph> {
+    match links(store)? {
+        Some(l) => Ok(graph(catalog, Some(&l))),
+        None => anyhow::bail!(
+            "No citations have been found in {} yet; run `paperdex update` (or `paperdex index`) first.",
+            store.root().display()
+        ),
+    }
+}
+
+/// Checks that `id` names an entry of the catalog.
+pub fn known<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a catalog::Entry> {
+    catalog.get(id).ok_or_else(|| {
+        BadInput(format!(
+            "No entry {id:?} in {}; `paperdex search` prints entry ids.",
+            catalog.origin
+        ))
+        .into()
+    })
+}
+
+/// The ids of the entries under any of `topics` (all entries when there are none). A topic
+/// is a path such as `papers/consensus` or its last segments (`consensus`).
+pub fn under_topics(catalog: &Catalog, topics: &[String]) -> Result<BTreeSet<String>> {
+    if topics.is_empty() {
+        return Ok(catalog.entries.iter().map(|e| e.id.clone()).collect());
+    }
+    let all: Vec<String> = catalog::topic_counts(&catalog.entries)
+        .into_keys()
+        .collect();
+    let mut paths: Vec<String> = Vec::new();
+    for topic in topics {
+        let wanted = topic.trim().trim_matches('/').to_lowercase();
+        let suffix = format!("/{wanted}");
+        let found: Vec<&String> = all
+            .iter()
+            .filter(|t| **t == wanted || t.ends_with(&suffix))
+            .collect();
+        if found.is_empty() {
+            return Err(BadInput(format!(
+                "Unknown topic {topic:?}; run `paperdex topics` to list them."
+            ))
+            .into());
+        }
+        paths.extend(found.into_iter().cloned());
+    }
+    Ok(catalog
+        .entries
+        .iter()
+        .filter(|e| {
+            e.topics.iter().any(|t| {
+                paths
+                    .iter()
+                    .any(|p| t == p || t.starts_with(&format!("{p}/")))
+            })
+        })
+        .map(|e| e.id.clone())
+        .collect())
+}
