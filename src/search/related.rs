@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, TantivyDocument, Term};
@@ -19,6 +19,9 @@ const MAX_TERMS: usize = 40;
 /// Bytes of a body read for its terms: the start of a paper says what it is about, and a
 /// whole book would take long to analyze.
 const MAX_BODY_BYTES: usize = 300_000;
+
+/// How much more a word of the title or of a name the work goes by counts than other words.
+const NAME_WEIGHT: f32 = 3.0;
 
 /// How much more a term counts in each field than in the body.
 const TITLE_WEIGHT: f32 = 4.0;
@@ -49,6 +52,17 @@ pub fn profile(
     add(fields.aliases, ALIASES_WEIGHT, usize::MAX, &mut counts);
     add(fields.summary, SUMMARY_WEIGHT, usize::MAX, &mut counts);
     add(fields.body, 1.0, MAX_BODY_BYTES, &mut counts);
+    // The words of the title and the names the work goes by say what it is about.
+    let mut named: std::collections::HashSet<String> = Default::default();
+    for field in [fields.title, fields.aliases] {
+        for value in doc.get_all(field) {
+            if let Some(text) = value.as_str() {
+                for token in analysis::tokens(analyzer, text) {
+                    named.insert(token.text);
+                }
+            }
+        }
+    }
     let docs = searcher.num_docs().max(1) as f32;
     let mut scored: Vec<(String, f32)> = counts
         .into_iter()
@@ -72,7 +86,8 @@ pub fn profile(
                 return None;
             }
             let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
-            Some((term, (1.0 + tf.ln()) * idf))
+            let name = if named.contains(&term) { NAME_WEIGHT } else { 1.0 };
+            Some((term, (1.0 + tf.ln()) * idf * name))
         })
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -80,24 +95,23 @@ pub fn profile(
     scored
 }
 
-/// A query scoring entries by the weighed terms of a profile, in every text field.
+/// A query scoring entries by the weighed terms of a profile that they hold, field by field.
+/// How often a term occurs in an entry is left out: a long paper mentions a little of
+/// everything, and the entries that only have a title and a summary would never compete.
 pub fn query(fields: &Fields, terms: &[(String, f32)]) -> Box<dyn Query> {
     let top = terms.first().map_or(1.0, |t| t.1).max(f32::EPSILON);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (term, weight) in terms {
         for (field, boost) in [
-            (fields.title, 2.0),
-            (fields.aliases, 2.0),
-            (fields.summary, 1.5),
-            (fields.body, 1.0),
+            (fields.title, 1.5),
+            (fields.aliases, 1.5),
+            (fields.summary, 1.0),
+            (fields.body, 0.15),
         ] {
-            let q = TermQuery::new(
-                Term::from_field_text(field, term),
-                IndexRecordOption::WithFreqs,
-            );
+            let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::Basic);
             clauses.push((
                 Occur::Should,
-                Box::new(BoostQuery::new(Box::new(q), boost * weight / top)),
+                Box::new(ConstScoreQuery::new(Box::new(q), boost * weight / top)),
             ));
         }
     }
