@@ -11,6 +11,7 @@ mod cmap;
 mod encoding;
 mod font;
 mod fontfile;
+pub mod html;
 mod interp;
 mod layout;
 mod lexer;
