@@ -306,19 +306,30 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn fetch_report<W: Write>(
     out: &mut W,
     report: &crate::fetch::FetchReport,
-    web_pages: usize,
     quiet: bool,
 ) -> io::Result<()> {
     if !quiet {
+        let mut how = Vec::new();
+        if !report.web_pages.is_empty() {
+            let n = report.web_pages.len();
+            how.push(format!("{n} web page{}", plural(n)));
+        }
+        if !report.landing.is_empty() {
+            how.push(format!("{} through a landing page", report.landing.len()));
+        }
+        let how = if how.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", how.join(", "))
+        };
         writeln!(
             out,
-            "Fetch: {} fetched, {} unchanged, {} failed; skipped: {} without URL, {} not open access, {} web pages.",
+            "Fetch: {} fetched{how}, {} unchanged, {} failed; skipped: {} without URL, {} not open access.",
             report.fetched.len(),
             report.unchanged.len(),
             report.failed.len(),
             report.skipped_no_url.len(),
             report.skipped_not_open.len(),
-            web_pages
         )?;
     }
     if report.network_down {
@@ -359,9 +370,10 @@ pub fn fetch_report<W: Write>(
     Ok(())
 }
 
-/// A fetch run as one JSON value: the ids of each outcome, the failures with their reason
-/// and detail, and whether the network was down.
-pub fn fetch_json(report: &crate::fetch::FetchReport, web_pages: usize) -> serde_json::Value {
+/// A fetch run as one JSON value: the ids of each outcome (and of those fetched, the web pages
+/// and the PDFs found through a landing page), the failures with their reason and detail, and
+/// whether the network was down.
+pub fn fetch_json(report: &crate::fetch::FetchReport) -> serde_json::Value {
     let failed: Vec<serde_json::Value> = report
         .failed
         .iter()
@@ -375,7 +387,8 @@ pub fn fetch_json(report: &crate::fetch::FetchReport, web_pages: usize) -> serde
         "failed": failed,
         "skipped_no_url": report.skipped_no_url,
         "skipped_not_open": report.skipped_not_open,
-        "web_pages": web_pages,
+        "web_pages": report.web_pages,
+        "landing": report.landing,
         "network_down": report.network_down,
         "unknown_only": report.unknown_only,
     })

@@ -37,7 +37,7 @@ pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     )?;
     if json {
         let value = serde_json::json!({
-            "fetch": fetched.as_ref().map(|(r, pages)| output::fetch_json(r, *pages)),
+            "fetch": fetched.as_ref().map(output::fetch_json),
             "extract": extract::report_json(&extracted),
             "index": stats,
         });
