@@ -330,7 +330,7 @@ fn the_fetch_summary_in_the_readme_has_the_real_shape() {
     let env = TestEnv::new();
     env.write_catalog(
         "test.toml",
-        "[[entry]]\nid = \"a\"\ntitle = \"A\"\n\n[[entry]]\nid = \"b\"\ntitle = \"B\"\nkind = \"video\"\nurls = [\"https://example.invalid/v\"]\n",
+        "[[entry]]\nid = \"a\"\ntitle = \"A\"\n\n[[entry]]\nid = \"b\"\ntitle = \"B\"\nkind = \"video\"\naccess = \"paywall\"\nurls = [\"https://example.invalid/v\"]\n",
     );
     let real = env.ok(&["fetch"]).stderr();
     // Numbers differ from run to run; the words and their order must not.

@@ -23,6 +23,7 @@ mod progress;
 mod related;
 mod search;
 mod show;
+mod status;
 mod topics;
 mod update;
 
@@ -84,6 +85,7 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Related { id, limit, json } => related::run(&cx, &id, limit, json),
         Command::Topics { json } => topics::run(&cx, json),
         Command::Show { id, json } => show::run(&cx, &id, json),
+        Command::Status { json } => status::run(&cx, json),
         Command::Index { rebuild } => index::run(&cx, rebuild),
         Command::Update(u) => update::run(&cx, &u),
         Command::Fetch(f) => fetch_cmd::run(&cx, &f),

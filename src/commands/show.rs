@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use paperdex::cli::BadInput;
+use paperdex::coverage;
 use paperdex::output::{self, Printer};
 use paperdex::pipeline;
 
@@ -19,7 +20,16 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
             catalog.origin
         ))
     })?;
-    let status = pipeline::entry_status(&cx.store, entry)?;
+    let mut status = pipeline::entry_status(&cx.store, entry)?;
+    let covered = coverage::entries(&cx.store, std::slice::from_ref(entry))?;
+    let source = covered.first().map(|c| match (c.origin, &c.missing) {
+        (Some(origin), _) => origin.label().to_string(),
+        (None, Some(why)) => format!("none: {why}"),
+        (None, None) => "none".to_string(),
+    });
+    if let Some(source) = source {
+        status.push(("source".to_string(), source));
+    }
     let stdout = io::stdout();
     if json {
         let mut value = serde_json::to_value(entry)?;
@@ -33,6 +43,8 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
         };
         value["pdf_path"] = path(cx.store.pdf_path(id)).into();
         value["text_path"] = path(cx.store.text_path(id)).into();
+        value["page_path"] = path(cx.store.html_path(id)).into();
+        value["links_path"] = path(cx.store.links_path(id)).into();
         output::json(stdout.lock(), &value)?;
     } else {
         Printer::new(stdout.lock(), cx.color).entry(entry, &status)?;

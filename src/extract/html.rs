@@ -214,8 +214,17 @@ fn article(
         max_elements_to_parse: limits.max_elements,
         ..Config::default()
     };
-    let mut reader = Readability::new(html, base.map(Url::as_str), Some(config))
-        .or_else(|_| Readability::new(html, None, None))
+    // Banners that sit beside the article (cookie notices, newsletter boxes) would be joined to
+    // it as siblings, so they go first.
+    let doc = Document::from(html);
+    for node in doc.select("body *").nodes() {
+        if is_banner(node) {
+            node.remove_from_parent();
+        }
+    }
+    let doc_url = base.map(Url::as_str);
+    let mut reader = Readability::with_document(doc, doc_url, Some(config.clone()))
+        .or_else(|_| Readability::with_document(Document::from(html), None, Some(config)))
         .map_err(|e| ExtractError::Malformed(e.to_string()))?;
     let found = match reader.parse() {
         Ok(found) => found,
@@ -304,8 +313,17 @@ fn hub_page(html: &str, base: Option<&Url>) -> WebPage {
     walker.finish(title, true)
 }
 
-/// Whether an element's id or class names site chrome.
-fn is_chrome_name(node: &NodeRef) -> bool {
+/// Words in an `id` or `class` that mark a banner laid over or beside the page.
+const BANNER_NAMES: &[&str] = &["cookie", "consent", "gdpr", "newsletter", "subscribe"];
+
+/// Whether an element is a banner by its id or class (and not a large part of the page).
+fn is_banner(node: &NodeRef) -> bool {
+    names_of(node).is_some_and(|names| BANNER_NAMES.iter().any(|n| names.contains(n)))
+        && node.normalized_char_count() < 2000
+}
+
+/// An element's id and classes, lowercased, when it has any.
+fn names_of(node: &NodeRef) -> Option<String> {
     let mut names = String::new();
     if let Some(id) = node.id_attr() {
         names.push_str(&id.to_ascii_lowercase());
@@ -314,6 +332,14 @@ fn is_chrome_name(node: &NodeRef) -> bool {
         names.push(' ');
         names.push_str(&class.to_ascii_lowercase());
     }
+    (!names.trim().is_empty()).then_some(names)
+}
+
+/// Whether an element's id or class names site chrome.
+fn is_chrome_name(node: &NodeRef) -> bool {
+    let Some(names) = names_of(node) else {
+        return false;
+    };
     // A page whose whole body wears such a class (`has-sidebar`) keeps it.
     let big = node.normalized_char_count() > 5000;
     !big && CHROME_NAMES.iter().any(|n| names.contains(n))

@@ -15,6 +15,7 @@ pub mod html;
 mod interp;
 mod layout;
 mod lexer;
+pub mod ocr;
 #[cfg(test)]
 mod tests;
 
