@@ -222,6 +222,7 @@ fn article(
             node.remove_from_parent();
         }
     }
+    let h1 = heading_text(&doc.select("h1").text());
     let doc_url = base.map(Url::as_str);
     let mut reader = Readability::with_document(doc, doc_url, Some(config.clone()))
         .or_else(|_| Readability::with_document(Document::from(html), None, Some(config)))
@@ -235,7 +236,13 @@ fn article(
         }
         Err(_) => return Ok(None),
     };
+    // The page's own h1 is the better title when the <title> only adds the site's name to it.
     let title = clean_line(&found.title);
+    let title = if !h1.is_empty() && h1.len() < title.len() && title.contains(&h1) {
+        h1
+    } else {
+        title
+    };
     let content = Document::fragment(found.content.to_string());
     let base = base_of(&content, base);
     let mut walker = Walker::new(&title, base.as_ref());
@@ -445,7 +452,7 @@ impl<'u> Walker<'u> {
             match name.as_str() {
                 "script" | "style" | "noscript" | "template" | "svg" | "head" | "title" => {}
                 "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                    let heading = clean_line(&child.text());
+                    let heading = heading_text(&child.text());
                     if heading.is_empty() {
                         continue;
                     }
@@ -612,6 +619,13 @@ impl<'u> Walker<'u> {
     }
 }
 
+/// A heading as one line, without the permalink mark documentation generators put after it.
+fn heading_text(text: &str) -> String {
+    let line = clean_line(text);
+    line.trim_end_matches(['¶', '#', '§', '🔗', '⚓', ' '])
+        .to_string()
+}
+
 /// Text as one line: whitespace collapsed, control characters dropped.
 fn clean_line(text: &str) -> String {
     text.split_whitespace()
@@ -642,13 +656,13 @@ mod tests {
 
     fn article_page() -> String {
         format!(
-            r#"<!doctype html><html><head><title>Gossip Notes - Example Blog</title>
+            r##"<!doctype html><html><head><title>Gossip Notes - Example Blog</title>
 <meta name="description" content="Notes on gossip."></head><body>
 <header><nav class="navbar"><a href="/">Home</a> <a href="/about">About zebrafish</a> <a href="/archive">Archive</a></nav></header>
 <div class="sidebar"><h3>Popular</h3><ul><li><a href="/x">Quokka tips</a></li><li><a href="/y">More quokkas</a></li></ul></div>
 <article><h1>Gossip Notes</h1>
 {intro}
-<h2>Anti-entropy</h2>
+<h2>Anti-entropy<a class="headerlink" href="#anti-entropy">¶</a></h2>
 {ae}
 <p>See <a href="../papers/epidemic.pdf">the epidemic paper</a> and <a href="https://example.org/dynamo#s4">Dynamo</a>.</p>
 <h2>Rumor mongering</h2>
@@ -656,7 +670,7 @@ mod tests {
 </article>
 <div id="cookie-banner">We use cookies. Accept walrus cookies.</div>
 <footer>Copyright 2024 Platypus Inc. <a href="/privacy">Privacy</a></footer>
-</body></html>"#,
+</body></html>"##,
             intro = paragraph("gossip", 8),
             ae = paragraph("anti-entropy", 8),
             rm = paragraph("rumor mongering", 8),
@@ -697,6 +711,8 @@ mod tests {
             ]
         );
         assert!(!all.contains('\x0c'));
+        // The <title> adds the blog's name to the article's h1, which is the better title.
+        assert_eq!(page.title, "Gossip Notes");
     }
 
     #[test]
