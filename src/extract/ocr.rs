@@ -174,9 +174,11 @@ fn read_page(pdf: &Path, page: usize, dir: &Path, limits: &OcrLimits) -> Result<
 }
 
 /// OCR text as page text: control characters (Tesseract ends a page with a form feed) and
-/// blank lines dropped, lines trimmed.
+/// blank lines dropped, lines trimmed, and a word hyphenated across a line end joined, as the
+/// PDF extractor joins it.
 fn clean(text: &str) -> String {
-    text.lines()
+    let lines: Vec<String> = text
+        .lines()
         .map(|l| {
             l.chars()
                 .filter(|c| !c.is_control())
@@ -185,8 +187,23 @@ fn clean(text: &str) -> String {
                 .to_string()
         })
         .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    let mut out = String::new();
+    for line in lines {
+        let hyphenated = out.ends_with('-')
+            && out[..out.len() - 1]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphabetic)
+            && line.starts_with(|c: char| c.is_lowercase());
+        if hyphenated {
+            out.pop();
+        } else if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&line);
+    }
+    out
 }
 
 /// Runs a program to its end and returns its standard output; killed past `timeout`.
@@ -275,6 +292,10 @@ mod tests {
         assert_eq!(
             clean("  Line one \n\n\x0cline two\x0c\n"),
             "Line one\nline two"
+        );
+        assert_eq!(
+            clean("a proba-\nbly true claim, 1-\n2 and re-\nSearch"),
+            "a probably true claim, 1-\n2 and re-\nSearch"
         );
     }
 
