@@ -255,13 +255,13 @@ impl<W: Write> Printer<W> {
             } else {
                 format!("  ({})", source_line(&c.by_source))
             };
-            writeln!(
-                self.out,
+            let line = format!(
                 "  {:<width$}  {:>3} of {:<3}{from}",
                 clean(kind),
                 c.with_text,
                 c.entries
-            )?;
+            );
+            writeln!(self.out, "{}", line.trim_end())?;
         }
         let without = all.entries - all.with_text;
         if without > 0 {
@@ -272,8 +272,15 @@ impl<W: Write> Printer<W> {
             )?;
             let mut reasons: Vec<(&String, &Vec<String>)> = all.without.iter().collect();
             reasons.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+            let cut = reasons.iter().any(|(_, ids)| ids.len() > FAILED_IDS_SHOWN);
             for (why, ids) in reasons {
                 writeln!(self.out, "  {} ({}): {}", clean(why), ids.len(), few(ids))?;
+            }
+            if cut {
+                writeln!(
+                    self.out,
+                    "  `paperdex show ID` tells what happened to each; `status --json` lists them all."
+                )?;
             }
         }
         Ok(())

@@ -257,6 +257,10 @@ enum Document {
 /// link hub whatever its text.
 const HUB_KINDS: &[&str] = &["course", "video", "talk", "code", "list", "website"];
 
+/// Fewest words a web page must have to stand for a paper or thesis; a shorter page is an
+/// abstract, a landing page or a login wall.
+const MIN_PAPER_WORDS: usize = 500;
+
 /// Kinds whose link should give the work itself: a page with little text for them is a
 /// landing page or a login wall, not the paper.
 fn wants_the_work(entry: &Entry) -> bool {
@@ -344,7 +348,7 @@ fn extract_page(
             }
         }
     };
-    if page.hub && wants_the_work(entry) {
+    if (page.hub || page.words < MIN_PAPER_WORDS) && wants_the_work(entry) {
         return Outcome::NoText {
             reason: "the web page has little text of its own and declares no PDF (a landing page or a login wall?)".to_string(),
             scanned: false,

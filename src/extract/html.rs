@@ -21,8 +21,8 @@ use super::ExtractError;
 /// Version of the web page text; bump when it changes, as it keys the text cache.
 pub const HTML_EXTRACTOR_VERSION: u32 = 1;
 
-/// Fewest words an article's main content has; less is read as a hub or a landing page.
-const MIN_ARTICLE_WORDS: usize = 150;
+/// Fewest words an article's main content has; less is read as a hub.
+const MIN_ARTICLE_WORDS: usize = 50;
 
 /// Largest share of an article's words that may stand in links.
 const MAX_LINK_SHARE: f64 = 0.5;
@@ -258,6 +258,9 @@ const HIDDEN: &str = "script, style, noscript, template, svg, canvas, iframe, ob
 const CHROME: &str = "nav, header, footer, aside, menu, [role=navigation], [role=banner], \
     [role=contentinfo], [role=complementary], [role=search]";
 
+/// Whole `id` or `class` names that mark site chrome (texinfo's `header` is its navigation).
+const CHROME_TOKENS: &[&str] = &["header", "nav", "navigation", "topbar", "top-bar"];
+
 /// Words in an `id` or `class` that mark site chrome: menus, cookie banners, comments.
 const CHROME_NAMES: &[&str] = &[
     "cookie",
@@ -349,7 +352,8 @@ fn is_chrome_name(node: &NodeRef) -> bool {
     };
     // A page whose whole body wears such a class (`has-sidebar`) keeps it.
     let big = node.normalized_char_count() > 5000;
-    !big && CHROME_NAMES.iter().any(|n| names.contains(n))
+    let token = names.split_whitespace().any(|t| CHROME_TOKENS.contains(&t));
+    !big && (token || CHROME_NAMES.iter().any(|n| names.contains(n)))
 }
 
 /// The URL links are resolved against: the page's `<base href>`, else where it came from.
@@ -499,7 +503,10 @@ impl<'u> Walker<'u> {
     fn push_text(&mut self, text: &str) {
         let mut space = text.starts_with(char::is_whitespace);
         for word in text.split_whitespace() {
-            let word: String = word.chars().filter(|c| !c.is_control()).collect();
+            let word: String = word
+                .chars()
+                .filter(|c| !c.is_control() && !is_icon(*c))
+                .collect();
             if word.is_empty() {
                 continue;
             }
@@ -626,10 +633,19 @@ fn heading_text(text: &str) -> String {
         .to_string()
 }
 
+/// Characters of icon fonts (the private use area), which stand for pictures, not text.
+fn is_icon(c: char) -> bool {
+    ('\u{e000}'..='\u{f8ff}').contains(&c)
+}
+
 /// Text as one line: whitespace collapsed, control characters dropped.
 fn clean_line(text: &str) -> String {
     text.split_whitespace()
-        .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
+        .map(|w| {
+            w.chars()
+                .filter(|c| !c.is_control() && !is_icon(*c))
+                .collect::<String>()
+        })
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
@@ -662,7 +678,7 @@ mod tests {
 <div class="sidebar"><h3>Popular</h3><ul><li><a href="/x">Quokka tips</a></li><li><a href="/y">More quokkas</a></li></ul></div>
 <article><h1>Gossip Notes</h1>
 {intro}
-<h2>Anti-entropy<a class="headerlink" href="#anti-entropy">¶</a></h2>
+<h2>Anti-entropy<a class="headerlink" href="#anti-entropy">¶</a><i>{icon}</i></h2>
 {ae}
 <p>See <a href="../papers/epidemic.pdf">the epidemic paper</a> and <a href="https://example.org/dynamo#s4">Dynamo</a>.</p>
 <h2>Rumor mongering</h2>
@@ -673,6 +689,7 @@ mod tests {
 </body></html>"##,
             intro = paragraph("gossip", 8),
             ae = paragraph("anti-entropy", 8),
+            icon = '\u{f0c1}',
             rm = paragraph("rumor mongering", 8),
         )
     }
