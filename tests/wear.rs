@@ -232,7 +232,7 @@ fn a_damaged_manifest_is_kept_aside_and_rebuilt_from_the_pdfs() {
     let said: Vec<&str> = err.lines().filter(|l| l.contains("damaged")).collect();
     assert_eq!(said.len(), 1, "{err}");
     assert!(
-        said[0].contains("rebuilt it from the 1 PDF present"),
+        said[0].contains("rebuilt it from the 1 document present"),
         "{err}"
     );
     assert_eq!(

@@ -59,7 +59,7 @@ impl Context {
         let lock = self.store.lock_with(self.wait, &waiting)?;
         if let Some(r) = fetch::recover_manifest(self.store.root())? {
             eprintln!(
-                "warning: {} was damaged: kept it as {} and rebuilt it from the {} PDF{} present.",
+                "warning: {} was damaged: kept it as {} and rebuilt it from the {} document{} present.",
                 fetch::Manifest::path(self.store.root()).display(),
                 r.backup.display(),
                 r.files,

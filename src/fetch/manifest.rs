@@ -314,12 +314,16 @@ mod tests {
         std::fs::create_dir_all(store::pdf_dir(dir.path())).unwrap();
         std::fs::write(store::pdf_path(dir.path(), "raft"), b"%PDF-1.4 raft").unwrap();
         std::fs::write(store::pdf_dir(dir.path()).join("Not An Id.pdf"), b"x").unwrap();
+        std::fs::create_dir_all(store::html_dir(dir.path())).unwrap();
+        std::fs::write(store::html_path(dir.path(), "the-log"), b"<html>").unwrap();
         std::fs::write(Manifest::path(dir.path()), "{\"version\": 1, \"entr").unwrap();
         assert_eq!(
             recover_manifest(dir.path()).unwrap().map(|r| r.files),
-            Some(1)
+            Some(2)
         );
         let m = Manifest::load(dir.path()).unwrap();
+        let page = m.get("the-log").unwrap();
+        assert_eq!((page.format, page.bytes), (Format::Html, 6));
         let raft = m.get("raft").unwrap();
         assert!(raft.has_file() && raft.bytes == 13 && !raft.failed());
         let backup = dir.path().join("manifest.json.damaged");
