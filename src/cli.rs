@@ -66,6 +66,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Tell how many entries have full text, from which source, by kind, and why others have
+    /// none
+    Status {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Bring the index in step with the catalog and the extracted text
     Index {
         /// Rebuild the index from scratch instead of updating it
@@ -256,6 +263,9 @@ pub struct UpdateOpts {
     /// Rebuild the index from scratch, checking every text file against its record
     #[arg(long)]
     pub rebuild: bool,
+    /// Do not read scanned PDFs by OCR, even with Tesseract installed
+    #[arg(long)]
+    pub no_ocr: bool,
 }
 
 #[derive(Debug, Args)]
@@ -269,6 +279,9 @@ pub struct ExtractOpts {
     /// Files extracted at a time [default: number of cores]
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+    /// Do not read scanned PDFs by OCR, even with Tesseract installed
+    #[arg(long)]
+    pub no_ocr: bool,
 }
 
 #[derive(Debug, Subcommand)]

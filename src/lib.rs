@@ -1,11 +1,13 @@
 //! paperdex: full-text search over the distributed-systems reading list and the papers it
 //! links. The pipeline runs catalog -> fetch -> extract -> cite -> index -> search, one module
-//! a stage; `store` lays out the data directory, `cli` turns the command line into a validated
-//! configuration and `output` renders what the stages return.
+//! a stage; `store` lays out the data directory, `coverage` tells how much of the catalog has
+//! full text, `cli` turns the command line into a validated configuration and `output` renders
+//! what the stages return.
 
 pub mod catalog;
 pub mod cite;
 pub mod cli;
+pub mod coverage;
 pub mod extract;
 pub mod fetch;
 pub mod index;

@@ -135,11 +135,12 @@ impl<W: Write> Printer<W> {
             }
         } else {
             for passage in &hit.passages {
-                // The page label leads the passage, so the wrapping leaves room for it.
-                let label = passage
-                    .page
-                    .map(|p| format!("p. {p}: "))
-                    .unwrap_or_default();
+                // The page or section label leads the passage, so the wrapping leaves room for it.
+                let label = match (&passage.section, passage.page) {
+                    (Some(section), _) => format!("§ {}: ", clean(section)),
+                    (None, Some(p)) => format!("p. {p}: "),
+                    (None, None) => String::new(),
+                };
                 let text = format!("{label}{}", replace_controls(&passage.text));
                 let shift = label.len();
                 let ranges: Vec<_> = passage
@@ -231,6 +232,95 @@ impl<W: Write> Printer<W> {
     }
 }
 
+impl<W: Write> Printer<W> {
+    /// Prints how much of the catalog has full text: overall, by source, by kind, then the
+    /// reasons the rest has none, each with its first few ids.
+    pub fn coverage(&mut self, summary: &crate::coverage::Summary) -> io::Result<()> {
+        let all = &summary.overall;
+        let line = format!(
+            "Full text: {} of {} entries ({}%).",
+            all.with_text,
+            all.entries,
+            percent(all.with_text, all.entries)
+        );
+        writeln!(self.out, "{}", self.paint(BOLD, &line))?;
+        if !all.by_source.is_empty() {
+            writeln!(self.out, "  from: {}", source_line(&all.by_source))?;
+        }
+        writeln!(self.out, "{}", self.paint(BOLD, "By kind:"))?;
+        let width = summary
+            .kinds
+            .keys()
+            .map(|k| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (kind, c) in &summary.kinds {
+            let from = if c.by_source.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", source_line(&c.by_source))
+            };
+            let line = format!(
+                "  {:<width$}  {:>3} of {:<3}{from}",
+                clean(kind),
+                c.with_text,
+                c.entries
+            );
+            writeln!(self.out, "{}", line.trim_end())?;
+        }
+        let without = all.entries - all.with_text;
+        if without > 0 {
+            writeln!(
+                self.out,
+                "{}",
+                self.paint(BOLD, &format!("Without text: {without}."))
+            )?;
+            let mut reasons: Vec<(&String, &Vec<String>)> = all.without.iter().collect();
+            reasons.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+            let cut = reasons.iter().any(|(_, ids)| ids.len() > FAILED_IDS_SHOWN);
+            for (why, ids) in reasons {
+                writeln!(self.out, "  {} ({}): {}", clean(why), ids.len(), few(ids))?;
+            }
+            if cut {
+                writeln!(
+                    self.out,
+                    "  `paperdex show ID` tells what happened to each; `status --json` lists them all."
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Counts by source, largest first: `PDF 98, web page 20`.
+fn source_line(counts: &BTreeMap<String, usize>) -> String {
+    let mut items: Vec<(&String, &usize)> = counts.iter().collect();
+    items.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    items
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The first few ids of a list and a count of the rest, as fetch summaries show them.
+fn few(ids: &[String]) -> String {
+    let mut line = ids
+        .iter()
+        .take(FAILED_IDS_SHOWN)
+        .map(|id| clean(id).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > FAILED_IDS_SHOWN {
+        line.push_str(&format!(" and {} more", ids.len() - FAILED_IDS_SHOWN));
+    }
+    line
+}
+
+fn percent(part: usize, whole: usize) -> usize {
+    (part * 100).checked_div(whole).unwrap_or(0)
+}
+
 /// A text with each control character replaced by a space, one for one.
 fn replace_controls(text: &str) -> String {
     text.chars()
@@ -311,19 +401,30 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn fetch_report<W: Write>(
     out: &mut W,
     report: &crate::fetch::FetchReport,
-    web_pages: usize,
     quiet: bool,
 ) -> io::Result<()> {
     if !quiet {
+        let mut how = Vec::new();
+        if !report.web_pages.is_empty() {
+            let n = report.web_pages.len();
+            how.push(format!("{n} web page{}", plural(n)));
+        }
+        if !report.landing.is_empty() {
+            how.push(format!("{} through a landing page", report.landing.len()));
+        }
+        let how = if how.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", how.join(", "))
+        };
         writeln!(
             out,
-            "Fetch: {} fetched, {} unchanged, {} failed; skipped: {} without URL, {} not open access, {} web pages.",
+            "Fetch: {} fetched{how}, {} unchanged, {} failed; skipped: {} without URL, {} not open access.",
             report.fetched.len(),
             report.unchanged.len(),
             report.failed.len(),
             report.skipped_no_url.len(),
             report.skipped_not_open.len(),
-            web_pages
         )?;
     }
     if report.network_down {
@@ -364,9 +465,10 @@ pub fn fetch_report<W: Write>(
     Ok(())
 }
 
-/// A fetch run as one JSON value: the ids of each outcome, the failures with their reason
-/// and detail, and whether the network was down.
-pub fn fetch_json(report: &crate::fetch::FetchReport, web_pages: usize) -> serde_json::Value {
+/// A fetch run as one JSON value: the ids of each outcome (and of those fetched, the web pages
+/// and the PDFs found through a landing page), the failures with their reason and detail, and
+/// whether the network was down.
+pub fn fetch_json(report: &crate::fetch::FetchReport) -> serde_json::Value {
     let failed: Vec<serde_json::Value> = report
         .failed
         .iter()
@@ -380,7 +482,8 @@ pub fn fetch_json(report: &crate::fetch::FetchReport, web_pages: usize) -> serde
         "failed": failed,
         "skipped_no_url": report.skipped_no_url,
         "skipped_not_open": report.skipped_not_open,
-        "web_pages": web_pages,
+        "web_pages": report.web_pages,
+        "landing": report.landing,
         "network_down": report.network_down,
         "unknown_only": report.unknown_only,
     })

@@ -1,7 +1,8 @@
-//! The pipeline runner: what `update` does between the stages. It finds the PDFs the fetch
-//! stage stored, runs the extract stage on the ones whose text is missing or stale (in
-//! parallel, keyed by each PDF's sha256 and the extractor's version), records the outcome per
-//! entry, and serves the stored text to the index stage.
+//! The pipeline runner: what `update` does between the stages. It finds the documents the
+//! fetch stage stored (PDFs and web pages), runs the extract stage on the ones whose text is
+//! missing or stale (in parallel, keyed by each document's sha256 and its extractor's
+//! version), reads scanned PDFs by OCR when it can, records the outcome per entry, and serves
+//! the stored text, with the sections of web pages, to the index stage.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -13,22 +14,70 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Entry;
+use crate::extract::html::{self, HtmlLimits, HTML_EXTRACTOR_VERSION};
+use crate::extract::ocr::{self, OcrError, OcrLimits, OCR_VERSION};
 use crate::extract::{self, ExtractError, Limits, EXTRACTOR_VERSION};
-use crate::fetch::Manifest;
-use crate::index::{Pages, TextSource};
+use crate::fetch::{Format, Manifest};
+use crate::index::{Pages, TextInfo, TextSource};
 use crate::store::{hex, sha256_file, write_atomic, Store};
 use sha2::{Digest, Sha256};
 
 /// How often the extract stage saves its records while it runs.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
 
-/// What the extract stage last did with one entry's PDF.
+/// Where an entry's text came from.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The PDF's text layer.
+    #[default]
+    Pdf,
+    /// A web page's main content, by section.
+    Web,
+    /// A page that is mostly links, indexed at a lower weight.
+    Hub,
+    /// Optical character recognition of a scanned PDF.
+    Ocr,
+}
+
+impl Source {
+    fn is_pdf(&self) -> bool {
+        *self == Source::Pdf
+    }
+
+    /// The version of the extractor that makes text of this source: a change of it makes the
+    /// text stale.
+    fn version(self) -> u32 {
+        match self {
+            Source::Pdf => EXTRACTOR_VERSION,
+            Source::Web | Source::Hub => HTML_EXTRACTOR_VERSION,
+            Source::Ocr => OCR_VERSION,
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// What the extract stage last did with one entry's document (a PDF or a web page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextRecord {
-    /// The sha256 of the PDF the text came from.
+    /// The sha256 of the document the text came from.
     pub sha256: String,
-    /// The extractor version that produced it.
+    /// The version of the extractor that produced it (of the PDF, web page or OCR reader).
     pub extractor: u32,
+    /// Where the text came from.
+    #[serde(default, skip_serializing_if = "Source::is_pdf")]
+    pub source: Source,
+    /// The heading of each page of the text, for web pages, whose pages are sections.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<String>,
+    /// The PDF has no text layer and was not read by OCR (not installed, or turned off).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub scanned: bool,
     /// Number of pages with text; 0 when extraction failed.
     pub pages: usize,
     /// Why there is no text, when extraction failed.
@@ -150,6 +199,12 @@ pub struct ExtractReport {
     pub io_errors: Vec<(String, String)>,
     /// Entries whose text file was missing, cut short or changed, and was extracted again.
     pub repaired: Vec<String>,
+    /// Entries whose text was read by OCR in this run.
+    pub ocr: Vec<String>,
+    /// Entries whose PDF has no text layer and that OCR did not read (in this run or before).
+    pub scanned: Vec<String>,
+    /// OCR was wanted but Tesseract or poppler is not installed: what is missing.
+    pub ocr_missing: Option<String>,
 }
 
 impl ExtractReport {
@@ -159,71 +214,253 @@ impl ExtractReport {
     }
 }
 
-/// How extracting one PDF went.
+/// How extracting one document went.
 enum Outcome {
-    /// The text was written: its page count, length, hash and time.
+    /// The text was written: its page count, length, hash and time, where it came from and
+    /// the heading of each page.
     Text {
         pages: usize,
         bytes: u64,
         sha256: String,
         modified: u64,
+        source: Source,
+        sections: Vec<String>,
     },
-    /// The PDF itself gives no text: a reason worth remembering for this PDF.
-    NoText(String),
-    /// Reading the PDF or writing the text failed here: tried again next run.
+    /// The document itself gives no text: a reason worth remembering for it, and whether it
+    /// is a scan that OCR did not read.
+    NoText { reason: String, scanned: bool },
+    /// Reading the document or writing the text failed here: tried again next run.
     Io(String),
 }
 
-/// Extracts one PDF and writes its text, telling a fault of the PDF from a local one.
-fn extract_one(store: &Store, id: &str, limits: &Limits) -> Outcome {
-    let text = match extract::extract_file(&store.pdf_path(id), limits) {
-        Ok(text) => text,
-        Err(ExtractError::Io(e)) => {
-            return Outcome::Io(format!(
-                "could not read {}: {e}",
-                store.pdf_path(id).display()
-            ))
+/// How the extract stage runs.
+#[derive(Debug, Clone)]
+pub struct StageOptions {
+    /// Hash every text file against its record, not only those whose time changed.
+    pub verify: bool,
+    /// Read scanned PDFs by OCR when Tesseract is installed.
+    pub ocr: bool,
+}
+
+/// An entry's stored document, as the extract stage reads it.
+#[derive(Debug, Clone)]
+enum Document {
+    Pdf,
+    /// A web page, with the Content-Type it was served with and the URL it came from.
+    Page {
+        content_type: Option<String>,
+        url: Option<String>,
+    },
+}
+
+/// Kinds whose web page is a gateway to the work (a course, a video, software), read as a
+/// link hub whatever its text.
+const HUB_KINDS: &[&str] = &["course", "video", "talk", "code", "list", "website"];
+
+/// Fewest words a web page must have to stand for a paper or thesis; a shorter page is an
+/// abstract, a landing page or a login wall.
+const MIN_PAPER_WORDS: usize = 500;
+
+/// Kinds whose link should give the work itself: a page with little text for them is a
+/// landing page or a login wall, not the paper.
+fn wants_the_work(entry: &Entry) -> bool {
+    matches!(entry.kind.as_deref(), None | Some("paper" | "thesis"))
+}
+
+/// Extracts one entry's document and writes its text, telling a fault of the document from a
+/// local one.
+fn extract_one(
+    store: &Store,
+    entry: &Entry,
+    document: &Document,
+    limits: &Limits,
+    opts: &StageOptions,
+) -> Outcome {
+    let id = entry.id.as_str();
+    match document {
+        Document::Pdf => extract_pdf(store, id, limits, opts),
+        Document::Page { content_type, url } => {
+            extract_page(store, entry, content_type.as_deref(), url.as_deref())
         }
-        Err(e) => return Outcome::NoText(e.to_string()),
+    }
+}
+
+/// Extracts a PDF's text layer, or reads it by OCR when it has none.
+fn extract_pdf(store: &Store, id: &str, limits: &Limits, opts: &StageOptions) -> Outcome {
+    let path = store.pdf_path(id);
+    let (text, source) = match extract::extract_file(&path, limits) {
+        Ok(text) => (text, Source::Pdf),
+        Err(ExtractError::Io(e)) => {
+            return Outcome::Io(format!("could not read {}: {e}", path.display()))
+        }
+        Err(ExtractError::NoTextLayer) if opts.ocr && ocr::available().is_ok() => {
+            match ocr::ocr_pdf(&path, &OcrLimits::default()) {
+                Ok(text) => (text, Source::Ocr),
+                Err(e) => {
+                    return Outcome::NoText {
+                        reason: format!("no text layer, and OCR failed: {e}"),
+                        scanned: false,
+                    }
+                }
+            }
+        }
+        Err(e @ ExtractError::NoTextLayer) => {
+            return Outcome::NoText {
+                reason: e.to_string(),
+                scanned: true,
+            }
+        }
+        Err(e) => {
+            return Outcome::NoText {
+                reason: e.to_string(),
+                scanned: false,
+            }
+        }
     };
-    let pages = text.pages.len();
-    let body = text.text();
+    remove_links(store, id);
+    write_text(store, id, &text.pages, source, Vec::new())
+}
+
+/// Extracts a web page's main content by section, and keeps the links it makes.
+fn extract_page(
+    store: &Store,
+    entry: &Entry,
+    content_type: Option<&str>,
+    url: Option<&str>,
+) -> Outcome {
+    let id = entry.id.as_str();
+    let path = store.html_path(id);
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::Io(format!("could not read {}: {e}", path.display())),
+    };
+    let hub_kind = entry
+        .kind
+        .as_deref()
+        .is_some_and(|k| HUB_KINDS.contains(&k));
+    let page = match html::extract_html(&bytes, content_type, url, hub_kind, &HtmlLimits::default())
+    {
+        Ok(page) => page,
+        Err(e) => {
+            return Outcome::NoText {
+                reason: e.to_string(),
+                scanned: false,
+            }
+        }
+    };
+    if (page.hub || page.words < MIN_PAPER_WORDS) && wants_the_work(entry) {
+        return Outcome::NoText {
+            reason: "the web page has little text of its own and declares no PDF (a landing page or a login wall?)".to_string(),
+            scanned: false,
+        };
+    }
+    let links = serde_json::to_vec_pretty(&page.links).unwrap_or_else(|_| b"[]".to_vec());
+    if let Err(e) = write_atomic(&store.links_path(id), &links) {
+        return Outcome::Io(format!("{e:#}"));
+    }
+    let source = if page.hub { Source::Hub } else { Source::Web };
+    write_text(store, id, &page.pages(), source, page.headings())
+}
+
+/// Removes the links file of an entry whose text no longer comes from a web page.
+fn remove_links(store: &Store, id: &str) {
+    let _ = fs::remove_file(store.links_path(id));
+}
+
+/// Writes an entry's text, its pages separated by form feeds.
+fn write_text(
+    store: &Store,
+    id: &str,
+    pages: &[String],
+    source: Source,
+    sections: Vec<String>,
+) -> Outcome {
+    let body = pages.join("\x0c");
     let path = store.text_path(id);
     if let Err(e) = write_atomic(&path, body.as_bytes()) {
         return Outcome::Io(format!("{e:#}"));
     }
     let modified = fs::metadata(&path).map(|m| modified_nanos(&m)).unwrap_or(0);
     Outcome::Text {
-        pages,
+        pages: pages.len(),
         bytes: body.len() as u64,
         sha256: hex(&Sha256::digest(body.as_bytes())),
         modified,
+        source,
+        sections,
     }
 }
 
-/// The sha256 of an entry's stored PDF: the manifest's when it still describes the file,
-/// otherwise computed from the file.
-fn pdf_sha(store: &Store, manifest: &Manifest, id: &str) -> Result<Option<String>> {
-    let path = store.pdf_path(id);
-    let meta = match fs::metadata(&path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("Could not read {}", path.display())),
+/// An entry's stored document and its sha256: the manifest's hash when it still describes
+/// the file, otherwise computed from the file. A PDF wins over a page when both are there.
+fn stored_document(
+    store: &Store,
+    manifest: &Manifest,
+    id: &str,
+) -> Result<Option<(Document, String)>> {
+    let fetched = manifest.get(id).filter(|m| m.has_file());
+    let page_first = fetched.is_some_and(|m| m.format == Format::Html);
+    let order = if page_first {
+        [Format::Html, Format::Pdf]
+    } else {
+        [Format::Pdf, Format::Html]
     };
-    if let Some(m) = manifest.get(id) {
-        if m.has_file() && m.bytes == meta.len() {
-            return Ok(Some(m.sha256.clone()));
-        }
+    for format in order {
+        let path = match format {
+            Format::Pdf => store.pdf_path(id),
+            Format::Html => store.html_path(id),
+        };
+        let meta = match fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e).with_context(|| format!("Could not read {}", path.display())),
+        };
+        let described = fetched.filter(|m| m.format == format && m.bytes == meta.len());
+        let sha = match described {
+            Some(m) => m.sha256.clone(),
+            None => sha256_file(&path)?.1,
+        };
+        let document = match format {
+            Format::Pdf => Document::Pdf,
+            Format::Html => Document::Page {
+                content_type: described.and_then(|m| m.content_type.clone()),
+                url: described.map(|m| m.final_url.clone()),
+            },
+        };
+        return Ok(Some((document, sha)));
     }
-    Ok(Some(sha256_file(&path)?.1))
+    Ok(None)
 }
 
-/// Extracts the text of every entry whose PDF is present and whose text is missing, stale or
-/// damaged. With `verify`, every text file is hashed, not only those whose time changed.
+/// Extracts the text of every entry whose PDF or web page is present and whose text is
+/// missing, stale or damaged, reading scanned PDFs by OCR when Tesseract is installed. With
+/// `verify`, every text file is hashed, not only those whose time changed.
 pub fn extract_stage(
     store: &Store,
     entries: &[Entry],
     verify: bool,
+    progress: &(dyn Fn(usize, usize, &str) + Sync),
+) -> Result<ExtractReport> {
+    let opts = StageOptions { verify, ocr: true };
+    extract_stage_with(store, entries, &opts, progress)
+}
+
+/// Whether a record still describes the text of `document`, whose hash is `sha`.
+fn record_matches(r: &TextRecord, document: &Document, sha: &str, ocr_now: bool) -> bool {
+    let source_fits = match document {
+        Document::Pdf => matches!(r.source, Source::Pdf | Source::Ocr),
+        Document::Page { .. } => matches!(r.source, Source::Web | Source::Hub),
+    };
+    // A scan left unread is read as soon as OCR can do it.
+    let unread_scan = r.scanned && ocr_now;
+    r.sha256 == sha && source_fits && r.extractor == r.source.version() && !unread_scan
+}
+
+/// Runs the extract stage as `opts` say; see [`extract_stage`].
+pub fn extract_stage_with(
+    store: &Store,
+    entries: &[Entry],
+    opts: &StageOptions,
     progress: &(dyn Fn(usize, usize, &str) + Sync),
 ) -> Result<ExtractReport> {
     let manifest = Manifest::load(store.root()).with_context(|| {
@@ -236,18 +473,28 @@ pub fn extract_stage(
     let mut report = ExtractReport::default();
     let mut todo = Vec::new();
     let mut refreshed = false;
+    let ocr_missing = match ocr::available() {
+        Err(OcrError::Missing(what)) if opts.ocr => Some(what.to_string()),
+        _ => None,
+    };
+    let ocr_now = opts.ocr && ocr_missing.is_none();
     for entry in entries {
-        let Some(sha) = pdf_sha(store, &manifest, &entry.id)? else {
+        let Some((document, sha)) = stored_document(store, &manifest, &entry.id)? else {
             continue;
         };
         let current = status
             .entries
             .get(&entry.id)
-            .filter(|r| r.sha256 == sha && r.extractor == EXTRACTOR_VERSION)
+            .filter(|r| record_matches(r, &document, &sha, ocr_now))
             .cloned();
         match current {
-            Some(r) if r.error.is_some() => report.failed_before.push(entry.id.clone()),
-            Some(r) => match check_text(store, &entry.id, &r, verify)? {
+            Some(r) if r.error.is_some() => {
+                if r.scanned {
+                    report.scanned.push(entry.id.clone());
+                }
+                report.failed_before.push(entry.id.clone())
+            }
+            Some(r) => match check_text(store, &entry.id, &r, opts.verify)? {
                 TextState::Intact => report.cached.push(entry.id.clone()),
                 TextState::Refreshed(r) => {
                     status.entries.insert(entry.id.clone(), r);
@@ -256,10 +503,10 @@ pub fn extract_stage(
                 }
                 TextState::Damaged => {
                     report.repaired.push(entry.id.clone());
-                    todo.push((entry.id.clone(), sha));
+                    todo.push((entry, document, sha));
                 }
             },
-            None => todo.push((entry.id.clone(), sha)),
+            None => todo.push((entry, document, sha)),
         }
     }
     fs::create_dir_all(store.text_dir())
@@ -282,20 +529,33 @@ pub fn extract_stage(
         saved: Instant::now(),
         save_error: None,
     });
-    todo.into_par_iter().for_each(|(id, sha)| {
-        let outcome = extract_one(store, &id, &limits);
+    todo.into_par_iter().for_each(|(entry, document, sha)| {
+        let id = entry.id.clone();
+        let outcome = extract_one(store, entry, &document, &limits, opts);
         let mut p = shared.lock().unwrap_or_else(|e| e.into_inner());
+        let failed_source = match document {
+            Document::Pdf => Source::Pdf,
+            Document::Page { .. } => Source::Web,
+        };
         let record = match outcome {
             Outcome::Text {
                 pages,
                 bytes,
                 sha256,
                 modified,
+                source,
+                sections,
             } => {
                 p.report.extracted.push(id.clone());
+                if source == Source::Ocr {
+                    p.report.ocr.push(id.clone());
+                }
                 Some(TextRecord {
                     sha256: sha,
-                    extractor: EXTRACTOR_VERSION,
+                    extractor: source.version(),
+                    source,
+                    sections,
+                    scanned: false,
                     pages,
                     error: None,
                     text_bytes: bytes,
@@ -303,14 +563,21 @@ pub fn extract_stage(
                     text_modified: modified,
                 })
             }
-            Outcome::NoText(err) => {
+            Outcome::NoText { reason, scanned } => {
                 let _ = fs::remove_file(store.text_path(&id));
-                p.report.failed.push((id.clone(), err.clone()));
+                remove_links(store, &id);
+                p.report.failed.push((id.clone(), reason.clone()));
+                if scanned {
+                    p.report.scanned.push(id.clone());
+                }
                 Some(TextRecord {
                     sha256: sha,
-                    extractor: EXTRACTOR_VERSION,
+                    extractor: failed_source.version(),
+                    source: failed_source,
+                    sections: Vec::new(),
+                    scanned,
                     pages: 0,
-                    error: Some(err),
+                    error: Some(reason),
                     text_bytes: 0,
                     text_sha256: String::new(),
                     text_modified: 0,
@@ -321,8 +588,8 @@ pub fn extract_stage(
                 None
             }
         };
-        // Without a record, the old one (if any) stays: it no longer matches the PDF or the
-        // text, so the next run tries again.
+        // Without a record, the old one (if any) stays: it no longer matches the document or
+        // the text, so the next run tries again.
         if let Some(record) = record {
             p.status.entries.insert(id.clone(), record);
         }
@@ -345,6 +612,11 @@ pub fn extract_stage(
     let mut report = p.report;
     report.failed.sort();
     report.io_errors.sort();
+    report.ocr.sort();
+    report.scanned.sort();
+    if !report.scanned.is_empty() {
+        report.ocr_missing = ocr_missing;
+    }
     Ok(report)
 }
 
@@ -365,12 +637,39 @@ impl StoredText {
 }
 
 impl TextSource for StoredText {
+    fn links(&self, id: &str) -> Result<Vec<String>> {
+        let path = self.store.links_path(id);
+        match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .with_context(|| format!("Could not parse {}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e).with_context(|| format!("Could not read {}", path.display())),
+        }
+    }
+
     fn key(&self, id: &str) -> Option<String> {
         let r = self.status.entries.get(id)?;
         if r.error.is_some() {
             return None;
         }
-        Some(format!("{}:{}:{}", r.sha256, r.extractor, r.text_sha256))
+        Some(format!(
+            "{}:{}:{}:{:?}:{}",
+            r.sha256,
+            r.extractor,
+            r.text_sha256,
+            r.source,
+            r.sections.len()
+        ))
+    }
+
+    fn info(&self, id: &str) -> TextInfo {
+        match self.status.entries.get(id) {
+            Some(r) => TextInfo {
+                titles: r.sections.clone(),
+                hub: r.source == Source::Hub,
+            },
+            None => TextInfo::default(),
+        }
     }
 
     fn pages(&self, id: &str) -> Result<Option<Pages>> {
@@ -432,7 +731,18 @@ pub fn entry_status(store: &Store, entry: &Entry) -> Result<Vec<(String, String)
             None => "not fetched yet (run `paperdex update`)".to_string(),
         },
     };
-    rows.push(("pdf".to_string(), pdf_state));
+    let page = store.html_path(&entry.id);
+    match fs::metadata(&page) {
+        Ok(m) if !pdf.exists() => rows.push((
+            "page".to_string(),
+            format!(
+                "{} ({} KB)",
+                absolute(&page).display(),
+                m.len().div_ceil(1000)
+            ),
+        )),
+        _ => rows.push(("pdf".to_string(), pdf_state)),
+    }
     if damaged {
         rows.push((
             "manifest".to_string(),
@@ -441,18 +751,28 @@ pub fn entry_status(store: &Store, entry: &Entry) -> Result<Vec<(String, String)
         ));
     }
     if let Some(m) = fetched.filter(|m| m.has_file()) {
+        if let Some(landing) = &m.landing_url {
+            rows.push(("landing".to_string(), landing.clone()));
+        }
         rows.push(("from".to_string(), m.final_url.clone()));
         rows.push(("sha256".to_string(), m.sha256.clone()));
     }
     if let Some(t) = texts.entries.get(&entry.id) {
         let state = match &t.error {
             Some(err) => format!("none: {err}"),
-            None => format!(
-                "{} ({} page{})",
-                absolute(&store.text_path(&entry.id)).display(),
-                t.pages,
-                if t.pages == 1 { "" } else { "s" }
-            ),
+            None => {
+                let unit = if t.sections.is_empty() {
+                    "page"
+                } else {
+                    "section"
+                };
+                format!(
+                    "{} ({} {unit}{})",
+                    absolute(&store.text_path(&entry.id)).display(),
+                    t.pages,
+                    if t.pages == 1 { "" } else { "s" }
+                )
+            }
         };
         rows.push(("text".to_string(), state));
     }

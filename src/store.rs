@@ -1,5 +1,5 @@
-//! The data directory: where each pipeline stage keeps what it produced (fetched PDFs, the
-//! fetch manifest, extracted text, the tantivy index), and the one way files are written there:
+//! The data directory: where each pipeline stage keeps what it produced (fetched PDFs and web
+//! pages, the fetch manifest, extracted text, the tantivy index), and the one way files are written there:
 //! atomically, so an interrupted run never leaves a half-written file under its real name.
 
 use std::fs::{self, File};
@@ -43,6 +43,21 @@ impl Store {
         self.pdf_dir().join(format!("{id}.pdf"))
     }
 
+    /// Fetched web pages, one `<id>.html` each.
+    pub fn html_dir(&self) -> PathBuf {
+        self.root.join("html")
+    }
+
+    /// The web page of an entry.
+    pub fn html_path(&self, id: &str) -> PathBuf {
+        self.html_dir().join(format!("{id}.html"))
+    }
+
+    /// The links a web page's text makes, as a JSON array of absolute URLs.
+    pub fn links_path(&self, id: &str) -> PathBuf {
+        self.text_dir().join(format!("{id}.links.json"))
+    }
+
     /// Extracted text, one `<id>.txt` each (pages separated by form feeds).
     pub fn text_dir(&self) -> PathBuf {
         self.root.join("text")
@@ -59,7 +74,7 @@ impl Store {
     }
 
     /// The citations the cite stage found between entries.
-    pub fn links_path(&self) -> PathBuf {
+    pub fn citations_path(&self) -> PathBuf {
         self.root.join("cite").join("links.json")
     }
 
@@ -116,7 +131,12 @@ impl Store {
     /// Removes what runs killed midway left: `.<name>.<pid>.tmp` files of [`write_atomic`] and
     /// `.part` downloads. Only called under the lock, so no live run is writing them.
     fn clean_temporaries(&self) {
-        for dir in [self.root.clone(), self.text_dir(), self.pdf_dir()] {
+        for dir in [
+            self.root.clone(),
+            self.text_dir(),
+            self.pdf_dir(),
+            self.html_dir(),
+        ] {
             let Ok(entries) = fs::read_dir(&dir) else {
                 continue;
             };

@@ -232,7 +232,7 @@ fn a_damaged_manifest_is_kept_aside_and_rebuilt_from_the_pdfs() {
     let said: Vec<&str> = err.lines().filter(|l| l.contains("damaged")).collect();
     assert_eq!(said.len(), 1, "{err}");
     assert!(
-        said[0].contains("rebuilt it from the 1 PDF present"),
+        said[0].contains("rebuilt it from the 1 document present"),
         "{err}"
     );
     assert_eq!(
@@ -330,7 +330,7 @@ fn the_fetch_summary_in_the_readme_has_the_real_shape() {
     let env = TestEnv::new();
     env.write_catalog(
         "test.toml",
-        "[[entry]]\nid = \"a\"\ntitle = \"A\"\n\n[[entry]]\nid = \"b\"\ntitle = \"B\"\nkind = \"video\"\nurls = [\"https://example.invalid/v\"]\n",
+        "[[entry]]\nid = \"a\"\ntitle = \"A\"\n\n[[entry]]\nid = \"b\"\ntitle = \"B\"\nkind = \"video\"\naccess = \"paywall\"\nurls = [\"https://example.invalid/v\"]\n",
     );
     let real = env.ok(&["fetch"]).stderr();
     // Numbers differ from run to run; the words and their order must not.

@@ -74,21 +74,6 @@ impl Entry {
     pub fn open_access(&self) -> bool {
         matches!(self.access, None | Some(Access::Open))
     }
-
-    /// Whether this entry's links should lead to a PDF: papers, theses, books and articles,
-    /// or any entry with a link ending in `.pdf`. A video, course page or repository is a web
-    /// page, and fetching it would only report "not a PDF".
-    pub fn expects_pdf(&self) -> bool {
-        let document = matches!(
-            self.kind.as_deref(),
-            None | Some("paper" | "thesis" | "book" | "article")
-        );
-        document
-            || self.urls.iter().any(|u| {
-                let path = u.split(['?', '#']).next().unwrap_or(u);
-                path.to_ascii_lowercase().ends_with(".pdf")
-            })
-    }
 }
 
 /// A loaded, validated catalog.
@@ -495,15 +480,6 @@ mod tests {
         let problems = check("[[entry]]\nid = \"a\"\ntitel = \"x\"\n");
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("titel"), "{problems:?}");
-    }
-
-    #[test]
-    fn only_documents_expect_a_pdf() {
-        let text = "[[entry]]\nid = \"v\"\ntitle = \"V\"\nkind = \"video\"\nurls = [\"https://y.t/w\"]\n[[entry]]\nid = \"s\"\ntitle = \"S\"\nkind = \"course\"\nurls = [\"https://x.org/notes.PDF?dl=1\"]\n[[entry]]\nid = \"p\"\ntitle = \"P\"\n";
-        let (entries, problems) = parse_file("k.toml", text);
-        assert!(problems.is_empty(), "{problems:?}");
-        let wants: Vec<bool> = entries.iter().map(|(e, _)| e.expects_pdf()).collect();
-        assert_eq!(wants, vec![false, true, true]);
     }
 
     #[test]

@@ -42,10 +42,13 @@ impl<T: TextSource> DocumentSource for TextDocuments<'_, T> {
     }
 
     fn document(&self, id: &str) -> Result<Option<Document>> {
-        Ok(self.0.pages(id)?.map(|pages| Document {
+        let Some(pages) = self.0.pages(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(Document {
             id: id.to_string(),
             text: pages.0.join("\n"),
-            links: Vec::new(),
+            links: self.0.links(id)?,
         }))
     }
 }

@@ -22,7 +22,7 @@ pub fn cite_catalog(store: &Store, catalog: &Catalog, quiet: bool) -> Result<Cit
     };
     let texts = StoredText::load(store)?;
     let report = cite::run(
-        &store.links_path(),
+        &store.citations_path(),
         &catalog.entries,
         &TextDocuments(&texts),
         &on_progress,
@@ -53,7 +53,7 @@ pub fn report(report: &CiteReport, quiet: bool) {
 
 /// The stored citations, or `None` when the cite stage has not run on this data directory.
 pub fn links(store: &Store) -> Result<Option<Links>> {
-    Links::load(&store.links_path())
+    Links::load(&store.citations_path())
         .map_err(|e| anyhow::anyhow!("{e:#}. Run `paperdex index` to find the citations again"))
 }
 

@@ -6,14 +6,16 @@ use std::collections::HashSet;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context as _, Result};
 
 use paperdex::catalog::Catalog;
 use paperdex::cli::{BadInput, ExtractOpts};
-use paperdex::extract::{self, Extracted, Limits};
+use paperdex::extract::ocr::{self, OcrError, OcrLimits};
+use paperdex::extract::{self, ExtractError, Extracted, Limits};
 use paperdex::output;
-use paperdex::pipeline::{self, ExtractReport};
+use paperdex::pipeline::{self, ExtractReport, StageOptions};
 use paperdex::store::Store;
 
 use super::{progress, Context};
@@ -29,9 +31,20 @@ pub fn run(cx: &Context, e: ExtractOpts) -> Result<ExitCode> {
     if e.files.iter().filter(|f| f.as_path() == stdin).count() > 1 {
         return Err(BadInput("Standard input (-) can be read only once.".into()).into());
     }
-    let limits = Limits::default();
+    let reading = Reading {
+        limits: Limits::default(),
+        ocr: !e.no_ocr,
+        unread_scans: AtomicUsize::new(0),
+    };
+    let limits = &reading.limits;
     if e.out.is_none() && e.files.len() == 1 {
-        let text = extract_one(&e.files[0], &limits)?;
+        let text = extract_one(&e.files[0], &reading).map_err(|err| {
+            if reading.unread_scans.load(Ordering::SeqCst) > 0 {
+                anyhow::anyhow!("{err:#}; to read it by OCR: {}", extract::ocr::INSTALL_HINT)
+            } else {
+                err
+            }
+        })?;
         let mut stdout = io::stdout().lock();
         stdout.write_all(text.text().as_bytes())?;
         return Ok(ExitCode::SUCCESS);
@@ -52,7 +65,7 @@ pub fn run(cx: &Context, e: ExtractOpts) -> Result<ExitCode> {
     }
     // Standard input is read before the others start, on this thread.
     let piped = match e.files.iter().position(|f| f.as_path() == stdin) {
-        Some(_) => Some(read_stdin(&limits)?),
+        Some(_) => Some(read_stdin(limits)?),
         None => None,
     };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -68,9 +81,8 @@ pub fn run(cx: &Context, e: ExtractOpts) -> Result<ExitCode> {
             .filter_map(|(file, name)| {
                 let target = out.join(name);
                 let text = match (&piped, file.as_path() == stdin) {
-                    (Some(bytes), true) => extract::extract_bytes(bytes, &limits)
-                        .with_context(|| "Could not extract standard input".to_string()),
-                    _ => extract_one(file, &limits),
+                    (Some(bytes), true) => extract_piped(bytes, &reading),
+                    _ => extract_one(file, &reading),
                 };
                 let result =
                     text.and_then(|t| paperdex::store::write_atomic(&target, t.text().as_bytes()));
@@ -82,6 +94,14 @@ pub fn run(cx: &Context, e: ExtractOpts) -> Result<ExitCode> {
     bar.finish_and_clear();
     for f in &failures {
         eprintln!("paperdex: {}", output::clean(f));
+    }
+    let scans = reading.unread_scans.load(Ordering::SeqCst);
+    if scans > 0 {
+        eprintln!(
+            "note: {scans} of the files {} scanned without a text layer; to read them by OCR: {}",
+            if scans == 1 { "is" } else { "are" },
+            extract::ocr::INSTALL_HINT
+        );
     }
     if !cx.quiet {
         eprintln!(
@@ -107,14 +127,61 @@ fn display(file: &Path) -> String {
     }
 }
 
+/// How files are read: the extractor's limits, whether scans are read by OCR, and how many
+/// scans went unread for want of it.
+struct Reading {
+    limits: Limits,
+    ocr: bool,
+    unread_scans: AtomicUsize,
+}
+
 /// Extracts one file, or standard input for `-`.
-fn extract_one(file: &Path, limits: &Limits) -> Result<Extracted> {
+fn extract_one(file: &Path, reading: &Reading) -> Result<Extracted> {
     if file == Path::new("-") {
-        let bytes = read_stdin(limits)?;
-        return extract::extract_bytes(&bytes, limits).context("Could not extract standard input");
+        let bytes = read_stdin(&reading.limits)?;
+        return extract_piped(&bytes, reading);
     }
-    extract::extract_file(file, limits)
-        .with_context(|| format!("Could not extract {}", file.display()))
+    let text = extract::extract_file(file, &reading.limits);
+    or_ocr(text, file, reading).with_context(|| format!("Could not extract {}", file.display()))
+}
+
+/// Extracts the PDF read from standard input; a scan is read by OCR from a private copy.
+fn extract_piped(bytes: &[u8], reading: &Reading) -> Result<Extracted> {
+    let text = match extract::extract_bytes(bytes, &reading.limits) {
+        Err(ExtractError::NoTextLayer) if reading.ocr && ocr::available().is_ok() => {
+            let copy =
+                std::env::temp_dir().join(format!("paperdex-stdin-{}.pdf", std::process::id()));
+            std::fs::write(&copy, bytes)
+                .with_context(|| format!("Could not write {}", copy.display()))?;
+            let read = or_ocr(Err(ExtractError::NoTextLayer), &copy, reading);
+            let _ = std::fs::remove_file(&copy);
+            read
+        }
+        other => or_ocr(other, Path::new("-"), reading),
+    };
+    text.context("Could not extract standard input")
+}
+
+/// A scan without a text layer read by OCR, when it is wanted and installed; other results
+/// as they are.
+fn or_ocr(
+    text: Result<Extracted, ExtractError>,
+    file: &Path,
+    reading: &Reading,
+) -> Result<Extracted> {
+    match text {
+        Err(ExtractError::NoTextLayer) if reading.ocr => {
+            match ocr::ocr_pdf(file, &OcrLimits::default()) {
+                Ok(text) => Ok(text),
+                Err(OcrError::Missing(_)) => {
+                    reading.unread_scans.fetch_add(1, Ordering::SeqCst);
+                    Err(ExtractError::NoTextLayer.into())
+                }
+                Err(e) => Err(anyhow::anyhow!("no text layer, and OCR failed: {e}")),
+            }
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Reads standard input whole, refusing more than the extractor accepts.
@@ -165,12 +232,11 @@ fn text_names(files: &[PathBuf]) -> Vec<String> {
         .collect()
 }
 
-/// Runs the extract stage over the data directory's PDFs with a progress bar; `verify` hashes
-/// every text file against its record.
+/// Runs the extract stage over the data directory's PDFs and web pages with a progress bar.
 pub fn extract_catalog(
     store: &Store,
     catalog: &Catalog,
-    verify: bool,
+    opts: &StageOptions,
     quiet: bool,
 ) -> Result<ExtractReport> {
     let bar = progress::bar(0, "Extracting", quiet);
@@ -179,7 +245,7 @@ pub fn extract_catalog(
         bar.set_position(done as u64);
         bar.set_message(id.to_string());
     };
-    let report = pipeline::extract_stage(store, &catalog.entries, verify, &on_progress)?;
+    let report = pipeline::extract_stage_with(store, &catalog.entries, opts, &on_progress)?;
     bar.finish_and_clear();
     Ok(report)
 }
@@ -203,14 +269,46 @@ pub fn report(report: &ExtractReport, quiet: bool) {
         } else {
             format!(", {} not written", report.io_errors.len())
         };
+        let ocr = if report.ocr.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} by OCR)", report.ocr.len())
+        };
         eprintln!(
-            "Extract: {} extracted, {} unchanged, {} without text{errors}.",
+            "Extract: {} extracted{ocr}, {} unchanged, {} without text{errors}.",
             report.extracted.len(),
             report.cached.len(),
             report.failed.len() + report.failed_before.len()
         );
     }
+    if let Some(missing) = &report.ocr_missing {
+        eprintln!("{}", ocr_hint(missing, &report.scanned));
+    }
 }
+
+/// The one line that says scans went unread for want of OCR, and how to get it.
+fn ocr_hint(missing: &str, scanned: &[String]) -> String {
+    let n = scanned.len();
+    let ids = scanned
+        .iter()
+        .take(FEW)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = if n > FEW {
+        format!(" and {} more", n - FEW)
+    } else {
+        String::new()
+    };
+    format!(
+        "note: {n} scanned PDF{} without a text layer ({ids}{more}) need OCR, and {missing} is not installed: {}",
+        if n == 1 { "" } else { "s" },
+        extract::ocr::INSTALL_HINT
+    )
+}
+
+/// Ids named in one line before the rest are counted.
+const FEW: usize = 5;
 
 /// Prints an error line per text that could not be written or read.
 pub fn errors(report: &ExtractReport) {
@@ -235,6 +333,9 @@ pub fn report_json(report: &ExtractReport) -> serde_json::Value {
         "without_text": pairs(&report.failed, "reason"),
         "without_text_before": report.failed_before,
         "repaired": report.repaired,
+        "ocr": report.ocr,
+        "scanned": report.scanned,
+        "ocr_missing": report.ocr_missing,
         "errors": pairs(&report.io_errors, "error"),
     })
 }

@@ -1,4 +1,5 @@
-//! `paperdex fetch`: downloads the catalog's open-access PDFs. The same step opens `update`.
+//! `paperdex fetch`: downloads the catalog's open-access PDFs and web pages. The same step
+//! opens `update`.
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal};
@@ -25,9 +26,9 @@ const SLOW_AFTER: Duration = Duration::from_secs(10);
 pub fn run(cx: &Context, f: &FetchOpts) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
     let _lock = cx.lock()?;
-    let (report, web_pages) = fetch_catalog(&cx.store, &catalog, f, cx.quiet)?;
+    let report = fetch_catalog(&cx.store, &catalog, f, cx.quiet)?;
     if f.json {
-        output::json(io::stdout().lock(), &output::fetch_json(&report, web_pages))?;
+        output::json(io::stdout().lock(), &output::fetch_json(&report))?;
     }
     Ok(if report.ok() {
         ExitCode::SUCCESS
@@ -54,24 +55,24 @@ fn fetch_options(f: &FetchOpts) -> Result<FetchOptions> {
     })
 }
 
-/// Runs the fetch stage over the catalog's documents and prints its summary (as text, unless
-/// `--json` asks for it on standard output); returns the report and the number of web pages,
-/// which have nothing to fetch.
+/// Runs the fetch stage over the catalog's entries and prints its summary (as text, unless
+/// `--json` asks for it on standard output); returns the report.
 pub fn fetch_catalog(
     store: &Store,
     catalog: &Catalog,
     f: &FetchOpts,
     quiet: bool,
-) -> Result<(FetchReport, usize)> {
+) -> Result<FetchReport> {
     let opts = fetch_options(f)?;
-    let (documents, pages): (Vec<_>, Vec<_>) =
-        catalog.entries.iter().partition(|e| e.expects_pdf());
-    let items: Vec<FetchItem> = documents
-        .into_iter()
+    // Every entry is fetched: a PDF where its link gives one, otherwise its web page.
+    let items: Vec<FetchItem> = catalog
+        .entries
+        .iter()
         .map(|e| FetchItem {
             id: e.id.clone(),
             urls: e.urls.clone(),
             open_access: e.open_access(),
+            web: true,
         })
         .collect();
     let terminal = io::stderr().is_terminal();
@@ -142,7 +143,7 @@ pub fn fetch_catalog(
     bar.finish_and_clear();
     if !f.json {
         let mut stderr = io::stderr().lock();
-        output::fetch_report(&mut stderr, &report, pages.len(), quiet)?;
+        output::fetch_report(&mut stderr, &report, quiet)?;
     }
-    Ok((report, pages.len()))
+    Ok(report)
 }

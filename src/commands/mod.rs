@@ -27,6 +27,7 @@ mod reading_order;
 mod related;
 mod search;
 mod show;
+mod status;
 mod topics;
 mod update;
 
@@ -62,7 +63,7 @@ impl Context {
         let lock = self.store.lock_with(self.wait, &waiting)?;
         if let Some(r) = fetch::recover_manifest(self.store.root())? {
             eprintln!(
-                "warning: {} was damaged: kept it as {} and rebuilt it from the {} PDF{} present.",
+                "warning: {} was damaged: kept it as {} and rebuilt it from the {} document{} present.",
                 fetch::Manifest::path(self.store.root()).display(),
                 r.backup.display(),
                 r.files,
@@ -88,6 +89,7 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Related { id, limit, json } => related::run(&cx, &id, limit, json),
         Command::Topics { json } => topics::run(&cx, json),
         Command::Show { id, json } => show::run(&cx, &id, json),
+        Command::Status { json } => status::run(&cx, json),
         Command::Index { rebuild } => index::run(&cx, rebuild),
         Command::Update(u) => update::run(&cx, &u),
         Command::Fetch(f) => fetch_cmd::run(&cx, &f),

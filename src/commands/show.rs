@@ -9,6 +9,7 @@ use serde_json::json;
 
 use paperdex::cite::Node;
 use paperdex::cli::BadInput;
+use paperdex::coverage;
 use paperdex::output::{self, Printer};
 use paperdex::pipeline;
 
@@ -22,7 +23,16 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
             catalog.origin
         ))
     })?;
-    let status = pipeline::entry_status(&cx.store, entry)?;
+    let mut status = pipeline::entry_status(&cx.store, entry)?;
+    let covered = coverage::entries(&cx.store, std::slice::from_ref(entry))?;
+    let source = covered.first().map(|c| match (c.origin, &c.missing) {
+        (Some(origin), _) => origin.label().to_string(),
+        (None, Some(why)) => format!("none: {why}"),
+        (None, None) => "none".to_string(),
+    });
+    if let Some(source) = source {
+        status.push(("source".to_string(), source));
+    }
     let links = cite::links(&cx.store)?;
     let graph = cite::graph(&catalog, links.as_ref());
     let read = links.as_ref().and_then(|l| l.documents.get(id));
@@ -41,6 +51,8 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
         };
         value["pdf_path"] = path(cx.store.pdf_path(id)).into();
         value["text_path"] = path(cx.store.text_path(id)).into();
+        value["page_path"] = path(cx.store.html_path(id)).into();
+        value["links_path"] = path(cx.store.links_path(id)).into();
         // Each cited entry carries the reference that names it, so a reader can check it.
         let reference = |cited: &str| {
             read.and_then(|d| d.citations.iter().find(|c| c.id == cited))

@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use paperdex::cli::UpdateOpts;
 use paperdex::output;
+use paperdex::pipeline::StageOptions;
 
 use super::{cite, extract, fetch_cmd, index, Context};
 
@@ -22,7 +23,11 @@ pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
             &cx.store, &catalog, &u.fetch, cx.quiet,
         )?)
     };
-    let extracted = extract::extract_catalog(&cx.store, &catalog, u.rebuild, cx.quiet)?;
+    let stage = StageOptions {
+        verify: u.rebuild,
+        ocr: !u.no_ocr,
+    };
+    let extracted = extract::extract_catalog(&cx.store, &catalog, &stage, cx.quiet)?;
     if json {
         extract::errors(&extracted);
     } else {
@@ -41,7 +46,7 @@ pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     )?;
     if json {
         let value = serde_json::json!({
-            "fetch": fetched.as_ref().map(|(r, pages)| output::fetch_json(r, *pages)),
+            "fetch": fetched.as_ref().map(output::fetch_json),
             "extract": extract::report_json(&extracted),
             "index": stats,
         });

@@ -11,9 +11,11 @@ mod cmap;
 mod encoding;
 mod font;
 mod fontfile;
+pub mod html;
 mod interp;
 mod layout;
 mod lexer;
+pub mod ocr;
 #[cfg(test)]
 mod tests;
 

@@ -24,8 +24,8 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::FailReason;
-use super::manifest::ManifestEntry;
-use super::pdf::PdfSniffer;
+use super::manifest::{Format, ManifestEntry};
+use super::pdf::{PdfSniffer, MAX_LEADING_JUNK};
 use super::store;
 use super::{FetchEvent, FetchOptions};
 
@@ -70,6 +70,13 @@ pub(super) struct Failure {
 }
 
 impl Failure {
+    /// A failure of a landing page: decided by what the page said, so never retried.
+    pub(super) fn landing(reason: FailReason, message: String) -> Self {
+        let mut f = Failure::new(reason, message);
+        f.final_ = true;
+        f
+    }
+
     fn new(reason: FailReason, message: impl Into<String>) -> Self {
         Failure {
             reason,
@@ -170,11 +177,26 @@ impl From<anyhow::Error> for AttemptError {
     }
 }
 
+/// What a request may bring back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Want {
+    /// Only a PDF: a web page is a failure (the PDF a landing page declared).
+    Pdf,
+    /// A PDF, or a web page that the caller reads for the PDF it declares or keeps.
+    PdfOrPage,
+}
+
 /// What a successful request chain produced.
 #[derive(Debug)]
 pub(super) enum Got {
     /// A verified PDF now sits at its final path; `url` is left for the caller.
     Stored(ManifestEntry),
+    /// A whole web page sits in `part`, not yet in place: the caller decides whether it is a
+    /// landing page, a document or neither.
+    Page {
+        part: std::path::PathBuf,
+        entry: ManifestEntry,
+    },
     /// The server confirmed the stored copy with 304.
     NotModified,
 }
@@ -236,11 +258,12 @@ impl<'a> Downloader<'a> {
         id: &str,
         url: &str,
         known: Option<&ManifestEntry>,
+        want: Want,
     ) -> anyhow::Result<Result<Got, Failure>> {
         let mut retry = 0u32;
         let mut previous: Option<Failure> = None;
         loop {
-            match self.attempt(id, url, known).await {
+            match self.attempt(id, url, known, want).await {
                 Ok(got) => return Ok(Ok(got)),
                 Err(AttemptError::Local(e)) => return Err(e),
                 Err(AttemptError::Remote(f)) => {
@@ -320,6 +343,7 @@ impl<'a> Downloader<'a> {
         id: &str,
         url: &str,
         known: Option<&ManifestEntry>,
+        want: Want,
     ) -> Result<Got, AttemptError> {
         let mut current = parse_http_url(url)?;
         let mut seen = HashSet::from([current.to_string()]);
@@ -417,17 +441,19 @@ impl<'a> Downloader<'a> {
                 failure.retry_after = retry_after(response.headers());
                 return Err(failure.into());
             }
-            return self.receive(id, current, response, started).await;
+            return self.receive(id, current, response, started, want).await;
         }
     }
 
-    /// Streams an accepted response into the `.part` file and moves it into place.
+    /// Streams an accepted response into its `.part` file: a PDF is checked and moved into
+    /// place, a web page (when `want` takes one) is left for the caller.
     async fn receive(
         &self,
         id: &str,
         final_url: Url,
         response: reqwest::Response,
         started: Instant,
+        want: Want,
     ) -> Result<Got, AttemptError> {
         let status = response.status().as_u16();
         let announced = response.content_length();
@@ -454,11 +480,12 @@ impl<'a> Downloader<'a> {
         let last_modified = text_header(header::LAST_MODIFIED);
         let content_type = text_header(header::CONTENT_TYPE);
 
-        let part = store::part_path(self.data_dir, id);
-        let file = tokio::fs::File::create(&part)
-            .await
-            .with_context(|| format!("creating {}", part.display()))?;
-        let mut out = tokio::io::BufWriter::new(file);
+        // The first bytes are held until they tell a PDF from a web page; only then is the
+        // file created, in the folder of its kind.
+        let mut head: Vec<u8> = Vec::new();
+        let mut format: Option<Format> = None;
+        let mut part = store::part_path(self.data_dir, id);
+        let mut out: Option<tokio::io::BufWriter<tokio::fs::File>> = None;
         let mut hasher = Sha256::new();
         let mut sniffer = PdfSniffer::default();
         let mut received = 0u64;
@@ -466,6 +493,17 @@ impl<'a> Downloader<'a> {
         let mut reported_at = Instant::now();
         let mut body = response.bytes_stream();
         let deadline = started + self.opts.deadline;
+        let not_pdf = |head: &[u8], received: u64| {
+            Failure::new(
+                FailReason::NotPdf,
+                format!(
+                    "{final_url} sent {} starting {:?} ({} bytes), not a PDF",
+                    content_type.as_deref().unwrap_or("no content type"),
+                    excerpt(head),
+                    received
+                ),
+            )
+        };
 
         let streamed: Result<(), AttemptError> = async {
             loop {
@@ -536,20 +574,40 @@ impl<'a> Downloader<'a> {
                     )
                     .into());
                 }
-                sniffer.push(&chunk).map_err(|reason| {
-                    Failure::new(
-                        reason,
-                        format!(
-                            "{final_url} sent {} starting {:?}, not a PDF",
-                            content_type.as_deref().unwrap_or("no content type"),
-                            sniffer.head_excerpt()
-                        ),
-                    )
-                })?;
                 hasher.update(&chunk);
-                out.write_all(&chunk)
-                    .await
-                    .with_context(|| format!("writing {}", part.display()))?;
+                let pending: &[u8] = if format.is_none() {
+                    head.extend_from_slice(&chunk);
+                    match sniff(&head, content_type.as_deref(), want, false) {
+                        Sniffed::Wait => &[],
+                        Sniffed::Not => return Err(not_pdf(&head, received).into()),
+                        Sniffed::Is(f) => {
+                            format = Some(f);
+                            if f == Format::Html {
+                                part = store::html_part_path(self.data_dir, id);
+                            }
+                            out = Some(self.create_part(&part).await?);
+                            &head
+                        }
+                    }
+                } else {
+                    &chunk[..]
+                };
+                if !pending.is_empty() {
+                    if format == Some(Format::Pdf) {
+                        sniffer
+                            .push(pending)
+                            .map_err(|_| not_pdf(&head, received))?;
+                    }
+                    if let Some(out) = out.as_mut() {
+                        out.write_all(pending)
+                            .await
+                            .with_context(|| format!("writing {}", part.display()))?;
+                    }
+                    if format.is_some() && !head.is_empty() {
+                        head.clear();
+                        head.shrink_to_fit();
+                    }
+                }
                 if received - reported >= PROGRESS_STEP
                     || reported == 0
                     || reported_at.elapsed() >= PROGRESS_EVERY
@@ -573,21 +631,45 @@ impl<'a> Downloader<'a> {
                     .into());
                 }
             }
-            sniffer.finish().map_err(|reason| {
-                let what = if reason == FailReason::NotPdf {
-                    format!("starting {:?}, not a PDF", sniffer.head_excerpt())
-                } else {
-                    "without %%EOF near its end".to_string()
-                };
-                Failure::new(reason, format!("{final_url} sent {received} bytes {what}"))
-            })?;
-            out.flush()
-                .await
-                .with_context(|| format!("writing {}", part.display()))?;
-            out.get_ref()
-                .sync_all()
-                .await
-                .with_context(|| format!("syncing {}", part.display()))?;
+            if format.is_none() {
+                // A body shorter than the sniffing window: judged whole.
+                match sniff(&head, content_type.as_deref(), want, true) {
+                    Sniffed::Is(f) => {
+                        format = Some(f);
+                        if f == Format::Html {
+                            part = store::html_part_path(self.data_dir, id);
+                        }
+                        let mut file = self.create_part(&part).await?;
+                        if f == Format::Pdf {
+                            sniffer.push(&head).map_err(|_| not_pdf(&head, received))?;
+                        }
+                        file.write_all(&head)
+                            .await
+                            .with_context(|| format!("writing {}", part.display()))?;
+                        out = Some(file);
+                    }
+                    _ => return Err(not_pdf(&head, received).into()),
+                }
+            }
+            if format == Some(Format::Pdf) {
+                sniffer.finish().map_err(|reason| {
+                    let what = if reason == FailReason::NotPdf {
+                        format!("starting {:?}, not a PDF", sniffer.head_excerpt())
+                    } else {
+                        "without %%EOF near its end".to_string()
+                    };
+                    Failure::new(reason, format!("{final_url} sent {received} bytes {what}"))
+                })?;
+            }
+            if let Some(out) = out.as_mut() {
+                out.flush()
+                    .await
+                    .with_context(|| format!("writing {}", part.display()))?;
+                out.get_ref()
+                    .sync_all()
+                    .await
+                    .with_context(|| format!("syncing {}", part.display()))?;
+            }
             Ok(())
         }
         .await;
@@ -605,12 +687,9 @@ impl<'a> Downloader<'a> {
                 elapsed: started.elapsed(),
             });
         }
-        let dest = store::pdf_path(self.data_dir, id);
-        tokio::task::spawn_blocking(move || store::commit_file(&part, &dest))
-            .await
-            .context("waiting for the file commit")??;
+        let format = format.unwrap_or_default();
         let now = super::run::now_unix();
-        Ok(Got::Stored(ManifestEntry {
+        let entry = ManifestEntry {
             url: String::new(),
             final_url: final_url.to_string(),
             status,
@@ -618,13 +697,131 @@ impl<'a> Downloader<'a> {
             sha256: store::hex(&hasher.finalize()),
             etag,
             last_modified,
+            charset: match format {
+                Format::Html => content_type.as_deref().and_then(charset_of),
+                Format::Pdf => None,
+            },
             content_type,
+            format,
+            landing_url: None,
             fetched_at: now,
             checked_at: now,
             last_error: None,
             last_reason: None,
-        }))
+        };
+        if format == Format::Html {
+            return Ok(Got::Page { part, entry });
+        }
+        let dest = store::pdf_path(self.data_dir, id);
+        tokio::task::spawn_blocking(move || store::commit_file(&part, &dest))
+            .await
+            .context("waiting for the file commit")??;
+        Ok(Got::Stored(entry))
     }
+
+    /// Creates a `.part` file, and its folder if need be.
+    async fn create_part(
+        &self,
+        part: &Path,
+    ) -> Result<tokio::io::BufWriter<tokio::fs::File>, AttemptError> {
+        if let Some(dir) = part.parent() {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let file = tokio::fs::File::create(part)
+            .await
+            .with_context(|| format!("creating {}", part.display()))?;
+        Ok(tokio::io::BufWriter::new(file))
+    }
+}
+
+/// What the first bytes of a body say it is.
+enum Sniffed {
+    /// Not enough bytes yet.
+    Wait,
+    Is(Format),
+    /// Neither a PDF nor a web page that is wanted.
+    Not,
+}
+
+/// Tells a PDF (its `%PDF-` magic within the first kilobyte) from a web page (an HTML
+/// Content-Type, or a body that opens like HTML) and from anything else. `whole` says the
+/// body has ended.
+fn sniff(head: &[u8], content_type: Option<&str>, want: Want, whole: bool) -> Sniffed {
+    let window = MAX_LEADING_JUNK + b"%PDF-".len();
+    if head[..head.len().min(window)]
+        .windows(5)
+        .any(|w| w == b"%PDF-")
+    {
+        return Sniffed::Is(Format::Pdf);
+    }
+    let decided = whole || head.len() >= window;
+    if want == Want::PdfOrPage
+        && (decided || head.len() >= 64)
+        && looks_like_html(head, content_type)
+    {
+        return Sniffed::Is(Format::Html);
+    }
+    if decided {
+        Sniffed::Not
+    } else {
+        Sniffed::Wait
+    }
+}
+
+/// Whether a body is a web page: served as HTML, or opening with markup.
+fn looks_like_html(head: &[u8], content_type: Option<&str>) -> bool {
+    let declared = content_type.is_some_and(|ct| {
+        let mime = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        mime == "text/html" || mime == "application/xhtml+xml"
+    });
+    let start = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let skip = start.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let start: Vec<u8> = start[skip..start.len().min(skip + 32)]
+        .iter()
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    let markup = [
+        &b"<!doctype html"[..],
+        b"<html",
+        b"<head",
+        b"<body",
+        b"<!--",
+        b"<meta",
+        b"<title",
+        b"<?xml",
+    ]
+    .iter()
+    .any(|m| start.starts_with(m));
+    markup || (declared && start.starts_with(b"<"))
+}
+
+/// The `charset` parameter of a Content-Type value.
+fn charset_of(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches(['"', '\'']).to_string())
+            .filter(|v| !v.is_empty())
+    })
+}
+
+/// A short printable excerpt of a body's first bytes, for error details.
+fn excerpt(head: &[u8]) -> String {
+    let n = head.len().min(40);
+    String::from_utf8_lossy(&head[..n])
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// A duration as people read it: `30 s`, `1.5 s`, `10 min`.
@@ -886,7 +1083,7 @@ mod tests {
             .build()
             .unwrap();
         let fetch = |url: &str| {
-            rt.block_on(dl.fetch_url("p", url, None))
+            rt.block_on(dl.fetch_url("p", url, None, Want::PdfOrPage))
                 .unwrap()
                 .unwrap_err()
         };

@@ -21,7 +21,25 @@ pub(super) const ATTACHED_SCHEME: &str = "file://";
 /// Manifest format version, bumped when a field changes meaning.
 const MANIFEST_VERSION: u32 = 1;
 
-/// What is known about one paper's PDF and its last download attempt.
+/// What a stored document is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// A PDF, in `pdf/<id>.pdf`; what manifests written before web pages hold.
+    #[default]
+    Pdf,
+    /// A web page, in `html/<id>.html`.
+    Html,
+}
+
+impl Format {
+    fn is_pdf(&self) -> bool {
+        *self == Format::Pdf
+    }
+}
+
+/// What is known about one paper's document (a PDF or a web page) and its last download
+/// attempt.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestEntry {
     /// URL from the catalog that produced the stored file (empty if none ever did).
@@ -43,6 +61,16 @@ pub struct ManifestEntry {
     /// `Content-Type` the server claimed, kept for diagnosing odd hosts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    /// Whether the stored file is a PDF or a web page.
+    #[serde(default, skip_serializing_if = "Format::is_pdf")]
+    pub format: Format,
+    /// The character set a web page's Content-Type declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charset: Option<String>,
+    /// The web page whose `citation_pdf_url` (or PDF alternate link) led to the PDF, when the
+    /// catalog's URL answered with a landing page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landing_url: Option<String>,
     /// When the stored file was written, in unix seconds.
     pub fetched_at: u64,
     /// When the paper was last attempted or revalidated, in unix seconds.
@@ -88,7 +116,8 @@ pub struct Recovered {
 }
 
 /// Sets a damaged manifest aside (renamed, never deleted) and writes a new one that records
-/// the PDFs present, so the next run neither downloads them again nor is stuck on the damage.
+/// the PDFs and web pages present, so the next run neither downloads them again nor is stuck on
+/// the damage.
 /// Returns `None` when the manifest is missing or sound.
 pub fn recover_manifest(data_dir: &Path) -> Result<Option<Recovered>> {
     match Manifest::load(data_dir) {
@@ -114,42 +143,52 @@ pub fn recover_manifest(data_dir: &Path) -> Result<Option<Recovered>> {
         version: MANIFEST_VERSION,
         entries: BTreeMap::new(),
     };
-    let dir = store::pdf_dir(data_dir);
-    let listing = match std::fs::read_dir(&dir) {
-        Ok(listing) => Some(listing),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("Could not list {}", dir.display())),
-    };
-    for file in listing.into_iter().flatten() {
-        let path = file
-            .with_context(|| format!("Could not list {}", dir.display()))?
-            .path();
-        let Some(id) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(".pdf"))
-        else {
-            continue;
+    let folders = [
+        (store::pdf_dir(data_dir), ".pdf", Format::Pdf),
+        (store::html_dir(data_dir), ".html", Format::Html),
+    ];
+    for (dir, suffix, format) in folders {
+        let listing = match std::fs::read_dir(&dir) {
+            Ok(listing) => Some(listing),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).with_context(|| format!("Could not list {}", dir.display())),
         };
-        if store::validate_id(id).is_err() {
-            continue;
+        for file in listing.into_iter().flatten() {
+            let path = file
+                .with_context(|| format!("Could not list {}", dir.display()))?
+                .path();
+            let Some(id) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(suffix))
+            else {
+                continue;
+            };
+            // A PDF and a page of one id: the PDF, met first, is the one kept.
+            if manifest.get(id).is_some() {
+                continue;
+            }
+            if store::validate_id(id).is_err() {
+                continue;
+            }
+            let (bytes, sha256) = store::sha256_file(&path)?;
+            let written = std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_secs())
+                .unwrap_or_default();
+            manifest.insert(
+                id,
+                ManifestEntry {
+                    bytes,
+                    sha256,
+                    fetched_at: written,
+                    format,
+                    ..ManifestEntry::default()
+                },
+            );
         }
-        let (bytes, sha256) = store::sha256_file(&path)?;
-        let written = std::fs::metadata(&path)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
-        manifest.insert(
-            id,
-            ManifestEntry {
-                bytes,
-                sha256,
-                fetched_at: written,
-                ..ManifestEntry::default()
-            },
-        );
     }
     manifest.save(data_dir)?;
     Ok(Some(Recovered {
@@ -275,12 +314,16 @@ mod tests {
         std::fs::create_dir_all(store::pdf_dir(dir.path())).unwrap();
         std::fs::write(store::pdf_path(dir.path(), "raft"), b"%PDF-1.4 raft").unwrap();
         std::fs::write(store::pdf_dir(dir.path()).join("Not An Id.pdf"), b"x").unwrap();
+        std::fs::create_dir_all(store::html_dir(dir.path())).unwrap();
+        std::fs::write(store::html_path(dir.path(), "the-log"), b"<html>").unwrap();
         std::fs::write(Manifest::path(dir.path()), "{\"version\": 1, \"entr").unwrap();
         assert_eq!(
             recover_manifest(dir.path()).unwrap().map(|r| r.files),
-            Some(1)
+            Some(2)
         );
         let m = Manifest::load(dir.path()).unwrap();
+        let page = m.get("the-log").unwrap();
+        assert_eq!((page.format, page.bytes), (Format::Html, 6));
         let raft = m.get("raft").unwrap();
         assert!(raft.has_file() && raft.bytes == 13 && !raft.failed());
         let backup = dir.path().join("manifest.json.damaged");

@@ -1,8 +1,9 @@
 //! Fetch stage of paperdex (catalog -> **fetch** -> extract -> index -> search).
 //!
 //! Takes the papers the catalog lists, downloads their open-access PDFs into
-//! `<data-dir>/pdf/<id>.pdf` and records what happened in
-//! `<data-dir>/manifest.json`. Downloads run concurrently with a per-host cap,
+//! `<data-dir>/pdf/<id>.pdf` (following a landing page to the PDF it declares)
+//! or, for a web article, its page into `<data-dir>/html/<id>.html`, and records
+//! what happened in `<data-dir>/manifest.json`. Downloads run concurrently with a per-host cap,
 //! retry transient failures, verify that a body is a whole PDF before keeping
 //! it, and write atomically so that an interrupted run is resumed cleanly.
 //!
@@ -11,6 +12,7 @@
 
 mod download;
 mod error;
+mod landing;
 mod manifest;
 mod pdf;
 mod run;
@@ -26,9 +28,10 @@ use std::time::Duration;
 
 pub use download::{bytes_text, rate_text, seconds};
 pub use error::FailReason;
-pub use manifest::{recover_manifest, Damaged, Manifest, ManifestEntry, Recovered};
+pub use landing::names_pdf;
+pub use manifest::{recover_manifest, Damaged, Format, Manifest, ManifestEntry, Recovered};
 pub use run::{attach, attach_reader, fetch_all};
-pub use store::{pdf_dir, pdf_path, validate_id};
+pub use store::{document_path, html_dir, html_path, pdf_dir, pdf_path, validate_id};
 
 /// Longest time one download may take unless told otherwise.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
@@ -45,6 +48,10 @@ pub struct FetchItem {
     pub urls: Vec<String>,
     /// Whether the paper may be downloaded at all.
     pub open_access: bool,
+    /// Whether a web page is a document of its own for this entry (an article, a course
+    /// page). A web page from a URL that names a PDF, or for an entry that takes no page, is
+    /// only read for the PDF it declares.
+    pub web: bool,
 }
 
 /// Knobs of a fetch run; [`FetchOptions::default`] suits the real catalog.
@@ -180,6 +187,10 @@ pub enum Outcome {
 pub struct FetchReport {
     /// Papers whose PDF was downloaded in this run.
     pub fetched: Vec<String>,
+    /// Of those fetched, the ones whose document is a web page.
+    pub web_pages: Vec<String>,
+    /// Of those fetched, the ones whose PDF a landing page led to.
+    pub landing: Vec<String>,
     /// Papers whose stored PDF was kept.
     pub unchanged: Vec<String>,
     /// Papers without any URL.
@@ -217,7 +228,15 @@ impl FetchReport {
     fn record(&mut self, id: &str, outcome: &Outcome) {
         let id = id.to_string();
         match outcome {
-            Outcome::Fetched(_) => self.fetched.push(id),
+            Outcome::Fetched(entry) => {
+                if entry.format == Format::Html {
+                    self.web_pages.push(id.clone());
+                }
+                if entry.landing_url.is_some() {
+                    self.landing.push(id.clone());
+                }
+                self.fetched.push(id)
+            }
             Outcome::Unchanged => self.unchanged.push(id),
             Outcome::SkippedNoUrl => self.skipped_no_url.push(id),
             Outcome::SkippedNotOpen => self.skipped_not_open.push(id),
@@ -227,6 +246,8 @@ impl FetchReport {
 
     fn sort(&mut self) {
         self.fetched.sort();
+        self.web_pages.sort();
+        self.landing.sort();
         self.unchanged.sort();
         self.skipped_no_url.sort();
         self.skipped_not_open.sort();

@@ -7,15 +7,17 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use super::download::{Downloader, Got};
-use super::manifest::{Manifest, ManifestEntry, ATTACHED_SCHEME};
+use super::download::{Downloader, Failure, Got, Want};
+use super::error::FailReason;
+use super::landing;
+use super::manifest::{Format, Manifest, ManifestEntry, ATTACHED_SCHEME};
 use super::pdf::PdfSniffer;
 use super::store::{self, pdf_dir, pdf_path, validate_id};
 use super::{FetchEvent, FetchItem, FetchOptions, FetchReport, Outcome};
@@ -221,7 +223,10 @@ async fn process(
     opts: &FetchOptions,
     on_event: &(dyn Fn(FetchEvent) + Sync),
 ) -> Result<Done> {
-    let dest = pdf_path(data_dir, &item.id);
+    let dest = match &prior {
+        Some(entry) => store::document_path(data_dir, &item.id, entry.format),
+        None => pdf_path(data_dir, &item.id),
+    };
     let intact = match &prior {
         Some(entry) if entry.has_file() => stored_file_matches(&dest, entry).await?,
         _ => false,
@@ -265,26 +270,27 @@ async fn process(
             Some(failure) => failure,
             None => {
                 on_event(FetchEvent::Started { id: &item.id, url });
-                // Validators only mean something to the URL that sent them.
+                // Validators only mean something to the URL that sent them; a landing page's
+                // PDF came from another URL.
                 let known = prior.as_ref().filter(|p| {
-                    intact && p.url == *url && (p.etag.is_some() || p.last_modified.is_some())
+                    intact
+                        && p.url == *url
+                        && p.landing_url.is_none()
+                        && (p.etag.is_some() || p.last_modified.is_some())
                 });
-                match downloader.fetch_url(&item.id, url, known).await? {
-                    Ok(Got::Stored(mut entry)) => {
-                        entry.url = url.clone();
-                        let same =
-                            intact && prior.as_ref().is_some_and(|p| p.sha256 == entry.sha256);
-                        let outcome = if same {
-                            Outcome::Unchanged
-                        } else {
-                            Outcome::Fetched(Box::new(entry.clone()))
-                        };
-                        return Ok(Done {
-                            outcome,
-                            entry: Some(entry),
-                            unreachable: false,
-                        });
+                let got = downloader
+                    .fetch_url(&item.id, url, known, Want::PdfOrPage)
+                    .await?;
+                let stored = match got {
+                    Ok(Got::Page { part, entry }) => {
+                        let prior_pdf =
+                            intact && prior.as_ref().is_some_and(|p| p.format == Format::Pdf);
+                        settle_page(
+                            downloader, item, url, part, entry, prior_pdf, data_dir, on_event,
+                        )
+                        .await?
                     }
+                    Ok(Got::Stored(entry)) => Ok(entry),
                     Ok(Got::NotModified) => {
                         let mut entry = prior.clone().unwrap_or_default();
                         entry.checked_at = now_unix();
@@ -292,6 +298,30 @@ async fn process(
                         entry.last_reason = None;
                         return Ok(Done {
                             outcome: Outcome::Unchanged,
+                            entry: Some(entry),
+                            unreachable: false,
+                        });
+                    }
+                    Err(failure) => Err(failure),
+                };
+                match stored {
+                    Ok(mut entry) => {
+                        entry.url = url.clone();
+                        let same =
+                            intact && prior.as_ref().is_some_and(|p| p.sha256 == entry.sha256);
+                        // One document per entry: a PDF replaces a page and a page a PDF.
+                        let other = match entry.format {
+                            Format::Pdf => store::html_path(data_dir, &item.id),
+                            Format::Html => pdf_path(data_dir, &item.id),
+                        };
+                        remove_if_present(&other).await?;
+                        let outcome = if same {
+                            Outcome::Unchanged
+                        } else {
+                            Outcome::Fetched(Box::new(entry.clone()))
+                        };
+                        return Ok(Done {
+                            outcome,
                             entry: Some(entry),
                             unreachable: false,
                         });
@@ -323,6 +353,88 @@ async fn process(
         entry: Some(entry),
         unreachable,
     })
+}
+
+/// Decides what a web page that a URL answered with is: a landing page whose declared PDF is
+/// fetched in its stead (its URL recorded as `landing_url`), a document of its own (moved into
+/// `html/<id>.html`), or neither, a failure. `prior_pdf` says an intact PDF is stored, which a
+/// page that leads nowhere does not replace.
+#[allow(clippy::too_many_arguments)]
+async fn settle_page(
+    downloader: &Downloader<'_>,
+    item: &FetchItem,
+    url: &str,
+    part: PathBuf,
+    page: ManifestEntry,
+    prior_pdf: bool,
+    data_dir: &Path,
+    on_event: &(dyn Fn(FetchEvent) + Sync),
+) -> Result<Result<ManifestEntry, Failure>> {
+    let read = part.clone();
+    let bytes = tokio::task::spawn_blocking(move || std::fs::read(&read))
+        .await
+        .context("waiting for a downloaded page")?
+        .with_context(|| format!("reading {}", part.display()))?;
+    let page_url = reqwest::Url::parse(&page.final_url).ok();
+    let declared = page_url
+        .as_ref()
+        .and_then(|at| landing::declared_pdf(&bytes, at));
+    drop(bytes);
+    if let Some(pdf) = declared {
+        remove_if_present(&part).await?;
+        on_event(FetchEvent::Started {
+            id: &item.id,
+            url: pdf.as_str(),
+        });
+        return Ok(
+            match downloader
+                .fetch_url(&item.id, pdf.as_str(), None, Want::Pdf)
+                .await?
+            {
+                Ok(Got::Stored(mut entry)) => {
+                    entry.landing_url = Some(page.final_url);
+                    Ok(entry)
+                }
+                Ok(got) => {
+                    if let Got::Page { part, .. } = got {
+                        remove_if_present(&part).await?;
+                    }
+                    Err(Failure::landing(
+                        FailReason::NotPdf,
+                        format!("{} declares {pdf}, which sent no PDF", page.final_url),
+                    ))
+                }
+                Err(failure) => Err(Failure::landing(
+                    failure.reason,
+                    format!(
+                        "{} declares its PDF at {pdf}, which failed: {}",
+                        page.final_url, failure.message
+                    ),
+                )),
+            },
+        );
+    }
+    if !item.web || landing::names_pdf(url) || prior_pdf {
+        remove_if_present(&part).await?;
+        return Ok(Err(Failure::landing(
+            FailReason::NotPdf,
+            format!("{} sent a web page that declares no PDF", page.final_url),
+        )));
+    }
+    let dest = store::html_path(data_dir, &item.id);
+    tokio::task::spawn_blocking(move || store::commit_file(&part, &dest))
+        .await
+        .context("waiting for the file commit")??;
+    Ok(Ok(page))
+}
+
+/// Removes a file if it is there.
+async fn remove_if_present(path: &Path) -> Result<()> {
+    match tokio::fs::remove_file(path).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("removing {}", path.display())),
+    }
 }
 
 /// Tells whether the stored file exists and has the size and hash the manifest recorded.
@@ -415,6 +527,13 @@ pub fn attach_reader(
         }
     };
     store::commit_file(&part, &pdf_path(data_dir, id))?;
+    // The PDF is the entry's document now, in place of any web page fetched for it.
+    let page = store::html_path(data_dir, id);
+    match std::fs::remove_file(&page) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("Could not remove {}", page.display())),
+    }
     let url = format!("{ATTACHED_SCHEME}{origin}");
     let now = now_unix();
     let entry = ManifestEntry {

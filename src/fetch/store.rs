@@ -1,14 +1,17 @@
 //! On-disk layout and crash-safe writes of the fetch stage
 //! (catalog -> **fetch** -> extract -> index -> search).
 //!
-//! Everything lands under `<data-dir>/pdf/` through a hidden `.part` file that
-//! is fsynced and renamed into place, so a killed run never leaves a partial
-//! `<id>.pdf` behind for the extract stage to choke on.
+//! Everything lands under `<data-dir>/pdf/` (PDFs) or `<data-dir>/html/` (web
+//! pages) through a hidden `.part` file that is fsynced and renamed into place,
+//! so a killed run never leaves a partial file behind for the extract stage to
+//! choke on.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+
+use super::manifest::Format;
 
 /// Longest id accepted; keeps file names well below file-system limits.
 const MAX_ID_LEN: usize = 200;
@@ -41,16 +44,50 @@ pub fn pdf_path(data_dir: &Path, id: &str) -> PathBuf {
     pdf_dir(data_dir).join(format!("{id}.pdf"))
 }
 
+/// Returns the folder holding the web pages, `<data-dir>/html`.
+pub fn html_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("html")
+}
+
+/// Returns where the web page of `id` is stored, `<data-dir>/html/<id>.html`.
+///
+/// # Panics
+/// Panics if `id` is not `[a-z0-9-]+`, as [`pdf_path`] does.
+pub fn html_path(data_dir: &Path, id: &str) -> PathBuf {
+    assert!(validate_id(id).is_ok(), "invalid paper id {id:?}");
+    html_dir(data_dir).join(format!("{id}.html"))
+}
+
+/// Returns where the document of `id` in `format` is stored.
+pub fn document_path(data_dir: &Path, id: &str, format: Format) -> PathBuf {
+    match format {
+        Format::Pdf => pdf_path(data_dir, id),
+        Format::Html => html_path(data_dir, id),
+    }
+}
+
 /// Returns the temporary file a download of `id` streams into.
 pub(super) fn part_path(data_dir: &Path, id: &str) -> PathBuf {
     pdf_dir(data_dir).join(format!(".{id}.pdf.part"))
 }
 
+/// Returns the temporary file a web page of `id` streams into.
+pub(super) fn html_part_path(data_dir: &Path, id: &str) -> PathBuf {
+    html_dir(data_dir).join(format!(".{id}.html.part"))
+}
+
 /// Removes `.part` files left by an interrupted run and returns their paths.
 pub(super) fn clean_stale_parts(data_dir: &Path) -> Result<Vec<PathBuf>> {
-    let dir = pdf_dir(data_dir);
     let mut removed = Vec::new();
-    let entries = match fs::read_dir(&dir) {
+    for dir in [pdf_dir(data_dir), html_dir(data_dir)] {
+        removed.extend(clean_parts_in(&dir)?);
+    }
+    Ok(removed)
+}
+
+fn clean_parts_in(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(removed),
         Err(e) => return Err(e).with_context(|| format!("listing {}", dir.display())),

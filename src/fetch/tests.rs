@@ -43,6 +43,7 @@ fn item(id: &str, urls: &[String]) -> FetchItem {
         id: id.to_string(),
         urls: urls.to_vec(),
         open_access: true,
+        web: false,
     }
 }
 
@@ -593,6 +594,7 @@ fn skips_and_selection_options() {
     let dir = tempfile::tempdir().unwrap();
     let closed = FetchItem {
         open_access: false,
+        web: false,
         ..item("closed", &[server.url("/closed")])
     };
     let items = [
@@ -680,6 +682,7 @@ fn attach_adopts_a_valid_pdf() {
     // A closed-access paper with an attached PDF is reported as present, not skipped.
     let closed = [FetchItem {
         open_access: false,
+        web: false,
         ..item("manual", &[])
     }];
     let (report, _) = run(&closed, dir.path(), &quick_opts());
@@ -1159,4 +1162,152 @@ fn a_dead_host_does_not_stop_parallel_jobs() {
     // Without the breaker this would be 10 x 3 = 30.
     let tried = attempts(&events, "dead-");
     assert!(tried <= 4 * 3, "{tried} attempts: {events:#?}");
+}
+
+fn html(status: u16, content_type: &str, body: &str) -> Reply {
+    Reply::Full {
+        status,
+        headers: vec![("Content-Type".into(), content_type.into())],
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+fn web_item(id: &str, urls: &[String]) -> FetchItem {
+    FetchItem {
+        web: true,
+        ..item(id, urls)
+    }
+}
+
+#[test]
+fn a_web_article_is_stored_as_its_page() {
+    let page =
+        "<!doctype html><html><head><title>The Log</title></head><body><p>Logs.</p></body></html>";
+    let server = TestServer::start(move |_, _| html(200, "text/html; charset=ISO-8859-1", page));
+    let dir = tempfile::tempdir().unwrap();
+    let (report, _) = run(
+        &[web_item("the-log", &[server.url("/blog/the-log")])],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_eq!(report.fetched, vec!["the-log"]);
+    assert_eq!(report.web_pages, vec!["the-log"]);
+    assert!(report.landing.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(html_path(dir.path(), "the-log")).unwrap(),
+        page
+    );
+    assert!(!pdf_path(dir.path(), "the-log").exists());
+    let m = manifest(dir.path());
+    let e = m.get("the-log").unwrap();
+    assert_eq!(e.format, Format::Html);
+    assert_eq!(e.charset.as_deref(), Some("ISO-8859-1"));
+    assert_eq!(e.sha256, sha256_hex(page.as_bytes()));
+    // No temporary file is left in either folder.
+    let hidden: Vec<_> = std::fs::read_dir(html_dir(dir.path()))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with('.')
+        })
+        .collect();
+    assert!(hidden.is_empty());
+
+    // The second run keeps it; a later PDF at the same entry replaces the page.
+    let (again, _) = run(
+        &[web_item("the-log", &[server.url("/blog/the-log")])],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_eq!(again.unchanged, vec!["the-log"]);
+}
+
+#[test]
+fn a_landing_page_leads_to_the_pdf_it_declares() {
+    let pdf = pdf_bytes("landed");
+    let served = pdf.clone();
+    let server = TestServer::start(move |req, _| {
+        match req.path.as_str() {
+        "/abs/1234" => html(
+            200,
+            "text/html",
+            "<html><head><meta name=\"citation_pdf_url\" content=\"/pdf/1234v1\"></head><body>Abstract</body></html>",
+        ),
+        "/pdf/1234v1" => Reply::pdf(&served),
+        _ => Reply::status(404),
+    }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (report, _) = run(
+        &[web_item("paper", &[server.url("/abs/1234")])],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_eq!(report.fetched, vec!["paper"]);
+    assert_eq!(report.landing, vec!["paper"]);
+    assert!(report.web_pages.is_empty());
+    assert_eq!(std::fs::read(pdf_path(dir.path(), "paper")).unwrap(), pdf);
+    assert!(!html_path(dir.path(), "paper").exists());
+    let e = manifest(dir.path()).get("paper").unwrap().clone();
+    assert_eq!(e.url, server.url("/abs/1234"));
+    assert_eq!(
+        e.landing_url.as_deref(),
+        Some(server.url("/abs/1234").as_str())
+    );
+    assert_eq!(e.final_url, server.url("/pdf/1234v1"));
+    assert_eq!(e.format, Format::Pdf);
+    assert_eq!(server.hits("/pdf/1234v1"), 1);
+
+    // A refresh asks the landing page again, without the PDF's validators.
+    let opts = FetchOptions {
+        refresh: true,
+        ..quick_opts()
+    };
+    let (again, _) = run(
+        &[web_item("paper", &[server.url("/abs/1234")])],
+        dir.path(),
+        &opts,
+    );
+    assert_eq!(again.unchanged, vec!["paper"]);
+    assert!(server
+        .requests()
+        .iter()
+        .all(|r| r.header("If-None-Match").is_none()));
+}
+
+#[test]
+fn a_page_from_a_pdf_link_or_a_dead_declaration_is_a_failure() {
+    let server = TestServer::start(move |req, _| match req.path.as_str() {
+        "/paper.pdf" => html(200, "text/html", "<html><body>Please log in</body></html>"),
+        "/landing" => html(
+            200,
+            "text/html",
+            "<html><head><link rel=alternate type=application/pdf href=/gone.pdf></head></html>",
+        ),
+        _ => Reply::status(404),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (report, _) = run(
+        &[
+            web_item("walled", &[server.url("/paper.pdf")]),
+            web_item("dead", &[server.url("/landing")]),
+        ],
+        dir.path(),
+        &quick_opts(),
+    );
+    assert_failed(&report, "walled", FailReason::NotPdf);
+    assert_failed(&report, "dead", FailReason::NotFound);
+    let detail = &report.failed.iter().find(|f| f.0 == "dead").unwrap().2;
+    assert!(detail.contains("declares its PDF at"), "{detail}");
+    assert_eq!(server.hits("/gone.pdf"), 1);
+    assert!(
+        !html_dir(dir.path()).exists()
+            || std::fs::read_dir(html_dir(dir.path()))
+                .unwrap()
+                .next()
+                .is_none()
+    );
 }

@@ -1,5 +1,6 @@
 //! The index: the fourth stage of the pipeline. It turns catalog entries and the text the
-//! extractor pulled from their PDFs into one tantivy document per entry, and keeps the index
+//! extractor pulled from their PDFs and web pages (with each section's heading) into one
+//! tantivy document per entry, and keeps the index
 //! in step with the catalog incrementally: only new or changed entries are rewritten, and every
 //! update is a single tantivy commit, so an interrupted run leaves the last good index.
 
@@ -41,6 +42,9 @@ pub struct Fields {
     pub author: Field,
     pub summary: Field,
     pub body: Field,
+    /// The text of a page that is mostly links (a course index, a video page), searched at a
+    /// lower weight than a body.
+    pub hub: Field,
     /// Every word of the other text fields, unstemmed: where typos and prefixes are looked up.
     pub words: Field,
     pub year: Field,
@@ -52,6 +56,9 @@ pub struct Fields {
     pub source: Field,
     pub url: Field,
     pub page_start: Field,
+    /// The heading of each page, aligned with `page_start`, for texts whose pages are the
+    /// sections of a web page.
+    pub page_title: Field,
     pub fingerprint: Field,
 }
 
@@ -72,6 +79,7 @@ impl Fields {
             author: f("author")?,
             summary: f("summary")?,
             body: f("body")?,
+            hub: f("hub")?,
             words: f("words")?,
             year: f("year")?,
             kind: f("kind")?,
@@ -81,6 +89,7 @@ impl Fields {
             source: f("source")?,
             url: f("url")?,
             page_start: f("page_start")?,
+            page_title: f("page_title")?,
             fingerprint: f("fingerprint")?,
         })
     }
@@ -106,6 +115,7 @@ pub fn schema() -> Schema {
     b.add_text_field("author", text(true));
     b.add_text_field("summary", text(true));
     b.add_text_field("body", text(true));
+    b.add_text_field("hub", text(true));
     // Only which documents hold a word is kept: enough to tell a typo from a rare word.
     b.add_text_field(
         "words",
@@ -129,6 +139,7 @@ pub fn schema() -> Schema {
     b.add_facet_field("source", FacetOptions::default().set_stored());
     b.add_text_field("url", STORED);
     b.add_u64_field("page_start", STORED);
+    b.add_text_field("page_title", STORED);
     b.add_u64_field("fingerprint", FAST | STORED);
     b.build()
 }
@@ -159,6 +170,24 @@ pub trait TextSource: Sync {
     fn key(&self, id: &str) -> Option<String>;
     /// The entry's pages; called only for entries whose document is being rewritten.
     fn pages(&self, id: &str) -> Result<Option<Pages>>;
+    /// The headings of the entry's pages and whether it is a link hub; a PDF's text has
+    /// neither.
+    fn info(&self, _id: &str) -> TextInfo {
+        TextInfo::default()
+    }
+    /// The absolute URLs the entry's text links to (a web page's); none for a PDF.
+    fn links(&self, _id: &str) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+}
+
+/// How an entry's text is laid out beyond its pages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextInfo {
+    /// The heading of each page, when the pages are the sections of a web page.
+    pub titles: Vec<String>,
+    /// The text is a page of links, indexed at a lower weight.
+    pub hub: bool,
 }
 
 /// A source with no text at all, for indexing the catalog alone.
@@ -201,7 +230,7 @@ fn fingerprint(entry: &Entry, text_key: Option<&str>) -> u64 {
 
 /// Bumped whenever the way documents are built changes, so old documents get rewritten.
 fn schema_version() -> u32 {
-    2
+    3
 }
 
 /// The index folder as tantivy sees it: the files of a memory-mapped directory, written
@@ -503,7 +532,13 @@ fn existing_fingerprints(index: &Index) -> Result<HashMap<String, u64>> {
 }
 
 /// Builds the tantivy document of one entry.
-fn document(f: &Fields, entry: &Entry, pages: Option<&Pages>, print: u64) -> TantivyDocument {
+fn document(
+    f: &Fields,
+    entry: &Entry,
+    pages: Option<&Pages>,
+    info: &TextInfo,
+    print: u64,
+) -> TantivyDocument {
     let mut d = doc!(
         f.id => entry.id.as_str(),
         f.title => entry.title.as_str(),
@@ -540,9 +575,15 @@ fn document(f: &Fields, entry: &Entry, pages: Option<&Pages>, print: u64) -> Tan
     if let Some(pages) = pages {
         let (body, starts) = pages.join();
         d.add_text(f.words, &body);
-        d.add_text(f.body, &body);
+        d.add_text(if info.hub { f.hub } else { f.body }, &body);
         for start in starts {
             d.add_u64(f.page_start, start);
+        }
+        // Headings only when there is one per page, so they stay aligned with the starts.
+        if info.titles.len() == pages.0.len() {
+            for title in &info.titles {
+                d.add_text(f.page_title, title);
+            }
         }
     }
     d
@@ -616,6 +657,10 @@ pub fn update(
     }
     let total = todo.len();
     for (done, (entry, print, key)) in todo.into_iter().enumerate() {
+        let info = match key {
+            Some(_) => texts.info(&entry.id),
+            None => TextInfo::default(),
+        };
         let pages = match key {
             Some(_) => match texts.pages(&entry.id) {
                 Ok(pages) => pages,
@@ -632,7 +677,7 @@ pub fn update(
             writer.delete_term(Term::from_field_text(fields.id, &entry.id));
         }
         writer
-            .add_document(document(&fields, entry, pages.as_ref(), print))
+            .add_document(document(&fields, entry, pages.as_ref(), &info, print))
             .map_err(|e| anyhow::anyhow!("Could not index entry {}: {}", entry.id, describe(&e)))?;
         progress(done + 1, total);
     }

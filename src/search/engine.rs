@@ -399,15 +399,32 @@ impl Engine {
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect::<Vec<String>>()
         };
+        // A link hub's text stands in its own field, at a lower weight.
         let body = doc
             .get_first(f.body)
+            .or_else(|| doc.get_first(f.hub))
             .and_then(|v| v.as_str())
             .unwrap_or_default();
         let starts: Vec<u64> = doc
             .get_all(f.page_start)
             .filter_map(|v| v.as_u64())
             .collect();
-        let passages = passage::passages(body, &starts, needles, analyzer);
+        let titles: Vec<&str> = doc
+            .get_all(f.page_title)
+            .filter_map(|v| v.as_str())
+            .collect();
+        let mut passages = passage::passages(body, &starts, needles, analyzer);
+        if !titles.is_empty() {
+            // A web page's pages are its sections: a passage names its heading instead.
+            for p in &mut passages {
+                p.section = p
+                    .page
+                    .take()
+                    .and_then(|n| titles.get(n - 1))
+                    .map(|t| t.to_string())
+                    .filter(|t| !t.is_empty());
+            }
+        }
         let summary = text(f.summary);
         let (snippet, highlights) = match passages.first() {
             Some(p) => (p.text.clone(), p.highlights.clone()),
@@ -437,6 +454,7 @@ impl Engine {
                 .map(str::to_string),
             score,
             page: passages.first().and_then(|p| p.page),
+            section: passages.first().and_then(|p| p.section.clone()),
             snippet,
             highlights,
             passages,

@@ -70,8 +70,10 @@ pub struct Hit {
     pub topics: Vec<String>,
     pub url: Option<String>,
     pub score: f32,
-    /// The 1-based page of the best passage, when the full text matched.
+    /// The 1-based page of the best passage, when the full text of a PDF matched.
     pub page: Option<usize>,
+    /// The heading of the section of the best passage, when the text of a web page matched.
+    pub section: Option<String>,
     /// The best passage's text, or the summary when only the metadata matched.
     pub snippet: String,
     /// Byte ranges of `snippet` that matched the query.

@@ -30,6 +30,8 @@ const MAX_OCCURRENCES: usize = 4096;
 pub struct Passage {
     /// The 1-based page it is on, for text that has pages.
     pub page: Option<usize>,
+    /// The heading of the section it is in, for a web page, whose sections stand for pages.
+    pub section: Option<String>,
     pub text: String,
     /// Byte ranges of `text` that matched the query.
     pub highlights: Vec<Range<usize>>,
@@ -123,6 +125,7 @@ pub fn whole(text: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer) -
     let (text, highlights) = clean(text, &highlights);
     Passage {
         page: None,
+        section: None,
         text,
         highlights: merge(highlights),
     }
@@ -255,6 +258,7 @@ fn passage(
         .then(|| page_starts.partition_point(|&p| p as usize <= at).max(1));
     Some(Passage {
         page,
+        section: None,
         text: clean_text,
         highlights: merge(highlights),
     })

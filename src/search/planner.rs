@@ -32,6 +32,9 @@ const ALIASES: f32 = 2.0;
 const AUTHOR: f32 = 2.0;
 const SUMMARY: f32 = 1.5;
 const BODY: f32 = 1.0;
+/// The text of a link hub (a course index, a video page): found, but below any article or paper
+/// that says the same.
+const HUB: f32 = 0.3;
 
 /// Score of a match of a name a work is known by, before the field's boost: a full BM25 match
 /// of a very rare word, so it outranks any number of mentions in other entries' bodies.
@@ -137,7 +140,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn text_fields(&self) -> [(Field, f32); 5] {
+    fn text_fields(&self) -> [(Field, f32); 6] {
         let f = self.fields;
         [
             (f.title, TITLE),
@@ -145,6 +148,7 @@ impl<'a> Planner<'a> {
             (f.author, AUTHOR),
             (f.summary, SUMMARY),
             (f.body, BODY),
+            (f.hub, HUB),
         ]
     }
 

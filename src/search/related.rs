@@ -86,7 +86,11 @@ pub fn profile(
                 return None;
             }
             let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
-            let name = if named.contains(&term) { NAME_WEIGHT } else { 1.0 };
+            let name = if named.contains(&term) {
+                NAME_WEIGHT
+            } else {
+                1.0
+            };
             Some((term, (1.0 + tf.ln()) * idf * name))
         })
         .collect();

@@ -335,6 +335,8 @@ pub fn make_pdf(pages: &[&str]) -> Vec<u8> {
 pub enum Route {
     /// 200 with these bytes as application/pdf.
     File(Vec<u8>),
+    /// 200 with these bytes and this Content-Type (a web page: `text/html; charset=...`).
+    Page(Vec<u8>, String),
     /// This status with a short HTML body.
     Status(u16),
     /// Sends the headers and the first bytes of this body, then stalls for a long time.
@@ -350,6 +352,11 @@ pub enum Route {
 }
 
 impl Route {
+    /// A web page served as UTF-8 HTML.
+    pub fn html(text: &str) -> Route {
+        Route::Page(text.as_bytes().to_vec(), "text/html; charset=utf-8".into())
+    }
+
     /// Answers the first request with 503 and `Retry-After: secs`, every later one with `then`.
     pub fn busy_then(secs: u64, then: Route) -> Route {
         Route::Busy(secs, Box::new(then), Default::default())
@@ -409,6 +416,15 @@ impl Server {
                             .write_all(
                                 format!(
                                     "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                                    bytes.len()
+                                )
+                                .as_bytes(),
+                            )
+                            .and_then(|_| out.write_all(&bytes)),
+                        Some(Route::Page(bytes, content_type)) => out
+                            .write_all(
+                                format!(
+                                    "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                                     bytes.len()
                                 )
                                 .as_bytes(),
