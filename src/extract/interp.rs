@@ -446,11 +446,15 @@ impl<'a> Interpreter<'a> {
         font.decode(bytes, &mut |text, w, word_space| {
             let m = mul(&tm, &ctm);
             let trm = mul(&size_m, &m);
-            let tx = (w * fs + tc + if word_space { tw } else { 0.0 }) * th;
+            let glyph_w = w * fs * th;
+            let tx = glyph_w + (tc + if word_space { tw } else { 0.0 }) * th;
             // Inside an /ActualText span even unmapped glyphs are kept, as
             // placeholders that the span's text will replace.
             if out.glyphs.len() < max && (!text.is_empty() || in_actual_text) {
-                let (dx, dy) = (tx * m[0], tx * m[1]);
+                // The glyph covers its own width only: character and word
+                // spacing move the pen but belong to the gap after it, which
+                // is what tells letter-spaced words apart.
+                let (dx, dy) = (glyph_w * m[0], glyph_w * m[1]);
                 let size = (fs * em_scale).abs() * (m[2] * m[2] + m[3] * m[3]).sqrt();
                 let (ca, cb) = (trm[0].abs(), trm[1].abs());
                 // Text set at an angle (watermarks, figure labels) is laid
