@@ -220,10 +220,28 @@ fn group_lines(mut runs: Vec<Run>) -> Vec<Line> {
     lines
 }
 
+/// The gap below which the letters of a letter-spaced line belong together.
+///
+/// A line made only of single letters is text set with wide tracking (a
+/// heading, or character spacing on every glyph): its narrowest gap is the
+/// tracking, and only clearly wider gaps separate words.
+fn tracking_gap(line: &Line) -> Option<f32> {
+    if line.runs.len() < 2 || line.runs.iter().any(|r| r.text.chars().nth(1).is_some()) {
+        return None;
+    }
+    let min = line
+        .runs
+        .windows(2)
+        .map(|w| w[1].x0 - w[0].x1)
+        .fold(f32::INFINITY, f32::min);
+    (min > 0.0 && min.is_finite()).then(|| (1.3 * min).min(0.4 * line.size))
+}
+
 fn line_text(line: &Line) -> String {
     let mut s = String::new();
     let mut prev: Option<&Run> = None;
     let mut prev_x1 = f32::NEG_INFINITY;
+    let tracking = tracking_gap(line);
     for r in &line.runs {
         if let Some(p) = prev {
             let small = r.size.min(p.size);
@@ -238,11 +256,12 @@ fn line_text(line: &Line) -> String {
             // A shifted baseline (sub- or superscript) starts a new word, as
             // it does in pdftotext; so does a gap or an overlap.
             let shifted = (r.y - p.y).abs() > 0.1 * small;
-            if shifted
-                || r.space_before
-                || r.x0 - prev_x1 > WORD_GAP * small
-                || r.x0 < prev_x1 - 0.5 * small
-            {
+            let gap = r.x0 - prev_x1;
+            let wide = match tracking {
+                Some(t) => gap >= t,
+                None => gap > WORD_GAP * small,
+            };
+            if shifted || r.space_before || wide || r.x0 < prev_x1 - 0.5 * small {
                 s.push(' ');
             }
         }

@@ -777,3 +777,32 @@ fn font_program_and_cmap_parsers_survive_corrupt_input() {
         let _ = cmap.code_len(&data);
     }
 }
+
+#[test]
+fn character_spacing_counts_into_the_gap_not_the_glyph() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // The last letter of ONE is followed by 6 points of character
+        // spacing and nothing else: a word gap. Tight negative spacing
+        // inside TIGHT must not split it.
+        let content = b"BT /F1 10 Tf 72 700 Td (ON) Tj 6 Tc (E) Tj 0 Tc (TWO) Tj \
+            0 -14 Td -1.5 Tc (TIGHT) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    assert_eq!(text_of(&pdf), "ONE TWO\nTIGHT\n");
+}
+
+#[test]
+fn letter_spaced_heading_is_one_word() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // Tracking of about a fifth of an em on every letter: wider than a
+        // word gap in running text, but the same between all letters.
+        let content = b"BT /F1 10 Tf 72 700 Td 2 Tc (Introduction) Tj \
+            0 -14 Td (The) Tj 29 0 Td (Problem) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    assert_eq!(text_of(&pdf), "Introduction\nThe Problem\n");
+}
