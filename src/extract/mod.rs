@@ -14,6 +14,7 @@ mod fontfile;
 mod interp;
 mod layout;
 mod lexer;
+mod load;
 #[cfg(test)]
 mod tests;
 
@@ -23,7 +24,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
+use lopdf::{Dictionary, Document, Object, ObjectId};
 use rayon::prelude::*;
 
 use interp::{decode_stream, FontCache, Interpreter};
@@ -111,11 +112,7 @@ pub fn extract_bytes(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extract
             limits.max_file_bytes
         )));
     }
-    let head = &bytes[..bytes.len().min(1024)];
-    if !head.windows(5).any(|w| w == b"%PDF-") {
-        return Err(ExtractError::Malformed("no %PDF header".into()));
-    }
-    let doc = load(bytes, limits)?;
+    let doc = load::load(bytes, limits)?;
     // A budget too large to represent means no budget, not a panic.
     let deadline = start
         .checked_add(limits.time_budget)
@@ -137,106 +134,6 @@ pub fn extract_file(path: &Path, limits: &Limits) -> Result<Extracted, ExtractEr
     }
     let bytes = std::fs::read(path).map_err(|e| ExtractError::Io(e.to_string().to_lowercase()))?;
     extract_bytes(&bytes, limits)
-}
-
-fn load(bytes: &[u8], limits: &Limits) -> Result<Document, ExtractError> {
-    let doc = match load_with(bytes, limits, false) {
-        Err(ExtractError::Malformed(first)) => {
-            // A file cut short loses its trailer, which lopdf needs even to
-            // rebuild the cross-reference table; give it one and retry.
-            let repaired = with_trailer(bytes);
-            load_with(&repaired, limits, true).map_err(|e| match e {
-                ExtractError::Malformed(_) => ExtractError::Malformed(first),
-                other => other,
-            })?
-        }
-        other => other?,
-    };
-    // lopdf decrypts with the empty user password while loading and drops
-    // /Encrypt; if it is still there, a real password is needed.
-    if doc.is_encrypted() {
-        return Err(ExtractError::Encrypted);
-    }
-    Ok(doc)
-}
-
-fn load_with(bytes: &[u8], limits: &Limits, reconstruct: bool) -> Result<Document, ExtractError> {
-    let options = LoadOptions {
-        max_decompressed_size: Some(limits.max_stream_bytes),
-        force_reconstruct: reconstruct,
-        ..LoadOptions::default()
-    };
-    // lopdf is hardened, but a parser bug on a hostile file must not take
-    // the caller's thread down with it.
-    let loaded = catch_unwind(AssertUnwindSafe(|| {
-        Document::load_mem_with_options(bytes, options)
-    }))
-    .map_err(|_| ExtractError::Malformed("parser failure".into()))?;
-    match loaded {
-        Ok(doc) => Ok(doc),
-        Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
-            Err(ExtractError::TooLarge(format!(
-                "a stream decompresses to more than {} bytes",
-                limits.max_stream_bytes
-            )))
-        }
-        Err(lopdf::Error::InvalidPassword) | Err(lopdf::Error::Decryption(_)) => {
-            Err(ExtractError::Encrypted)
-        }
-        Err(e) => Err(ExtractError::Malformed(e.to_string().to_lowercase())),
-    }
-}
-
-/// The file with a trailer appended that points at its catalog, or at a
-/// stand-in catalog when none survives (pages are then found by scanning).
-fn with_trailer(bytes: &[u8]) -> Vec<u8> {
-    let catalog = find_catalog(bytes);
-    let mut out = Vec::with_capacity(bytes.len() + 128);
-    out.extend_from_slice(bytes);
-    let root = match catalog {
-        Some((num, gen)) => format!("{num} {gen} R"),
-        None => {
-            out.extend_from_slice(b"\n999999 0 obj\n<< /Type /Catalog >>\nendobj\n");
-            "999999 0 R".to_string()
-        }
-    };
-    out.extend_from_slice(format!("\ntrailer\n<< /Root {root} >>\n%%EOF\n").as_bytes());
-    out
-}
-
-/// Object number and generation of the first object declaring `/Type /Catalog`.
-fn find_catalog(bytes: &[u8]) -> Option<(u32, u16)> {
-    let mut from = 0;
-    while let Some(pos) = find_from(bytes, b"/Catalog", from) {
-        from = pos + 8;
-        let head = &bytes[pos.saturating_sub(256)..pos];
-        let Some(obj) = rfind(head, b" obj") else {
-            continue;
-        };
-        let before = &head[..obj];
-        let text = String::from_utf8_lossy(&before[before.len().saturating_sub(24)..]);
-        let mut nums = text
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|t| !t.is_empty())
-            .rev();
-        let gen = nums.next().and_then(|t| t.parse().ok());
-        let num = nums.next().and_then(|t| t.parse().ok());
-        if let (Some(num), Some(gen)) = (num, gen) {
-            return Some((num, gen));
-        }
-    }
-    None
-}
-
-fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
-}
-
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 fn deref<'a>(doc: &'a Document, o: &'a Object) -> Option<&'a Object> {

@@ -806,3 +806,148 @@ fn letter_spaced_heading_is_one_word() {
     });
     assert_eq!(text_of(&pdf), "Introduction\nThe Problem\n");
 }
+
+/// Assembles a PDF from the bodies of objects 1, 2, ... with a correct
+/// cross-reference table, for files lopdf's writer would never produce.
+fn raw_pdf(header: &str, objects: &[&str]) -> Vec<u8> {
+    let mut out = header.as_bytes().to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+const RAW_CATALOG: &str = "<< /Type /Catalog /Pages 2 0 R >>";
+const RAW_PAGES: &str = "<< /Type /Pages /Kids [3 0 R] /Count 1 >>";
+const RAW_PAGE: &str = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 50] \
+    /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>";
+const RAW_FONT: &str = "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>";
+
+#[test]
+fn file_without_header_is_read() {
+    let content = "<< /Length 38 >>\nstream\nBT /F1 20 Tf 10 20 Td (Headless) Tj ET\nendstream";
+    let pdf = raw_pdf(
+        "%\u{e2}\u{e3}\n",
+        &[RAW_CATALOG, RAW_PAGES, RAW_PAGE, RAW_FONT, content],
+    );
+    assert_eq!(text_of(&pdf), "Headless\n");
+}
+
+#[test]
+fn stream_without_length_ends_at_endstream() {
+    let content = "<< >>\nstream\nBT /F1 20 Tf 10 20 Td (No length) Tj ET\n\nendstream";
+    let pdf = raw_pdf(
+        "%PDF-1.4\n",
+        &[RAW_CATALOG, RAW_PAGES, RAW_PAGE, RAW_FONT, content],
+    );
+    assert_eq!(text_of(&pdf), "No length\n");
+}
+
+#[test]
+fn endstream_after_a_space_keeps_the_stream() {
+    let data = "BT /F1 20 Tf 10 20 Td (Spaced end) Tj ET";
+    let content = format!("<< /Length {} >>\nstream\n{data} endstream", data.len());
+    let pdf = raw_pdf(
+        "%PDF-1.4\n",
+        &[RAW_CATALOG, RAW_PAGES, RAW_PAGE, RAW_FONT, &content],
+    );
+    assert_eq!(text_of(&pdf), "Spaced end\n");
+}
+
+/// Encrypts `plain` with AES-256 (revision 6) under `user`, with the given
+/// filters for streams and strings, and applies `edit` before saving.
+fn aes256_encrypted(
+    plain: &[u8],
+    user: &str,
+    filter: &[u8],
+    edit: impl FnOnce(&mut Document),
+) -> Vec<u8> {
+    use lopdf::encryption::crypt_filters::{Aes256CryptFilter, CryptFilter};
+    use lopdf::{EncryptionState, EncryptionVersion, Permissions};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+    let mut doc = Document::load_mem(plain).expect("load");
+    let aes: Arc<dyn CryptFilter> = Arc::new(Aes256CryptFilter);
+    let filters = BTreeMap::from([(b"StdCF".to_vec(), aes)]);
+    let key = [7u8; 32];
+    let version = EncryptionVersion::V5 {
+        encrypt_metadata: true,
+        crypt_filters: filters,
+        file_encryption_key: &key,
+        stream_filter: filter.to_vec(),
+        string_filter: filter.to_vec(),
+        owner_password: "owner",
+        user_password: user,
+        permissions: Permissions::default(),
+    };
+    let state = EncryptionState::try_from(version).expect("state");
+    doc.encrypt(&state).expect("encrypt");
+    edit(&mut doc);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    bytes
+}
+
+#[test]
+fn aes256_with_indirect_crypt_filter_is_decrypted() {
+    let plain = build(|doc| {
+        let res = helvetica(doc);
+        (
+            res,
+            b"BT /F1 12 Tf 72 700 Td (indirect filter) Tj ET".to_vec(),
+        )
+    });
+    let bytes = aes256_encrypted(&plain, "", b"StdCF", |doc| {
+        // Move the crypt filter dictionaries out into objects of their own.
+        let enc_id = doc.trailer.get(b"Encrypt").unwrap().as_reference().unwrap();
+        let cf = doc
+            .get_dictionary(enc_id)
+            .unwrap()
+            .get(b"CF")
+            .unwrap()
+            .clone();
+        let mut cf = cf.as_dict().unwrap().clone();
+        let std_cf = cf.get(b"StdCF").unwrap().clone();
+        let std_id = doc.add_object(std_cf);
+        cf.set("StdCF", std_id);
+        let cf_id = doc.add_object(cf);
+        let enc = doc.get_object_mut(enc_id).unwrap().as_dict_mut().unwrap();
+        enc.set("CF", cf_id);
+    });
+    let result = extract_bytes(&bytes, &Limits::default());
+    assert_eq!(result.expect("decrypted").text(), "indirect filter\n");
+}
+
+#[test]
+fn only_attachments_encrypted_is_read_without_password() {
+    let plain = build(|doc| {
+        let res = helvetica(doc);
+        (
+            res,
+            b"BT /F1 12 Tf 72 700 Td (clear content) Tj ET".to_vec(),
+        )
+    });
+    let bytes = aes256_encrypted(&plain, "secret", b"Identity", |doc| {
+        let enc_id = doc.trailer.get(b"Encrypt").unwrap().as_reference().unwrap();
+        let enc = doc.get_object_mut(enc_id).unwrap().as_dict_mut().unwrap();
+        enc.set("EFF", "StdCF");
+    });
+    let result = extract_bytes(&bytes, &Limits::default());
+    assert_eq!(result.expect("readable").text(), "clear content\n");
+}
