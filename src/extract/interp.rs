@@ -595,9 +595,38 @@ fn push_bounded(operands: &mut Vec<Operand>, op: Operand) {
     }
 }
 
+/// Operators that cannot sit inside a `TJ` array: meeting one means the
+/// array was never closed, and the operator is run rather than swallowed.
+fn ends_unclosed_array(op: &[u8]) -> bool {
+    matches!(
+        op,
+        b"BT"
+            | b"ET"
+            | b"Tj"
+            | b"TJ"
+            | b"'"
+            | b"\""
+            | b"Td"
+            | b"TD"
+            | b"Tm"
+            | b"T*"
+            | b"Tf"
+            | b"q"
+            | b"Q"
+            | b"cm"
+            | b"Do"
+            | b"BI"
+            | b"BMC"
+            | b"BDC"
+            | b"EMC"
+    )
+}
+
 fn read_array(lex: &mut Lexer, depth: u32) -> Operand {
     let mut items = Vec::new();
-    while let Some(tok) = lex.next() {
+    loop {
+        let before = lex.mark();
+        let Some(tok) = lex.next() else { break };
         let item = match tok {
             Token::ArrayEnd => break,
             Token::Number(n) => Operand::Num(n),
@@ -608,8 +637,13 @@ fn read_array(lex: &mut Lexer, depth: u32) -> Operand {
                 skip_dict(lex);
                 Operand::Other
             }
-            // An operator inside an array means the array was never closed.
-            Token::Keyword(_) => break,
+            Token::Keyword(k) if ends_unclosed_array(k) => {
+                lex.rewind(before);
+                break;
+            }
+            // Stray operators and bare signs inside an array are ignored,
+            // as viewers do.
+            Token::Keyword(_) => continue,
             _ => Operand::Other,
         };
         if items.len() < 100_000 {
