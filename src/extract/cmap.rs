@@ -231,7 +231,20 @@ impl CMap {
     }
 
     /// Appends the text mapped to `code` of `len` bytes to `out`; false if unmapped.
+    ///
+    /// A code the map lacks at its own width is looked up at the other
+    /// widths it fits in: some producers write one-byte ToUnicode entries for
+    /// two-byte codes, or the other way round.
     pub(crate) fn lookup_into(&self, code: u32, len: u8, out: &mut String) -> bool {
+        if self.lookup_exact(code, len, out) {
+            return true;
+        }
+        (1..=4u8)
+            .filter(|&n| n != len && (n == 4 || code < 1 << (8 * n as u32)))
+            .any(|n| self.lookup_exact(code, n, out))
+    }
+
+    fn lookup_exact(&self, code: u32, len: u8, out: &mut String) -> bool {
         if let Some(s) = self.chars.get(&(code, len)) {
             out.push_str(s);
             return true;

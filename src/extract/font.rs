@@ -309,12 +309,16 @@ impl Font {
             .map(|d| CMap::parse(&d))
             .filter(|c| !c.is_empty_text());
         let mut encoding = None;
-        let mut unicode_codes = false;
+        // `/ToUnicode /Identity-H`, a name where a stream belongs, is
+        // written by producers whose codes are UCS-2 already.
+        let mut unicode_codes = get(doc, dict, b"ToUnicode")
+            .and_then(|o| o.as_name().ok())
+            .is_some_and(|n| n.starts_with(b"Identity"));
         let mut variable_width = false;
         match get(doc, dict, b"Encoding") {
             Some(Object::Name(n)) => {
                 let s = String::from_utf8_lossy(n);
-                unicode_codes = s.contains("UCS2") || s.contains("UTF16");
+                unicode_codes |= s.contains("UCS2") || s.contains("UTF16");
                 // Identity and the Unicode CMaps are two bytes wide; for the
                 // other predefined CMaps (mixed one- and two-byte codes, as in
                 // Shift-JIS) the ToUnicode codespace is the best description.

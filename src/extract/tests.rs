@@ -951,3 +951,77 @@ fn only_attachments_encrypted_is_read_without_password() {
     let result = extract_bytes(&bytes, &Limits::default());
     assert_eq!(result.expect("readable").text(), "clear content\n");
 }
+
+#[test]
+fn stray_operators_and_signs_inside_tj_arrays() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // An operator and a bare sign inside arrays are ignored; an array
+        // left open ends at the next text operator, which still runs.
+        let content = b"BT /F1 10 Tf 72 700 Td [(Grandes) 0.0 Tc -250.0 (Clients)] TJ \
+            0 -14 Td [(ex)-(ten)-4(sive)] TJ 0 -14 Td [(open) TJ 0 -14 Td (next) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    assert_eq!(text_of(&pdf), "Grandes Clients\nextensive\nopen\nnext\n");
+}
+
+#[test]
+fn unencoded_codes_of_a_standard_font_take_no_room() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // Two-byte codes shown with a one-byte font: every other byte is a
+        // code with no glyph, which must not open gaps between the letters.
+        (
+            res,
+            b"BT /F1 10 Tf 72 700 Td <00440045004600470048> Tj ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "DEFGH\n");
+}
+
+/// A Type0 font over Identity-H with `to_unicode` as its ToUnicode entry.
+fn type0_font(doc: &mut Document, to_unicode: Object) -> Dictionary {
+    let descendant = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType2",
+        "BaseFont" => "Test",
+        "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal("Identity"), "Supplement" => 0 },
+        "DW" => 500,
+    });
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => "Test",
+        "Encoding" => "Identity-H",
+        "DescendantFonts" => vec![descendant.into()],
+        "ToUnicode" => to_unicode,
+    });
+    dictionary! { "Font" => dictionary! { "F1" => font } }
+}
+
+#[test]
+fn tounicode_named_identity_means_unicode_codes() {
+    let pdf = build(|doc| {
+        let res = type0_font(doc, Object::Name(b"Identity-H".to_vec()));
+        (
+            res,
+            b"BT /F1 12 Tf 72 700 Td <005600FD0062006100760061> Tj ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "V\u{fd}bava\n");
+}
+
+#[test]
+fn one_byte_tounicode_maps_two_byte_codes() {
+    let pdf = build(|doc| {
+        let cmap = b"begincmap 1 begincodespacerange <00> <FF> endcodespacerange
+2 beginbfchar <01> <0043> <02> <0061> endbfchar
+1 beginbfrange <03> <04> <006E> endbfrange endcmap"
+            .to_vec();
+        let to_unicode = doc.add_object(Stream::new(dictionary! {}, cmap));
+        let res = type0_font(doc, to_unicode.into());
+        (res, b"BT /F1 12 Tf 72 700 Td <000100020003> Tj ET".to_vec())
+    });
+    assert_eq!(text_of(&pdf), "Can\n");
+}
