@@ -200,7 +200,12 @@ fn group_lines(mut runs: Vec<Run>) -> Vec<Line> {
                 && (line.y - r.y).abs() < 0.6 * big
                 && overlap > 0.6 * small;
             if close || script {
-                if r.size > line.size {
+                // A bigger run becomes the line's baseline when it carries
+                // at least as much text as the line so far (the base after
+                // an exponent); a lone large symbol between two lines must
+                // not pull the next line in.
+                let so_far: usize = line.runs.iter().map(|x| x.text.len()).sum();
+                if r.size > line.size && r.x1 > r.x0 && r.text.len() >= so_far {
                     line.size = r.size;
                     line.y = r.y;
                 }
