@@ -1025,3 +1025,94 @@ fn one_byte_tounicode_maps_two_byte_codes() {
     });
     assert_eq!(text_of(&pdf), "Can\n");
 }
+
+/// A Type3 font over codes `first..` with the given glyph names and widths.
+fn type3_font(
+    doc: &mut Document,
+    matrix: [f32; 6],
+    bbox: [f32; 4],
+    first: i64,
+    names: &[&str],
+    widths: &[f32],
+) -> Dictionary {
+    let mut differences = vec![Object::Integer(first)];
+    differences.extend(names.iter().map(|n| Object::Name(n.as_bytes().to_vec())));
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type3",
+        "FontBBox" => bbox.iter().map(|&v| Object::Real(v)).collect::<Vec<_>>(),
+        "FontMatrix" => matrix.iter().map(|&v| Object::Real(v)).collect::<Vec<_>>(),
+        "FirstChar" => first,
+        "LastChar" => first + names.len() as i64 - 1,
+        "Widths" => widths.iter().map(|&v| Object::Real(v)).collect::<Vec<_>>(),
+        "Encoding" => dictionary! { "Type" => "Encoding", "Differences" => differences },
+        "CharProcs" => dictionary! {},
+        "Resources" => dictionary! {},
+    });
+    dictionary! { "Font" => dictionary! { "T3" => font } }
+}
+
+#[test]
+fn type3_size_comes_from_letter_widths_not_the_box() {
+    let pdf = build(|doc| {
+        // Glyphs on a grid of 200 units to the em with a tiny font size and
+        // a box that says nothing: the letters' advances give the em.
+        let names = ["q", "u", "a", "n", "t", "i", "l", "e", "o"];
+        let times = [
+            500.0, 500.0, 444.0, 500.0, 278.0, 278.0, 278.0, 444.0, 500.0,
+        ];
+        let widths: Vec<f32> = times.iter().map(|w| w * 0.2).collect();
+        let res = type3_font(
+            doc,
+            [1.0, 0.0, 0.0, -1.0, 0.0, 0.0],
+            [0.0, 0.0, 1.0, -1.0],
+            1,
+            &names,
+            &widths,
+        );
+        // A small overlap inside the word, a gap of a third of an em after it.
+        (
+            res,
+            b"BT /T3 0.12 Tf 1 0 0 -1 72 700 Tm [(\x01\x02\x03\x04)4001(\x05\x06\x07\x08) -66000 (\x05\x09)] TJ ET"
+                .to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "quantile to\n");
+}
+
+#[test]
+fn type3_numeric_glyph_names_are_character_codes() {
+    let pdf = build(|doc| {
+        let mut names = vec!["a49"];
+        names.extend(std::iter::repeat_n("a0", 174));
+        names.extend(["a224", "a225", "a226"]);
+        let widths = vec![50.0; names.len()];
+        let res = type3_font(
+            doc,
+            [0.01, 0.0, 0.0, 0.01, 0.0, 0.0],
+            [0.0, 0.0, 100.0, 100.0],
+            49,
+            &names,
+            &widths,
+        );
+        (
+            res,
+            b"BT /T3 10 Tf 72 700 Td (\xe0\xe1\xe2) Tj 0 -14 Td (1) Tj ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "\u{e0}\u{e1}\u{e2}\n1\n");
+}
+
+#[test]
+fn large_symbol_between_lines_does_not_merge_them() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        let content = b"BT /F1 10 Tf 72 700 Td (the first line of text) Tj ET \
+            BT /F1 16 Tf 200 694.5 Td (*) Tj ET \
+            BT /F1 10 Tf 72 689.5 Td (and the second line) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    let text = text_of(&pdf);
+    assert!(text.ends_with("\nand the second line\n"), "{text:?}");
+}
