@@ -161,6 +161,14 @@ fn page_resources<'a>(doc: &'a Document, page: &'a Dictionary) -> Option<&'a Dic
     None
 }
 
+/// The interactive form's default resources, which field appearances
+/// without resources of their own draw with.
+fn form_resources(doc: &Document) -> Option<&Dictionary> {
+    let catalog = doc.catalog().ok()?;
+    let form = deref(doc, catalog.get(b"AcroForm").ok()?)?.as_dict().ok()?;
+    deref(doc, form.get(b"DR").ok()?)?.as_dict().ok()
+}
+
 fn page_content(
     doc: &Document,
     page: &Dictionary,
@@ -206,6 +214,7 @@ fn extract_page(
     let resources = page_resources(doc, page);
     let mut interp = Interpreter::new(doc, fonts, limits, deadline);
     interp.run(&content, resources)?;
+    interp.draw_annotations(page, form_resources(doc))?;
     let glyphs = interp.finish();
     Ok(layout::layout(&glyphs))
 }

@@ -1116,3 +1116,66 @@ fn large_symbol_between_lines_does_not_merge_them() {
     let text = text_of(&pdf);
     assert!(text.ends_with("\nand the second line\n"), "{text:?}");
 }
+
+#[test]
+fn annotation_appearances_are_text_on_the_page() {
+    let mut doc = Document::with_version("1.5");
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let res = dictionary! { "Font" => dictionary! { "F1" => font } };
+    let form = |doc: &mut Document, text: &str| {
+        let content = format!("/Tx BMC BT /F1 10 Tf 2 4 Td ({text}) Tj ET EMC");
+        doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form",
+                "BBox" => vec![0.into(), 0.into(), 200.into(), 20.into()],
+                "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+            },
+            content.into_bytes(),
+        ))
+    };
+    let note = form(&mut doc, "free text note");
+    let on = form(&mut doc, "chosen value");
+    let off = form(&mut doc, "state not shown");
+    let hidden = form(&mut doc, "hidden field");
+    let rect = |y: i64| vec![72.into(), y.into(), 272.into(), (y + 20).into()];
+    let annots: Vec<Object> = vec![
+        doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "FreeText", "Rect" => rect(600),
+            "AP" => dictionary! { "N" => note },
+        })
+        .into(),
+        doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "Rect" => rect(500), "AS" => "On",
+            "AP" => dictionary! { "N" => dictionary! { "On" => on, "Off" => off } },
+        })
+        .into(),
+        doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "Rect" => rect(400), "F" => 2,
+            "AP" => dictionary! { "N" => hidden },
+        })
+        .into(),
+    ];
+    let pages_id = doc.new_object_id();
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        b"BT /F1 12 Tf 72 700 Td (page text) Tj ET".to_vec(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        "Resources" => res, "Annots" => annots,
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut pdf = Vec::new();
+    doc.save_to(&mut pdf).expect("save");
+    assert_eq!(text_of(&pdf), "page text\nfree text note\nchosen value\n");
+}
