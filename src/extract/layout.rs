@@ -2,6 +2,9 @@
 //! page): groups positioned glyphs into words, lines and columns and writes
 //! them out in reading order.
 
+use std::borrow::Cow;
+
+use super::bidi;
 use super::encoding::{combining_of, compose};
 use super::interp::{PageGlyphs, PlacedGlyph};
 
@@ -433,7 +436,16 @@ pub(crate) fn layout(page: &PageGlyphs) -> String {
             order(runs, 0, &mut lines);
         }
     }
-    let texts: Vec<String> = lines.iter().map(line_text).collect();
+    let texts: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let visual = line_text(l);
+            match bidi::logical_order(&visual) {
+                Cow::Borrowed(_) => visual,
+                Cow::Owned(logical) => logical,
+            }
+        })
+        .collect();
     let mut out = String::new();
     for (i, t) in texts.iter().enumerate() {
         out.push_str(t);

@@ -7,6 +7,7 @@
 //! per page, XObject nesting, wall time), so hostile files end in an error
 //! rather than a panic, a hang or an exhausted memory.
 
+mod bidi;
 mod cmap;
 mod encoding;
 mod font;

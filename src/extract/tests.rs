@@ -1179,3 +1179,17 @@ fn annotation_appearances_are_text_on_the_page() {
     doc.save_to(&mut pdf).expect("save");
     assert_eq!(text_of(&pdf), "page text\nfree text note\nchosen value\n");
 }
+
+#[test]
+fn right_to_left_lines_come_out_in_reading_order() {
+    let pdf = build(|doc| {
+        let res = type0_font(doc, Object::Name(b"Identity-H".to_vec()));
+        // Glyphs drawn left to right as they appear: "שלום 15" set right
+        // to left shows the number on the left.
+        (
+            res,
+            b"BT /F1 12 Tf 72 700 Td <00310035002005DD05D505DC05E9> Tj ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "\u{5e9}\u{5dc}\u{5d5}\u{5dd} 15\n");
+}
