@@ -189,6 +189,33 @@ impl CMap {
         cmap
     }
 
+    /// A code -> CID map from codespace ranges and `(code length, first
+    /// code, last code, first CID)` ranges.
+    pub(crate) fn from_cid_ranges(
+        codespaces: Vec<(Vec<u8>, Vec<u8>)>,
+        ranges: Vec<(u8, u32, u32, u32)>,
+    ) -> CMap {
+        let mut cmap = CMap {
+            codespaces: codespaces
+                .into_iter()
+                .map(|(lo, hi)| Codespace { lo, hi })
+                .collect(),
+            ..CMap::default()
+        };
+        cmap.ranges = ranges
+            .into_iter()
+            .filter(|&(_, lo, hi, _)| hi >= lo)
+            .map(|(len, lo, hi, cid)| Range {
+                lo,
+                hi,
+                len,
+                dst: RangeDst::Cid(cid),
+            })
+            .collect();
+        cmap.ranges.sort_by_key(|r| r.lo);
+        cmap
+    }
+
     /// Ranges that may contain `code`: those starting at or below it, nearest
     /// first, scanning back a bounded distance since ranges rarely overlap.
     fn candidates(&self, code: u32) -> impl Iterator<Item = &Range> {

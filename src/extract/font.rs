@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use lopdf::{Dictionary, Document, Object};
 
+use super::cjk::{self, Collection};
 use super::cmap::CMap;
 use super::encoding::{
     base_table, glyph_name_to_string, is_symbol_font, standard_width, symbol_table,
@@ -26,6 +27,9 @@ enum Kind {
         variable_width: bool,
         widths: HashMap<u32, f32>,
         default_width: f32,
+        /// The Adobe character collection the CIDs belong to, whose
+        /// CID -> Unicode map stands in for a missing ToUnicode.
+        collection: Option<Collection>,
         /// Text recovered from an embedded TrueType font when there is no ToUnicode.
         gid_text: Option<Box<GidText>>,
     },
@@ -305,14 +309,22 @@ impl Font {
             .and_then(|o| o.as_name().ok())
             .is_some_and(|n| n.starts_with(b"Identity"));
         let mut variable_width = false;
+        let mut collection = None;
         match get(doc, dict, b"Encoding") {
             Some(Object::Name(n)) => {
                 let s = String::from_utf8_lossy(n);
                 unicode_codes |= s.contains("UCS2") || s.contains("UTF16");
-                // Identity and the Unicode CMaps are two bytes wide; for the
-                // other predefined CMaps (mixed one- and two-byte codes, as in
-                // Shift-JIS) the ToUnicode codespace is the best description.
-                variable_width = !s.starts_with("Identity") && !unicode_codes;
+                if let Some((c, cmap)) = cjk::predefined(n) {
+                    encoding = Some(cmap.clone());
+                    collection = Some(c);
+                } else {
+                    collection = Collection::of_unicode_cmap(n);
+                    // Identity and the Unicode CMaps are two bytes wide; for
+                    // other predefined CMaps (mixed one- and two-byte codes,
+                    // as in Shift-JIS) the ToUnicode codespace is the best
+                    // description.
+                    variable_width = !s.starts_with("Identity") && !unicode_codes;
+                }
             }
             Some(Object::Stream(st)) => {
                 let data = st
@@ -332,6 +344,14 @@ impl Font {
             .and_then(|o| o.as_dict().ok());
         let mut widths = HashMap::new();
         let mut default_width = 1000.0;
+        if collection.is_none() {
+            collection = descendant
+                .and_then(|d| get(doc, d, b"CIDSystemInfo"))
+                .and_then(|o| o.as_dict().ok())
+                .and_then(|info| get(doc, info, b"Ordering"))
+                .and_then(|o| o.as_str().ok())
+                .and_then(Collection::from_ordering);
+        }
         if let Some(cid) = descendant {
             if let Some(dw) = get(doc, cid, b"DW").and_then(num) {
                 default_width = dw;
@@ -373,6 +393,7 @@ impl Font {
         }
         Font {
             kind: Kind::Composite {
+                collection,
                 gid_text: if to_unicode.is_none() && !unicode_codes {
                     descendant
                         .and_then(|d| gid_text(doc, d, limit))
@@ -414,6 +435,7 @@ impl Font {
                 variable_width,
                 widths,
                 default_width,
+                collection,
                 gid_text,
             } => {
                 let mut tmp = String::new();
@@ -437,6 +459,11 @@ impl Font {
                     }
                     if tmp.is_empty() && *unicode_codes {
                         if let Some(c) = char::from_u32(code) {
+                            tmp.push(c);
+                        }
+                    }
+                    if tmp.is_empty() && !*unicode_codes {
+                        if let Some(c) = collection.and_then(|k| cjk::cid_to_char(k, cid)) {
                             tmp.push(c);
                         }
                     }

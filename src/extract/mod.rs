@@ -8,6 +8,7 @@
 //! rather than a panic, a hang or an exhausted memory.
 
 mod bidi;
+mod cjk;
 mod cmap;
 mod encoding;
 mod font;

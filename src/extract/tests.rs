@@ -1193,3 +1193,47 @@ fn right_to_left_lines_come_out_in_reading_order() {
     });
     assert_eq!(text_of(&pdf), "\u{5e9}\u{5dc}\u{5d5}\u{5dd} 15\n");
 }
+
+/// A Type0 font over the predefined CMap `encoding`, with CIDs of the
+/// Adobe collection `ordering` and no ToUnicode.
+fn cjk_font(doc: &mut Document, encoding: &str, ordering: &str) -> Dictionary {
+    let descendant = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType0",
+        "BaseFont" => "HeiseiMin-W3",
+        "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal(ordering), "Supplement" => 2 },
+        "DW" => 1000,
+        "W" => vec![231.into(), 632.into(), 500.into()],
+    });
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => "HeiseiMin-W3",
+        "Encoding" => encoding,
+        "DescendantFonts" => vec![descendant.into()],
+    });
+    dictionary! { "Font" => dictionary! { "F1" => font } }
+}
+
+#[test]
+fn predefined_cjk_cmap_without_tounicode() {
+    let pdf = build(|doc| {
+        let res = cjk_font(doc, "90ms-RKSJ-H", "Japan1");
+        // Shift-JIS: hiragana a i u, then the one-byte ASCII "Ok".
+        (
+            res,
+            b"BT /F1 12 Tf 72 700 Td <82A082A282A44F6B> Tj ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "\u{3042}\u{3044}\u{3046}Ok\n");
+}
+
+#[test]
+fn identity_cids_of_an_adobe_collection_without_tounicode() {
+    let pdf = build(|doc| {
+        let res = cjk_font(doc, "Identity-V", "Japan1");
+        // CIDs 843 and 845 (hiragana a, i), then 34 (a proportional A).
+        (res, b"BT /F1 12 Tf 72 700 Td <034B034D0022> Tj ET".to_vec())
+    });
+    assert_eq!(text_of(&pdf), "\u{3042}\u{3044}A\n");
+}
