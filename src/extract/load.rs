@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::{Dictionary, Document, FilterFunc, LoadOptions, Object, ObjectId};
 
-use super::{ExtractError, Limits};
+use super::{salvage, ExtractError, Limits};
 
 /// Stand-in for the trailer's `/Encrypt` key, of the same length so that
 /// every byte offset in the file stays valid, when the parser must not see it.
@@ -43,8 +43,18 @@ pub(super) fn load(bytes: &[u8], limits: &Limits) -> Result<Document, ExtractErr
         return Err(ExtractError::Encrypted);
     }
     fill_unterminated_streams(&mut doc, bytes, limits.max_stream_bytes);
-    if !doc.was_encrypted() && has_dangling_references(&doc) {
+    if !doc.was_encrypted() && !dangling_references(&doc).is_empty() {
         recover_objects(&mut doc, bytes, limits);
+        // What a scan cannot parse either is read leniently, a few rounds
+        // deep, as salvaged objects refer to others (a font to its program).
+        for _ in 0..4 {
+            let missing = dangling_references(&doc);
+            let found = salvage::salvage(bytes, &missing, limits.max_stream_bytes);
+            if found.is_empty() {
+                break;
+            }
+            doc.objects.extend(found);
+        }
     }
     Ok(doc)
 }
@@ -289,15 +299,20 @@ fn fill_unterminated_streams(doc: &mut Document, bytes: &[u8], limit: usize) {
     }
 }
 
-/// Whether an object reachable from the trailer refers to one that is not there.
-fn has_dangling_references(doc: &Document) -> bool {
+/// Objects that objects reachable from the trailer refer to but that are
+/// not there (a bounded number of them).
+fn dangling_references(doc: &Document) -> BTreeSet<ObjectId> {
+    let mut missing = BTreeSet::new();
     let mut seen: HashSet<ObjectId> = HashSet::new();
     let mut stack: Vec<&Object> = doc.trailer.iter().map(|(_, v)| v).collect();
     while let Some(o) = stack.pop() {
         match o {
             Object::Reference(id) if seen.insert(*id) => match doc.objects.get(id) {
                 Some(target) => stack.push(target),
-                None => return true,
+                None if missing.len() < 1024 => {
+                    missing.insert(*id);
+                }
+                None => {}
             },
             Object::Array(items) => stack.extend(items.iter()),
             Object::Dictionary(d) => stack.extend(d.iter().map(|(_, v)| v)),
@@ -305,7 +320,7 @@ fn has_dangling_references(doc: &Document) -> bool {
             _ => {}
         }
     }
-    false
+    missing
 }
 
 /// Adds the objects a full scan of the file finds but the first load missed:

@@ -17,6 +17,7 @@ mod interp;
 mod layout;
 mod lexer;
 mod load;
+mod salvage;
 #[cfg(test)]
 mod tests;
 

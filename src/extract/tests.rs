@@ -1237,3 +1237,17 @@ fn identity_cids_of_an_adobe_collection_without_tounicode() {
     });
     assert_eq!(text_of(&pdf), "\u{3042}\u{3044}A\n");
 }
+
+#[test]
+fn object_with_a_spaced_name_is_salvaged() {
+    let data = "BT /F1 20 Tf 10 20 Td (Salvaged) Tj ET";
+    let content = format!(
+        "<< /Length {} /Name /Arial Unicode MS >>\nstream\n{data}\nendstream",
+        data.len()
+    );
+    let pdf = raw_pdf(
+        "%PDF-1.4\n",
+        &[RAW_CATALOG, RAW_PAGES, RAW_PAGE, RAW_FONT, &content],
+    );
+    assert_eq!(text_of(&pdf), "Salvaged\n");
+}
