@@ -11,6 +11,10 @@ use super::interp::{PageGlyphs, PlacedGlyph};
 /// A gap wider than this fraction of the font size separates two words.
 const WORD_GAP: f32 = 0.12;
 
+/// Between glyphs of different sizes, a gap wider than this fraction of the
+/// font size separates two words.
+const SIZE_CHANGE_GAP: f32 = 0.03;
+
 /// A word: consecutive glyphs on one baseline without a word gap.
 #[derive(Debug, Clone)]
 struct Run {
@@ -20,6 +24,8 @@ struct Run {
     size: f32,
     /// Size of the last glyph, which scales the baseline tolerance.
     last_size: f32,
+    /// Baseline of the last glyph.
+    last_y: f32,
     /// Whether an explicit space glyph preceded this word.
     space_before: bool,
     /// Extent of the last glyph and whether it is a spacing accent.
@@ -139,12 +145,19 @@ fn build_runs(page: &PageGlyphs, dir: u8) -> Vec<Run> {
             // in pdftotext, but a size change alone (scaled small caps) does
             // not; an accent is raised and centred over its letter, so it
             // gets more room.
+            // A size change with a gap, though, is where pdftotext ends a
+            // word even when the gap is narrower than a word space.
+            let resized = (size - run.last_size).abs() > 0.01 * size.max(run.last_size);
             let (dy_tol, gap_tol) = if mark.is_some() {
                 (0.6, 0.5)
+            } else if resized {
+                (0.1, SIZE_CHANGE_GAP)
             } else {
                 (0.1, WORD_GAP)
             };
-            let same_word = (y - run.y).abs() <= dy_tol * size.min(run.last_size)
+            // The baseline is followed glyph to glyph, so that a line set at
+            // a slight angle stays one line of words.
+            let same_word = (y - run.last_y).abs() <= dy_tol * size.min(run.last_size)
                 && gap > -0.6 * size
                 && gap <= gap_tol * size
                 && !pending_space;
@@ -153,6 +166,7 @@ fn build_runs(page: &PageGlyphs, dir: u8) -> Vec<Run> {
                 run.x1 = run.x1.max(x_end);
                 run.size = run.size.max(size);
                 run.last_size = size;
+                run.last_y = y;
                 run.last = (x, x_end, mark.is_some());
                 continue;
             }
@@ -168,6 +182,7 @@ fn build_runs(page: &PageGlyphs, dir: u8) -> Vec<Run> {
             y,
             size,
             last_size: size,
+            last_y: y,
             space_before,
             last: (x, x_end, mark.is_some()),
             text: text.to_string(),
@@ -265,8 +280,10 @@ fn line_text(line: &Line) -> String {
             // it does in pdftotext; so does a gap or an overlap.
             let shifted = (r.y - p.y).abs() > 0.1 * small;
             let gap = r.x0 - prev_x1;
+            let resized = (r.size - p.last_size).abs() > 0.01 * r.size.max(p.last_size);
             let wide = match tracking {
                 Some(t) => gap >= t,
+                None if resized => gap > SIZE_CHANGE_GAP * small,
                 None => gap > WORD_GAP * small,
             };
             if shifted || r.space_before || wide || r.x0 < prev_x1 - 0.5 * small {

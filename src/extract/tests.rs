@@ -1251,3 +1251,30 @@ fn object_with_a_spaced_name_is_salvaged() {
     );
     assert_eq!(text_of(&pdf), "Salvaged\n");
 }
+
+#[test]
+fn line_at_a_slight_angle_keeps_its_words() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // Three degrees off the horizontal.
+        let content = b"BT /F1 20 Tf 0.9986 0.0523 -0.0523 0.9986 72 700 Tm \
+            (One-Stop solution) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    assert_eq!(text_of(&pdf), "One-Stop solution\n");
+}
+
+#[test]
+fn size_change_with_a_small_gap_separates_words() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // YOUR at 12 points, then One at 11 points after a gap of less than
+        // a tenth of an em: where the size changes, that is a word space.
+        let content = b"BT /F1 12 Tf 72 700 Td (YOUR) Tj ET \
+            BT /F1 11 Tf 107.6 700 Td (One) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    assert_eq!(text_of(&pdf), "YOUR One\n");
+}
