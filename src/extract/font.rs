@@ -76,6 +76,9 @@ pub(crate) struct Font {
     kind: Kind,
     /// Multiplier that turns the font's stated size into its em size.
     pub em_scale: f32,
+    /// For vertical writing (a `-V` CMap): the advance down the column, in
+    /// text space per unit of font size (negative, as it goes down).
+    pub vertical: Option<f32>,
 }
 
 fn resolve<'a>(doc: &'a Document, obj: &'a Object) -> Option<&'a Object> {
@@ -125,6 +128,7 @@ impl Font {
                 widths: vec![0.5; 256],
             },
             em_scale: 1.0,
+            vertical: None,
         }
     }
 
@@ -295,6 +299,7 @@ impl Font {
         Font {
             kind: Kind::Simple { text, widths },
             em_scale,
+            vertical: None,
         }
     }
 
@@ -310,9 +315,11 @@ impl Font {
             .is_some_and(|n| n.starts_with(b"Identity"));
         let mut variable_width = false;
         let mut collection = None;
+        let mut vertical = false;
         match get(doc, dict, b"Encoding") {
             Some(Object::Name(n)) => {
                 let s = String::from_utf8_lossy(n);
+                vertical = s.ends_with("-V") || s == "V";
                 unicode_codes |= s.contains("UCS2") || s.contains("UTF16");
                 if let Some((c, cmap)) = cjk::predefined(n) {
                     encoding = Some(cmap.clone());
@@ -330,6 +337,8 @@ impl Font {
                 let data = st
                     .decompressed_content_with_limit(limit)
                     .unwrap_or_else(|_| st.content.clone());
+                vertical = st.dict.get(b"WMode").and_then(Object::as_i64).ok() == Some(1)
+                    || data.windows(12).any(|w| w == b"/WMode 1 def");
                 let cm = CMap::parse(&data);
                 if cm.has_codespace() {
                     encoding = Some(cm);
@@ -409,6 +418,19 @@ impl Font {
                 default_width,
             },
             em_scale: 1.0,
+            vertical: vertical.then(|| {
+                // DW2's second number is the vertical advance (default one
+                // em down); per-CID W2 entries are rare enough to skip.
+                descendant
+                    .and_then(|d| get(doc, d, b"DW2"))
+                    .and_then(|o| o.as_array().ok())
+                    .and_then(|a| a.get(1))
+                    .and_then(|o| resolve(doc, o))
+                    .and_then(num)
+                    .filter(|v| *v != 0.0 && v.is_finite())
+                    .unwrap_or(-1000.0)
+                    / 1000.0
+            }),
         }
     }
 

@@ -340,8 +340,15 @@ impl<'a> Interpreter<'a> {
                         match item {
                             Operand::Str(s) => self.show(s),
                             Operand::Num(v) if v.is_finite() => {
-                                let tx = -v / 1000.0 * self.gs.font_size * self.gs.hscale;
-                                self.tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &self.tm);
+                                let adjust = -v / 1000.0 * self.gs.font_size;
+                                let vertical =
+                                    self.gs.font.as_ref().is_some_and(|f| f.vertical.is_some());
+                                let (tx, ty) = if vertical {
+                                    (0.0, adjust)
+                                } else {
+                                    (adjust * self.gs.hscale, 0.0)
+                                };
+                                self.tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, ty], &self.tm);
                             }
                             _ => {}
                         }
@@ -443,24 +450,50 @@ impl<'a> Interpreter<'a> {
         let out = &mut self.out;
         let max = self.limits.max_glyphs_per_page;
         let in_actual_text = self.marked.iter().any(Option::is_some);
+        let vertical = font.vertical;
         font.decode(bytes, &mut |text, w, word_space| {
             let m = mul(&tm, &ctm);
             let trm = mul(&size_m, &m);
-            let glyph_w = w * fs * th;
-            let tx = glyph_w + (tc + if word_space { tw } else { 0.0 }) * th;
+            let spacing = tc + if word_space { tw } else { 0.0 };
+            // The glyph's own extent and the pen's move, along the line or
+            // down the column.
+            let (glyph_w, tx, ty) = match vertical {
+                Some(v) => (v * fs, 0.0, v * fs - spacing),
+                None => {
+                    let glyph_w = w * fs * th;
+                    (glyph_w, glyph_w + spacing * th, 0.0)
+                }
+            };
             // Inside an /ActualText span even unmapped glyphs are kept, as
             // placeholders that the span's text will replace.
             if out.glyphs.len() < max && (!text.is_empty() || in_actual_text) {
                 // The glyph covers its own width only: character and word
                 // spacing move the pen but belong to the gap after it, which
                 // is what tells letter-spaced words apart.
-                let (dx, dy) = (glyph_w * m[0], glyph_w * m[1]);
+                let (dx, dy) = match vertical {
+                    Some(_) => (glyph_w * m[2], glyph_w * m[3]),
+                    None => (glyph_w * m[0], glyph_w * m[1]),
+                };
                 let size = (fs * em_scale).abs() * (m[2] * m[2] + m[3] * m[3]).sqrt();
                 let (ca, cb) = (trm[0].abs(), trm[1].abs());
                 // Text set at an angle (watermarks, figure labels) is laid
                 // out in its own rotated frame rather than snapped to an axis.
                 let skewed = ca.min(cb) > 0.1 * ca.max(cb);
-                let dir = if skewed {
+                let dir = if vertical.is_some() {
+                    // A column is read along its advance, like text turned
+                    // a quarter: downwards, columns from the right.
+                    if dy.abs() >= dx.abs() {
+                        if dy <= 0.0 {
+                            3
+                        } else {
+                            1
+                        }
+                    } else if dx >= 0.0 {
+                        0
+                    } else {
+                        2
+                    }
+                } else if skewed {
                     4
                 } else if trm[0].abs() >= trm[1].abs() {
                     if trm[0] >= 0.0 {
@@ -495,7 +528,7 @@ impl<'a> Interpreter<'a> {
                     out.text.truncate(start);
                 }
             }
-            tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &tm);
+            tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, ty], &tm);
         });
         self.tm = tm;
     }

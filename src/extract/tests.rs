@@ -1278,3 +1278,17 @@ fn size_change_with_a_small_gap_separates_words() {
     });
     assert_eq!(text_of(&pdf), "YOUR One\n");
 }
+
+#[test]
+fn vertical_writing_reads_columns_from_the_right() {
+    let pdf = build(|doc| {
+        let res = cjk_font(doc, "Identity-V", "Japan1");
+        // Two columns, each going down; the right one is read first.
+        (
+            res,
+            b"BT /F1 12 Tf 1 0 0 1 300 700 Tm <034B034D> Tj 1 0 0 1 270 700 Tm <034F0351> Tj ET"
+                .to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "\u{3042}\u{3044}\n\u{3046}\u{3048}\n");
+}
