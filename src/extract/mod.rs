@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use interp::{decode_stream, FontCache, Interpreter};
 
 /// Version of the extraction output; bump when output changes, as it keys caches.
-pub const EXTRACTOR_VERSION: u32 = 1;
+pub const EXTRACTOR_VERSION: u32 = 2;
 
 /// Why a document yielded no text.
 #[derive(Debug, thiserror::Error)]
