@@ -189,6 +189,33 @@ impl CMap {
         cmap
     }
 
+    /// A code -> CID map from codespace ranges and `(code length, first
+    /// code, last code, first CID)` ranges.
+    pub(crate) fn from_cid_ranges(
+        codespaces: Vec<(Vec<u8>, Vec<u8>)>,
+        ranges: Vec<(u8, u32, u32, u32)>,
+    ) -> CMap {
+        let mut cmap = CMap {
+            codespaces: codespaces
+                .into_iter()
+                .map(|(lo, hi)| Codespace { lo, hi })
+                .collect(),
+            ..CMap::default()
+        };
+        cmap.ranges = ranges
+            .into_iter()
+            .filter(|&(_, lo, hi, _)| hi >= lo)
+            .map(|(len, lo, hi, cid)| Range {
+                lo,
+                hi,
+                len,
+                dst: RangeDst::Cid(cid),
+            })
+            .collect();
+        cmap.ranges.sort_by_key(|r| r.lo);
+        cmap
+    }
+
     /// Ranges that may contain `code`: those starting at or below it, nearest
     /// first, scanning back a bounded distance since ranges rarely overlap.
     fn candidates(&self, code: u32) -> impl Iterator<Item = &Range> {
@@ -231,7 +258,20 @@ impl CMap {
     }
 
     /// Appends the text mapped to `code` of `len` bytes to `out`; false if unmapped.
+    ///
+    /// A code the map lacks at its own width is looked up at the other
+    /// widths it fits in: some producers write one-byte ToUnicode entries for
+    /// two-byte codes, or the other way round.
     pub(crate) fn lookup_into(&self, code: u32, len: u8, out: &mut String) -> bool {
+        if self.lookup_exact(code, len, out) {
+            return true;
+        }
+        (1..=4u8)
+            .filter(|&n| n != len && (n == 4 || code < 1 << (8 * n as u32)))
+            .any(|n| self.lookup_exact(code, n, out))
+    }
+
+    fn lookup_exact(&self, code: u32, len: u8, out: &mut String) -> bool {
         if let Some(s) = self.chars.get(&(code, len)) {
             out.push_str(s);
             return true;

@@ -263,6 +263,8 @@ pub(crate) fn standard_width(base_font: &[u8], c: Option<char>) -> Option<f32> {
         return None;
     };
     let w = match c {
+        // A code the encoding leaves empty draws nothing and does not advance.
+        None => 0.0,
         Some(c) if (' '..='~').contains(&c) => table[c as usize - 32] as f32,
         Some('’') | Some('‘') => table[(b'\'' - 32) as usize] as f32,
         _ => table[(b'n' - 32) as usize] as f32,

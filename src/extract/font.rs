@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use lopdf::{Dictionary, Document, Object};
 
+use super::cjk::{self, Collection};
 use super::cmap::CMap;
 use super::encoding::{
     base_table, glyph_name_to_string, is_symbol_font, standard_width, symbol_table,
@@ -26,6 +27,9 @@ enum Kind {
         variable_width: bool,
         widths: HashMap<u32, f32>,
         default_width: f32,
+        /// The Adobe character collection the CIDs belong to, whose
+        /// CID -> Unicode map stands in for a missing ToUnicode.
+        collection: Option<Collection>,
         /// Text recovered from an embedded TrueType font when there is no ToUnicode.
         gid_text: Option<Box<GidText>>,
     },
@@ -72,6 +76,9 @@ pub(crate) struct Font {
     kind: Kind,
     /// Multiplier that turns the font's stated size into its em size.
     pub em_scale: f32,
+    /// For vertical writing (a `-V` CMap): the advance down the column, in
+    /// text space per unit of font size (negative, as it goes down).
+    pub vertical: Option<f32>,
 }
 
 fn resolve<'a>(doc: &'a Document, obj: &'a Object) -> Option<&'a Object> {
@@ -121,6 +128,7 @@ impl Font {
                 widths: vec![0.5; 256],
             },
             em_scale: 1.0,
+            vertical: None,
         }
     }
 
@@ -193,6 +201,19 @@ impl Font {
             }
         }
 
+        let hex_names = uses_hex_names(&names);
+        // Numeric names are character codes in some fonts ("a224" at 224)
+        // and mere glyph numbers in others ("a40" at 101); most of them
+        // sitting at their own code tells the first kind.
+        let (mut numeric, mut at_own_code) = (0, 0);
+        for (code, n) in names.iter().enumerate() {
+            if let Some(v) = n.as_deref().and_then(|n| numeric_glyph_name(n, hex_names)) {
+                numeric += 1;
+                at_own_code += usize::from(v as usize == code);
+            }
+        }
+        let numbers_are_codes = numeric > 0 && 2 * at_own_code >= numeric;
+        let win_ansi = base_table(b"WinAnsiEncoding");
         let mut text: Vec<Option<Box<str>>> = Vec::with_capacity(256);
         for code in 0..256usize {
             let mut t: Option<String> = None;
@@ -204,13 +225,21 @@ impl Font {
             }
             if t.is_none() {
                 if let Some(n) = &names[code] {
-                    // Meaningless names ("a12", "g3") get the code itself,
-                    // which is right for the many fonts that keep ASCII codes.
-                    t = glyph_name_to_string(n).or_else(|| {
-                        (0x21..0x7f)
-                            .contains(&code)
-                            .then(|| (code as u8 as char).to_string())
-                    });
+                    // Names that are character codes ("68", "a224", "C4b")
+                    // are read as WinAnsi; other meaningless
+                    // names ("g3") get the code itself, which is right for
+                    // the many fonts that keep ASCII codes.
+                    t = glyph_name_to_string(n)
+                        .or_else(|| {
+                            let v =
+                                numeric_glyph_name(n, hex_names).filter(|_| numbers_are_codes)?;
+                            win_ansi.and_then(|t| t[v as usize]).map(String::from)
+                        })
+                        .or_else(|| {
+                            (0x21..0x7f)
+                                .contains(&code)
+                                .then(|| (code as u8 as char).to_string())
+                        });
                 } else if has_builtin {
                     t = builtin_text[code].clone();
                 } else if let Some(tb) = table {
@@ -227,47 +256,16 @@ impl Font {
             .map(|a| a.iter().filter_map(num).collect())
             .unwrap_or_default();
         let (hscale, em_scale) = if is_type3 && matrix.len() == 6 {
-            let h = matrix[0].abs();
-            let v = matrix[3].abs();
-            // Type3 glyphs are drawn on any grid; the bounding box height
-            // tells the em size better than an assumed 1000-unit grid.
-            let bbox: Vec<f32> = get(doc, dict, b"FontBBox")
-                .and_then(|o| o.as_array().ok())
-                .map(|a| a.iter().filter_map(num).collect())
-                .unwrap_or_default();
-            let mut height = if bbox.len() == 4 {
-                (bbox[3] - bbox[1]).abs()
+            let h = if matrix[0].abs() > 0.0 {
+                matrix[0].abs()
             } else {
-                0.0
+                0.001
             };
-            if height <= 0.0 {
-                // No usable box (all zeros is common): glyphs advance by
-                // about half an em, so twice the median width stands in.
-                let mut ws: Vec<f32> = get(doc, dict, b"Widths")
-                    .and_then(|o| o.as_array().ok())
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|o| resolve(doc, o).and_then(num))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                ws.retain(|w| *w > 0.0);
-                ws.sort_by(f32::total_cmp);
-                height = ws.get(ws.len() / 2).map_or(0.0, |w| 2.0 * w);
-            }
-            let em = if v > 0.0 && height > 0.0 {
-                v * height
-            } else {
-                1.0
-            };
-            (
-                if h > 0.0 { h } else { 0.001 },
-                if em.is_finite() {
-                    em.clamp(0.05, 20.0)
-                } else {
-                    1.0
-                },
-            )
+            let em = type3_em(doc, dict, &text, h)
+                .map(|em| em * (matrix[3] / matrix[0]).abs())
+                .filter(|em| em.is_finite() && *em > 0.0)
+                .unwrap_or(1.0);
+            (h, em.clamp(1e-3, 1e3))
         } else {
             (0.001, 1.0)
         };
@@ -301,6 +299,7 @@ impl Font {
         Font {
             kind: Kind::Simple { text, widths },
             em_scale,
+            vertical: None,
         }
     }
 
@@ -309,21 +308,37 @@ impl Font {
             .map(|d| CMap::parse(&d))
             .filter(|c| !c.is_empty_text());
         let mut encoding = None;
-        let mut unicode_codes = false;
+        // `/ToUnicode /Identity-H`, a name where a stream belongs, is
+        // written by producers whose codes are UCS-2 already.
+        let mut unicode_codes = get(doc, dict, b"ToUnicode")
+            .and_then(|o| o.as_name().ok())
+            .is_some_and(|n| n.starts_with(b"Identity"));
         let mut variable_width = false;
+        let mut collection = None;
+        let mut vertical = false;
         match get(doc, dict, b"Encoding") {
             Some(Object::Name(n)) => {
                 let s = String::from_utf8_lossy(n);
-                unicode_codes = s.contains("UCS2") || s.contains("UTF16");
-                // Identity and the Unicode CMaps are two bytes wide; for the
-                // other predefined CMaps (mixed one- and two-byte codes, as in
-                // Shift-JIS) the ToUnicode codespace is the best description.
-                variable_width = !s.starts_with("Identity") && !unicode_codes;
+                vertical = s.ends_with("-V") || s == "V";
+                unicode_codes |= s.contains("UCS2") || s.contains("UTF16");
+                if let Some((c, cmap)) = cjk::predefined(n) {
+                    encoding = Some(cmap.clone());
+                    collection = Some(c);
+                } else {
+                    collection = Collection::of_unicode_cmap(n);
+                    // Identity and the Unicode CMaps are two bytes wide; for
+                    // other predefined CMaps (mixed one- and two-byte codes,
+                    // as in Shift-JIS) the ToUnicode codespace is the best
+                    // description.
+                    variable_width = !s.starts_with("Identity") && !unicode_codes;
+                }
             }
             Some(Object::Stream(st)) => {
                 let data = st
                     .decompressed_content_with_limit(limit)
                     .unwrap_or_else(|_| st.content.clone());
+                vertical = st.dict.get(b"WMode").and_then(Object::as_i64).ok() == Some(1)
+                    || data.windows(12).any(|w| w == b"/WMode 1 def");
                 let cm = CMap::parse(&data);
                 if cm.has_codespace() {
                     encoding = Some(cm);
@@ -338,6 +353,14 @@ impl Font {
             .and_then(|o| o.as_dict().ok());
         let mut widths = HashMap::new();
         let mut default_width = 1000.0;
+        if collection.is_none() {
+            collection = descendant
+                .and_then(|d| get(doc, d, b"CIDSystemInfo"))
+                .and_then(|o| o.as_dict().ok())
+                .and_then(|info| get(doc, info, b"Ordering"))
+                .and_then(|o| o.as_str().ok())
+                .and_then(Collection::from_ordering);
+        }
         if let Some(cid) = descendant {
             if let Some(dw) = get(doc, cid, b"DW").and_then(num) {
                 default_width = dw;
@@ -379,6 +402,7 @@ impl Font {
         }
         Font {
             kind: Kind::Composite {
+                collection,
                 gid_text: if to_unicode.is_none() && !unicode_codes {
                     descendant
                         .and_then(|d| gid_text(doc, d, limit))
@@ -394,6 +418,19 @@ impl Font {
                 default_width,
             },
             em_scale: 1.0,
+            vertical: vertical.then(|| {
+                // DW2's second number is the vertical advance (default one
+                // em down); per-CID W2 entries are rare enough to skip.
+                descendant
+                    .and_then(|d| get(doc, d, b"DW2"))
+                    .and_then(|o| o.as_array().ok())
+                    .and_then(|a| a.get(1))
+                    .and_then(|o| resolve(doc, o))
+                    .and_then(num)
+                    .filter(|v| *v != 0.0 && v.is_finite())
+                    .unwrap_or(-1000.0)
+                    / 1000.0
+            }),
         }
     }
 
@@ -420,6 +457,7 @@ impl Font {
                 variable_width,
                 widths,
                 default_width,
+                collection,
                 gid_text,
             } => {
                 let mut tmp = String::new();
@@ -446,6 +484,11 @@ impl Font {
                             tmp.push(c);
                         }
                     }
+                    if tmp.is_empty() && !*unicode_codes {
+                        if let Some(c) = collection.and_then(|k| cjk::cid_to_char(k, cid)) {
+                            tmp.push(c);
+                        }
+                    }
                     if tmp.is_empty() {
                         if let Some(g) = gid_text {
                             if let Some(c) = g.lookup(cid) {
@@ -459,6 +502,92 @@ impl Font {
             }
         }
     }
+}
+
+/// The em of a Type3 font in text space per unit of font size.
+///
+/// Type3 glyphs are drawn on any grid, so neither the font matrix nor the
+/// bounding box says how large the letters are. Their advances do: each
+/// letter's width against its width in a common text face (Times) estimates
+/// the em, and the median of those estimates is robust to odd glyphs. Without
+/// known letters, the median advance stands for half an em.
+fn type3_em(doc: &Document, dict: &Dictionary, text: &[Option<Box<str>>], h: f32) -> Option<f32> {
+    let first = get(doc, dict, b"FirstChar").and_then(num).unwrap_or(0.0) as i64;
+    let widths = get(doc, dict, b"Widths")?.as_array().ok()?;
+    let mut by_letter = Vec::new();
+    let mut all = Vec::new();
+    for (i, w) in widths.iter().enumerate().take(256) {
+        let Some(w) = resolve(doc, w).and_then(num).map(|w| w.abs() * h) else {
+            continue;
+        };
+        if w <= 0.0 || !w.is_finite() {
+            continue;
+        }
+        all.push(w);
+        let code = first + i as i64;
+        let ch = usize::try_from(code)
+            .ok()
+            .and_then(|c| text.get(c))
+            .and_then(|t| t.as_deref())
+            .and_then(|t| {
+                let mut cs = t.chars();
+                cs.next().filter(|_| cs.next().is_none())
+            });
+        if let Some(c) = ch.filter(char::is_ascii_alphanumeric) {
+            if let Some(std) = standard_width(b"Times-Roman", Some(c)).filter(|s| *s > 0.0) {
+                by_letter.push(w / (std / 1000.0));
+            }
+        }
+    }
+    let median = |v: &mut Vec<f32>| {
+        v.sort_by(f32::total_cmp);
+        v.get(v.len() / 2).copied()
+    };
+    if by_letter.len() >= 2 {
+        median(&mut by_letter)
+    } else {
+        median(&mut all).map(|w| 2.0 * w)
+    }
+}
+
+/// Whether the glyph names of a font are two hex digits after at most one
+/// letter ("C4b"), the form some producers use for every code; names with
+/// no hex letter among them are read as decimal.
+fn uses_hex_names(names: &[Option<Vec<u8>>]) -> bool {
+    let mut any_hex_letter = false;
+    for n in names.iter().flatten() {
+        let digits = match n.as_slice() {
+            [a, d @ ..] if a.is_ascii_alphabetic() && d.len() == 2 => d,
+            d if d.len() == 2 => d,
+            _ => return false,
+        };
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return false;
+        }
+        any_hex_letter |= digits.iter().any(u8::is_ascii_alphabetic);
+    }
+    any_hex_letter
+}
+
+/// The character code a numeric glyph name stands for: decimal digits
+/// after at most two letters ("68", "a224", "cs12"), or, in a font of hex
+/// names, two hex digits after at most one letter.
+fn numeric_glyph_name(name: &[u8], hex: bool) -> Option<u8> {
+    let letters = name.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if hex {
+        let digits = name.get(letters.min(1)..)?;
+        let s = std::str::from_utf8(digits).ok()?;
+        return u8::from_str_radix(s, 16).ok().filter(|v| *v >= 0x20);
+    }
+    if letters > 2 {
+        return None;
+    }
+    let digits = &name[letters..];
+    if digits.is_empty() || digits.len() > 3 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v: u32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    u8::try_from(v).ok().filter(|v| *v >= 0x20)
 }
 
 fn code_of(bytes: &[u8]) -> u32 {

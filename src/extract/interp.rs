@@ -340,8 +340,15 @@ impl<'a> Interpreter<'a> {
                         match item {
                             Operand::Str(s) => self.show(s),
                             Operand::Num(v) if v.is_finite() => {
-                                let tx = -v / 1000.0 * self.gs.font_size * self.gs.hscale;
-                                self.tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &self.tm);
+                                let adjust = -v / 1000.0 * self.gs.font_size;
+                                let vertical =
+                                    self.gs.font.as_ref().is_some_and(|f| f.vertical.is_some());
+                                let (tx, ty) = if vertical {
+                                    (0.0, adjust)
+                                } else {
+                                    (adjust * self.gs.hscale, 0.0)
+                                };
+                                self.tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, ty], &self.tm);
                             }
                             _ => {}
                         }
@@ -443,20 +450,50 @@ impl<'a> Interpreter<'a> {
         let out = &mut self.out;
         let max = self.limits.max_glyphs_per_page;
         let in_actual_text = self.marked.iter().any(Option::is_some);
+        let vertical = font.vertical;
         font.decode(bytes, &mut |text, w, word_space| {
             let m = mul(&tm, &ctm);
             let trm = mul(&size_m, &m);
-            let tx = (w * fs + tc + if word_space { tw } else { 0.0 }) * th;
+            let spacing = tc + if word_space { tw } else { 0.0 };
+            // The glyph's own extent and the pen's move, along the line or
+            // down the column.
+            let (glyph_w, tx, ty) = match vertical {
+                Some(v) => (v * fs, 0.0, v * fs - spacing),
+                None => {
+                    let glyph_w = w * fs * th;
+                    (glyph_w, glyph_w + spacing * th, 0.0)
+                }
+            };
             // Inside an /ActualText span even unmapped glyphs are kept, as
             // placeholders that the span's text will replace.
             if out.glyphs.len() < max && (!text.is_empty() || in_actual_text) {
-                let (dx, dy) = (tx * m[0], tx * m[1]);
+                // The glyph covers its own width only: character and word
+                // spacing move the pen but belong to the gap after it, which
+                // is what tells letter-spaced words apart.
+                let (dx, dy) = match vertical {
+                    Some(_) => (glyph_w * m[2], glyph_w * m[3]),
+                    None => (glyph_w * m[0], glyph_w * m[1]),
+                };
                 let size = (fs * em_scale).abs() * (m[2] * m[2] + m[3] * m[3]).sqrt();
                 let (ca, cb) = (trm[0].abs(), trm[1].abs());
                 // Text set at an angle (watermarks, figure labels) is laid
                 // out in its own rotated frame rather than snapped to an axis.
                 let skewed = ca.min(cb) > 0.1 * ca.max(cb);
-                let dir = if skewed {
+                let dir = if vertical.is_some() {
+                    // A column is read along its advance, like text turned
+                    // a quarter: downwards, columns from the right.
+                    if dy.abs() >= dx.abs() {
+                        if dy <= 0.0 {
+                            3
+                        } else {
+                            1
+                        }
+                    } else if dx >= 0.0 {
+                        0
+                    } else {
+                        2
+                    }
+                } else if skewed {
                     4
                 } else if trm[0].abs() >= trm[1].abs() {
                     if trm[0] >= 0.0 {
@@ -491,7 +528,7 @@ impl<'a> Interpreter<'a> {
                     out.text.truncate(start);
                 }
             }
-            tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &tm);
+            tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, ty], &tm);
         });
         self.tm = tm;
     }
@@ -520,6 +557,66 @@ impl<'a> Interpreter<'a> {
         if stream.dict.get(b"Subtype").and_then(|o| o.as_name()).ok() != Some(b"Form") {
             return Ok(());
         }
+        self.draw_form(*id, stream, resources)
+    }
+
+    /// Draws the appearances of a page's annotations, the way a viewer shows
+    /// them: form field values, free-text notes and stamps are text on the
+    /// page too. `fallback` stands in for appearances without resources
+    /// (the interactive form's default resources).
+    pub(crate) fn draw_annotations(
+        &mut self,
+        page: &'a Dictionary,
+        fallback: Option<&'a Dictionary>,
+    ) -> Result<(), ExtractError> {
+        let doc = self.doc;
+        let Some(annots) = dict_get(doc, page, b"Annots").and_then(|a| a.as_array().ok()) else {
+            return Ok(());
+        };
+        for annot in annots.iter().take(10_000) {
+            let Some(annot) = deref(doc, annot).and_then(|a| a.as_dict().ok()) else {
+                continue;
+            };
+            // Hidden (2) and not-viewable (32) annotations are not shown.
+            let flags = dict_get(doc, annot, b"F")
+                .and_then(|f| f.as_i64().ok())
+                .unwrap_or(0);
+            if flags & (2 | 32) != 0 {
+                continue;
+            }
+            let Some((id, stream)) = appearance(doc, annot) else {
+                continue;
+            };
+            let rect = number_array(doc, annot, b"Rect");
+            if rect.len() != 4 {
+                continue;
+            }
+            let saved = (self.gs.clone(), self.tm, self.tlm, self.stack.len());
+            self.gs.ctm = appearance_matrix(doc, stream, &rect);
+            let r = self.draw_form(id, stream, fallback);
+            self.gs = saved.0;
+            self.tm = saved.1;
+            self.tlm = saved.2;
+            self.stack.truncate(saved.3);
+            r?;
+        }
+        Ok(())
+    }
+
+    /// Runs a form XObject's content with its resources and matrix.
+    fn draw_form(
+        &mut self,
+        id: ObjectId,
+        stream: &lopdf::Stream,
+        resources: Option<&Dictionary>,
+    ) -> Result<(), ExtractError> {
+        let doc = self.doc;
+        let id = &id;
+        if self.xobject_stack.len() >= self.limits.max_xobject_depth
+            || self.xobject_stack.contains(id)
+        {
+            return Ok(());
+        }
         if Instant::now() > self.deadline {
             return Err(ExtractError::Timeout);
         }
@@ -539,18 +636,7 @@ impl<'a> Interpreter<'a> {
         let form_res = dict_get(doc, &stream.dict, b"Resources")
             .and_then(|o| o.as_dict().ok())
             .or(resources);
-        let matrix: Vec<f32> = dict_get(doc, &stream.dict, b"Matrix")
-            .and_then(|o| o.as_array().ok())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|o| match o {
-                        Object::Integer(i) => Some(*i as f32),
-                        Object::Real(r) => Some(*r),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let matrix = number_array(doc, &stream.dict, b"Matrix");
         let saved = (self.gs.clone(), self.tm, self.tlm, self.stack.len());
         if matrix.len() == 6 {
             let m = [
@@ -566,6 +652,87 @@ impl<'a> Interpreter<'a> {
         self.tlm = saved.2;
         self.stack.truncate(saved.3);
         r
+    }
+}
+
+/// The numbers of an array entry, resolved; empty if it is not one.
+fn number_array(doc: &Document, d: &Dictionary, key: &[u8]) -> Vec<f32> {
+    dict_get(doc, d, key)
+        .and_then(|o| o.as_array().ok())
+        .map(|a| {
+            a.iter()
+                .filter_map(|o| match deref(doc, o) {
+                    Some(Object::Integer(i)) => Some(*i as f32),
+                    Some(Object::Real(r)) => Some(*r),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// An annotation's normal appearance: the stream itself, or the one its
+/// appearance state (`/AS`) picks.
+fn appearance<'d>(
+    doc: &'d Document,
+    annot: &'d Dictionary,
+) -> Option<(ObjectId, &'d lopdf::Stream)> {
+    let normal = dict_get(doc, annot, b"AP")?
+        .as_dict()
+        .ok()?
+        .get(b"N")
+        .ok()?;
+    let chosen = match deref(doc, normal)? {
+        Object::Dictionary(states) => {
+            let state = dict_get(doc, annot, b"AS")?.as_name().ok()?;
+            states.get(state).ok()?
+        }
+        _ => normal,
+    };
+    let Object::Reference(id) = chosen else {
+        return None;
+    };
+    let stream = doc.get_object(*id).ok()?.as_stream().ok()?;
+    Some((*id, stream))
+}
+
+/// The matrix that places an appearance stream on its annotation's
+/// rectangle: the form's box, after its own matrix, scaled and moved onto
+/// the rectangle (the form's matrix itself is applied when it is drawn).
+fn appearance_matrix(doc: &Document, stream: &lopdf::Stream, rect: &[f32]) -> Matrix {
+    let bbox = number_array(doc, &stream.dict, b"BBox");
+    let m = number_array(doc, &stream.dict, b"Matrix");
+    let m: Matrix = if m.len() == 6 {
+        [m[0], m[1], m[2], m[3], m[4], m[5]]
+    } else {
+        IDENTITY
+    };
+    let (rx0, rx1) = (rect[0].min(rect[2]), rect[0].max(rect[2]));
+    let (ry0, ry1) = (rect[1].min(rect[3]), rect[1].max(rect[3]));
+    if bbox.len() != 4 {
+        return [1.0, 0.0, 0.0, 1.0, rx0, ry0];
+    }
+    let corners = [
+        (bbox[0], bbox[1]),
+        (bbox[0], bbox[3]),
+        (bbox[2], bbox[1]),
+        (bbox[2], bbox[3]),
+    ];
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for (x, y) in corners {
+        let (tx, ty) = (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]);
+        x0 = x0.min(tx);
+        y0 = y0.min(ty);
+        x1 = x1.max(tx);
+        y1 = y1.max(ty);
+    }
+    let scale = |r: f32, b: f32| if b > 1e-6 && r > 1e-6 { r / b } else { 1.0 };
+    let (sx, sy) = (scale(rx1 - rx0, x1 - x0), scale(ry1 - ry0, y1 - y0));
+    let a = [sx, 0.0, 0.0, sy, rx0 - x0 * sx, ry0 - y0 * sy];
+    if a.iter().all(|v| v.is_finite()) {
+        a
+    } else {
+        IDENTITY
     }
 }
 
@@ -591,9 +758,38 @@ fn push_bounded(operands: &mut Vec<Operand>, op: Operand) {
     }
 }
 
+/// Operators that cannot sit inside a `TJ` array: meeting one means the
+/// array was never closed, and the operator is run rather than swallowed.
+fn ends_unclosed_array(op: &[u8]) -> bool {
+    matches!(
+        op,
+        b"BT"
+            | b"ET"
+            | b"Tj"
+            | b"TJ"
+            | b"'"
+            | b"\""
+            | b"Td"
+            | b"TD"
+            | b"Tm"
+            | b"T*"
+            | b"Tf"
+            | b"q"
+            | b"Q"
+            | b"cm"
+            | b"Do"
+            | b"BI"
+            | b"BMC"
+            | b"BDC"
+            | b"EMC"
+    )
+}
+
 fn read_array(lex: &mut Lexer, depth: u32) -> Operand {
     let mut items = Vec::new();
-    while let Some(tok) = lex.next() {
+    loop {
+        let before = lex.mark();
+        let Some(tok) = lex.next() else { break };
         let item = match tok {
             Token::ArrayEnd => break,
             Token::Number(n) => Operand::Num(n),
@@ -604,8 +800,13 @@ fn read_array(lex: &mut Lexer, depth: u32) -> Operand {
                 skip_dict(lex);
                 Operand::Other
             }
-            // An operator inside an array means the array was never closed.
-            Token::Keyword(_) => break,
+            Token::Keyword(k) if ends_unclosed_array(k) => {
+                lex.rewind(before);
+                break;
+            }
+            // Stray operators and bare signs inside an array are ignored,
+            // as viewers do.
+            Token::Keyword(_) => continue,
             _ => Operand::Other,
         };
         if items.len() < 100_000 {

@@ -2,11 +2,18 @@
 //! page): groups positioned glyphs into words, lines and columns and writes
 //! them out in reading order.
 
+use std::borrow::Cow;
+
+use super::bidi;
 use super::encoding::{combining_of, compose};
 use super::interp::{PageGlyphs, PlacedGlyph};
 
 /// A gap wider than this fraction of the font size separates two words.
 const WORD_GAP: f32 = 0.12;
+
+/// Between glyphs of different sizes, a gap wider than this fraction of the
+/// font size separates two words.
+const SIZE_CHANGE_GAP: f32 = 0.03;
 
 /// A word: consecutive glyphs on one baseline without a word gap.
 #[derive(Debug, Clone)]
@@ -17,6 +24,8 @@ struct Run {
     size: f32,
     /// Size of the last glyph, which scales the baseline tolerance.
     last_size: f32,
+    /// Baseline of the last glyph.
+    last_y: f32,
     /// Whether an explicit space glyph preceded this word.
     space_before: bool,
     /// Extent of the last glyph and whether it is a spacing accent.
@@ -136,12 +145,19 @@ fn build_runs(page: &PageGlyphs, dir: u8) -> Vec<Run> {
             // in pdftotext, but a size change alone (scaled small caps) does
             // not; an accent is raised and centred over its letter, so it
             // gets more room.
+            // A size change with a gap, though, is where pdftotext ends a
+            // word even when the gap is narrower than a word space.
+            let resized = (size - run.last_size).abs() > 0.01 * size.max(run.last_size);
             let (dy_tol, gap_tol) = if mark.is_some() {
                 (0.6, 0.5)
+            } else if resized {
+                (0.1, SIZE_CHANGE_GAP)
             } else {
                 (0.1, WORD_GAP)
             };
-            let same_word = (y - run.y).abs() <= dy_tol * size.min(run.last_size)
+            // The baseline is followed glyph to glyph, so that a line set at
+            // a slight angle stays one line of words.
+            let same_word = (y - run.last_y).abs() <= dy_tol * size.min(run.last_size)
                 && gap > -0.6 * size
                 && gap <= gap_tol * size
                 && !pending_space;
@@ -150,6 +166,7 @@ fn build_runs(page: &PageGlyphs, dir: u8) -> Vec<Run> {
                 run.x1 = run.x1.max(x_end);
                 run.size = run.size.max(size);
                 run.last_size = size;
+                run.last_y = y;
                 run.last = (x, x_end, mark.is_some());
                 continue;
             }
@@ -165,6 +182,7 @@ fn build_runs(page: &PageGlyphs, dir: u8) -> Vec<Run> {
             y,
             size,
             last_size: size,
+            last_y: y,
             space_before,
             last: (x, x_end, mark.is_some()),
             text: text.to_string(),
@@ -200,7 +218,12 @@ fn group_lines(mut runs: Vec<Run>) -> Vec<Line> {
                 && (line.y - r.y).abs() < 0.6 * big
                 && overlap > 0.6 * small;
             if close || script {
-                if r.size > line.size {
+                // A bigger run becomes the line's baseline when it carries
+                // at least as much text as the line so far (the base after
+                // an exponent); a lone large symbol between two lines must
+                // not pull the next line in.
+                let so_far: usize = line.runs.iter().map(|x| x.text.len()).sum();
+                if r.size > line.size && r.x1 > r.x0 && r.text.len() >= so_far {
                     line.size = r.size;
                     line.y = r.y;
                 }
@@ -220,10 +243,28 @@ fn group_lines(mut runs: Vec<Run>) -> Vec<Line> {
     lines
 }
 
+/// The gap below which the letters of a letter-spaced line belong together.
+///
+/// A line made only of single letters is text set with wide tracking (a
+/// heading, or character spacing on every glyph): its narrowest gap is the
+/// tracking, and only clearly wider gaps separate words.
+fn tracking_gap(line: &Line) -> Option<f32> {
+    if line.runs.len() < 2 || line.runs.iter().any(|r| r.text.chars().nth(1).is_some()) {
+        return None;
+    }
+    let min = line
+        .runs
+        .windows(2)
+        .map(|w| w[1].x0 - w[0].x1)
+        .fold(f32::INFINITY, f32::min);
+    (min > 0.0 && min.is_finite()).then(|| (1.3 * min).min(0.4 * line.size))
+}
+
 fn line_text(line: &Line) -> String {
     let mut s = String::new();
     let mut prev: Option<&Run> = None;
     let mut prev_x1 = f32::NEG_INFINITY;
+    let tracking = tracking_gap(line);
     for r in &line.runs {
         if let Some(p) = prev {
             let small = r.size.min(p.size);
@@ -238,11 +279,14 @@ fn line_text(line: &Line) -> String {
             // A shifted baseline (sub- or superscript) starts a new word, as
             // it does in pdftotext; so does a gap or an overlap.
             let shifted = (r.y - p.y).abs() > 0.1 * small;
-            if shifted
-                || r.space_before
-                || r.x0 - prev_x1 > WORD_GAP * small
-                || r.x0 < prev_x1 - 0.5 * small
-            {
+            let gap = r.x0 - prev_x1;
+            let resized = (r.size - p.last_size).abs() > 0.01 * r.size.max(p.last_size);
+            let wide = match tracking {
+                Some(t) => gap >= t,
+                None if resized => gap > SIZE_CHANGE_GAP * small,
+                None => gap > WORD_GAP * small,
+            };
+            if shifted || r.space_before || wide || r.x0 < prev_x1 - 0.5 * small {
                 s.push(' ');
             }
         }
@@ -409,7 +453,16 @@ pub(crate) fn layout(page: &PageGlyphs) -> String {
             order(runs, 0, &mut lines);
         }
     }
-    let texts: Vec<String> = lines.iter().map(line_text).collect();
+    let texts: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let visual = line_text(l);
+            match bidi::logical_order(&visual) {
+                Cow::Borrowed(_) => visual,
+                Cow::Owned(logical) => logical,
+            }
+        })
+        .collect();
     let mut out = String::new();
     for (i, t) in texts.iter().enumerate() {
         out.push_str(t);

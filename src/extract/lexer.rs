@@ -208,6 +208,18 @@ impl<'a> Lexer<'a> {
     }
 }
 
+impl Lexer<'_> {
+    /// Where the next token starts, for [`Lexer::rewind`].
+    pub(crate) fn mark(&self) -> usize {
+        self.pos
+    }
+
+    /// Goes back to a position returned by [`Lexer::mark`].
+    pub(crate) fn rewind(&mut self, pos: usize) {
+        self.pos = pos.min(self.data.len());
+    }
+}
+
 impl<'a> Iterator for Lexer<'a> {
     type Item = Token<'a>;
 

@@ -7,6 +7,8 @@
 //! per page, XObject nesting, wall time), so hostile files end in an error
 //! rather than a panic, a hang or an exhausted memory.
 
+mod bidi;
+mod cjk;
 mod cmap;
 mod encoding;
 mod font;
@@ -15,7 +17,9 @@ pub mod html;
 mod interp;
 mod layout;
 mod lexer;
+mod load;
 pub mod ocr;
+mod salvage;
 #[cfg(test)]
 mod tests;
 
@@ -25,13 +29,13 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
+use lopdf::{Dictionary, Document, Object, ObjectId};
 use rayon::prelude::*;
 
 use interp::{decode_stream, FontCache, Interpreter};
 
 /// Version of the extraction output; bump when output changes, as it keys caches.
-pub const EXTRACTOR_VERSION: u32 = 1;
+pub const EXTRACTOR_VERSION: u32 = 2;
 
 /// Why a document yielded no text.
 #[derive(Debug, thiserror::Error)]
@@ -113,11 +117,7 @@ pub fn extract_bytes(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extract
             limits.max_file_bytes
         )));
     }
-    let head = &bytes[..bytes.len().min(1024)];
-    if !head.windows(5).any(|w| w == b"%PDF-") {
-        return Err(ExtractError::Malformed("no %PDF header".into()));
-    }
-    let doc = load(bytes, limits)?;
+    let doc = load::load(bytes, limits)?;
     // A budget too large to represent means no budget, not a panic.
     let deadline = start
         .checked_add(limits.time_budget)
@@ -139,106 +139,6 @@ pub fn extract_file(path: &Path, limits: &Limits) -> Result<Extracted, ExtractEr
     }
     let bytes = std::fs::read(path).map_err(|e| ExtractError::Io(e.to_string().to_lowercase()))?;
     extract_bytes(&bytes, limits)
-}
-
-fn load(bytes: &[u8], limits: &Limits) -> Result<Document, ExtractError> {
-    let doc = match load_with(bytes, limits, false) {
-        Err(ExtractError::Malformed(first)) => {
-            // A file cut short loses its trailer, which lopdf needs even to
-            // rebuild the cross-reference table; give it one and retry.
-            let repaired = with_trailer(bytes);
-            load_with(&repaired, limits, true).map_err(|e| match e {
-                ExtractError::Malformed(_) => ExtractError::Malformed(first),
-                other => other,
-            })?
-        }
-        other => other?,
-    };
-    // lopdf decrypts with the empty user password while loading and drops
-    // /Encrypt; if it is still there, a real password is needed.
-    if doc.is_encrypted() {
-        return Err(ExtractError::Encrypted);
-    }
-    Ok(doc)
-}
-
-fn load_with(bytes: &[u8], limits: &Limits, reconstruct: bool) -> Result<Document, ExtractError> {
-    let options = LoadOptions {
-        max_decompressed_size: Some(limits.max_stream_bytes),
-        force_reconstruct: reconstruct,
-        ..LoadOptions::default()
-    };
-    // lopdf is hardened, but a parser bug on a hostile file must not take
-    // the caller's thread down with it.
-    let loaded = catch_unwind(AssertUnwindSafe(|| {
-        Document::load_mem_with_options(bytes, options)
-    }))
-    .map_err(|_| ExtractError::Malformed("parser failure".into()))?;
-    match loaded {
-        Ok(doc) => Ok(doc),
-        Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
-            Err(ExtractError::TooLarge(format!(
-                "a stream decompresses to more than {} bytes",
-                limits.max_stream_bytes
-            )))
-        }
-        Err(lopdf::Error::InvalidPassword) | Err(lopdf::Error::Decryption(_)) => {
-            Err(ExtractError::Encrypted)
-        }
-        Err(e) => Err(ExtractError::Malformed(e.to_string().to_lowercase())),
-    }
-}
-
-/// The file with a trailer appended that points at its catalog, or at a
-/// stand-in catalog when none survives (pages are then found by scanning).
-fn with_trailer(bytes: &[u8]) -> Vec<u8> {
-    let catalog = find_catalog(bytes);
-    let mut out = Vec::with_capacity(bytes.len() + 128);
-    out.extend_from_slice(bytes);
-    let root = match catalog {
-        Some((num, gen)) => format!("{num} {gen} R"),
-        None => {
-            out.extend_from_slice(b"\n999999 0 obj\n<< /Type /Catalog >>\nendobj\n");
-            "999999 0 R".to_string()
-        }
-    };
-    out.extend_from_slice(format!("\ntrailer\n<< /Root {root} >>\n%%EOF\n").as_bytes());
-    out
-}
-
-/// Object number and generation of the first object declaring `/Type /Catalog`.
-fn find_catalog(bytes: &[u8]) -> Option<(u32, u16)> {
-    let mut from = 0;
-    while let Some(pos) = find_from(bytes, b"/Catalog", from) {
-        from = pos + 8;
-        let head = &bytes[pos.saturating_sub(256)..pos];
-        let Some(obj) = rfind(head, b" obj") else {
-            continue;
-        };
-        let before = &head[..obj];
-        let text = String::from_utf8_lossy(&before[before.len().saturating_sub(24)..]);
-        let mut nums = text
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|t| !t.is_empty())
-            .rev();
-        let gen = nums.next().and_then(|t| t.parse().ok());
-        let num = nums.next().and_then(|t| t.parse().ok());
-        if let (Some(num), Some(gen)) = (num, gen) {
-            return Some((num, gen));
-        }
-    }
-    None
-}
-
-fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
-}
-
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 fn deref<'a>(doc: &'a Document, o: &'a Object) -> Option<&'a Object> {
@@ -264,6 +164,14 @@ fn page_resources<'a>(doc: &'a Document, page: &'a Dictionary) -> Option<&'a Dic
             .and_then(|o| o.as_dict().ok())?;
     }
     None
+}
+
+/// The interactive form's default resources, which field appearances
+/// without resources of their own draw with.
+fn form_resources(doc: &Document) -> Option<&Dictionary> {
+    let catalog = doc.catalog().ok()?;
+    let form = deref(doc, catalog.get(b"AcroForm").ok()?)?.as_dict().ok()?;
+    deref(doc, form.get(b"DR").ok()?)?.as_dict().ok()
 }
 
 fn page_content(
@@ -311,6 +219,7 @@ fn extract_page(
     let resources = page_resources(doc, page);
     let mut interp = Interpreter::new(doc, fonts, limits, deadline);
     interp.run(&content, resources)?;
+    interp.draw_annotations(page, form_resources(doc))?;
     let glyphs = interp.finish();
     Ok(layout::layout(&glyphs))
 }

@@ -777,3 +777,518 @@ fn font_program_and_cmap_parsers_survive_corrupt_input() {
         let _ = cmap.code_len(&data);
     }
 }
+
+#[test]
+fn character_spacing_counts_into_the_gap_not_the_glyph() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // The last letter of ONE is followed by 6 points of character
+        // spacing and nothing else: a word gap. Tight negative spacing
+        // inside TIGHT must not split it.
+        let content = b"BT /F1 10 Tf 72 700 Td (ON) Tj 6 Tc (E) Tj 0 Tc (TWO) Tj \
+            0 -14 Td -1.5 Tc (TIGHT) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    assert_eq!(text_of(&pdf), "ONE TWO\nTIGHT\n");
+}
+
+#[test]
+fn letter_spaced_heading_is_one_word() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // Tracking of about a fifth of an em on every letter: wider than a
+        // word gap in running text, but the same between all letters.
+        let content = b"BT /F1 10 Tf 72 700 Td 2 Tc (Introduction) Tj \
+            0 -14 Td (The) Tj 29 0 Td (Problem) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    assert_eq!(text_of(&pdf), "Introduction\nThe Problem\n");
+}
+
+/// Assembles a PDF from the bodies of objects 1, 2, ... with a correct
+/// cross-reference table, for files lopdf's writer would never produce.
+fn raw_pdf(header: &str, objects: &[&str]) -> Vec<u8> {
+    let mut out = header.as_bytes().to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+const RAW_CATALOG: &str = "<< /Type /Catalog /Pages 2 0 R >>";
+const RAW_PAGES: &str = "<< /Type /Pages /Kids [3 0 R] /Count 1 >>";
+const RAW_PAGE: &str = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 50] \
+    /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>";
+const RAW_FONT: &str = "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>";
+
+#[test]
+fn file_without_header_is_read() {
+    let content = "<< /Length 38 >>\nstream\nBT /F1 20 Tf 10 20 Td (Headless) Tj ET\nendstream";
+    let pdf = raw_pdf(
+        "%\u{e2}\u{e3}\n",
+        &[RAW_CATALOG, RAW_PAGES, RAW_PAGE, RAW_FONT, content],
+    );
+    assert_eq!(text_of(&pdf), "Headless\n");
+}
+
+#[test]
+fn stream_without_length_ends_at_endstream() {
+    let content = "<< >>\nstream\nBT /F1 20 Tf 10 20 Td (No length) Tj ET\n\nendstream";
+    let pdf = raw_pdf(
+        "%PDF-1.4\n",
+        &[RAW_CATALOG, RAW_PAGES, RAW_PAGE, RAW_FONT, content],
+    );
+    assert_eq!(text_of(&pdf), "No length\n");
+}
+
+#[test]
+fn endstream_after_a_space_keeps_the_stream() {
+    let data = "BT /F1 20 Tf 10 20 Td (Spaced end) Tj ET";
+    let content = format!("<< /Length {} >>\nstream\n{data} endstream", data.len());
+    let pdf = raw_pdf(
+        "%PDF-1.4\n",
+        &[RAW_CATALOG, RAW_PAGES, RAW_PAGE, RAW_FONT, &content],
+    );
+    assert_eq!(text_of(&pdf), "Spaced end\n");
+}
+
+/// Encrypts `plain` with AES-256 (revision 6) under `user`, with the given
+/// filters for streams and strings, and applies `edit` before saving.
+fn aes256_encrypted(
+    plain: &[u8],
+    user: &str,
+    filter: &[u8],
+    edit: impl FnOnce(&mut Document),
+) -> Vec<u8> {
+    use lopdf::encryption::crypt_filters::{Aes256CryptFilter, CryptFilter};
+    use lopdf::{EncryptionState, EncryptionVersion, Permissions};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+    let mut doc = Document::load_mem(plain).expect("load");
+    let aes: Arc<dyn CryptFilter> = Arc::new(Aes256CryptFilter);
+    let filters = BTreeMap::from([(b"StdCF".to_vec(), aes)]);
+    let key = [7u8; 32];
+    let version = EncryptionVersion::V5 {
+        encrypt_metadata: true,
+        crypt_filters: filters,
+        file_encryption_key: &key,
+        stream_filter: filter.to_vec(),
+        string_filter: filter.to_vec(),
+        owner_password: "owner",
+        user_password: user,
+        permissions: Permissions::default(),
+    };
+    let state = EncryptionState::try_from(version).expect("state");
+    doc.encrypt(&state).expect("encrypt");
+    edit(&mut doc);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    bytes
+}
+
+#[test]
+fn aes256_with_indirect_crypt_filter_is_decrypted() {
+    let plain = build(|doc| {
+        let res = helvetica(doc);
+        (
+            res,
+            b"BT /F1 12 Tf 72 700 Td (indirect filter) Tj ET".to_vec(),
+        )
+    });
+    let bytes = aes256_encrypted(&plain, "", b"StdCF", |doc| {
+        // Move the crypt filter dictionaries out into objects of their own.
+        let enc_id = doc.trailer.get(b"Encrypt").unwrap().as_reference().unwrap();
+        let cf = doc
+            .get_dictionary(enc_id)
+            .unwrap()
+            .get(b"CF")
+            .unwrap()
+            .clone();
+        let mut cf = cf.as_dict().unwrap().clone();
+        let std_cf = cf.get(b"StdCF").unwrap().clone();
+        let std_id = doc.add_object(std_cf);
+        cf.set("StdCF", std_id);
+        let cf_id = doc.add_object(cf);
+        let enc = doc.get_object_mut(enc_id).unwrap().as_dict_mut().unwrap();
+        enc.set("CF", cf_id);
+    });
+    let result = extract_bytes(&bytes, &Limits::default());
+    assert_eq!(result.expect("decrypted").text(), "indirect filter\n");
+}
+
+#[test]
+fn only_attachments_encrypted_is_read_without_password() {
+    let plain = build(|doc| {
+        let res = helvetica(doc);
+        (
+            res,
+            b"BT /F1 12 Tf 72 700 Td (clear content) Tj ET".to_vec(),
+        )
+    });
+    let bytes = aes256_encrypted(&plain, "secret", b"Identity", |doc| {
+        let enc_id = doc.trailer.get(b"Encrypt").unwrap().as_reference().unwrap();
+        let enc = doc.get_object_mut(enc_id).unwrap().as_dict_mut().unwrap();
+        enc.set("EFF", "StdCF");
+    });
+    let result = extract_bytes(&bytes, &Limits::default());
+    assert_eq!(result.expect("readable").text(), "clear content\n");
+}
+
+#[test]
+fn stray_operators_and_signs_inside_tj_arrays() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // An operator and a bare sign inside arrays are ignored; an array
+        // left open ends at the next text operator, which still runs.
+        let content = b"BT /F1 10 Tf 72 700 Td [(Grandes) 0.0 Tc -250.0 (Clients)] TJ \
+            0 -14 Td [(ex)-(ten)-4(sive)] TJ 0 -14 Td [(open) TJ 0 -14 Td (next) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    assert_eq!(text_of(&pdf), "Grandes Clients\nextensive\nopen\nnext\n");
+}
+
+#[test]
+fn unencoded_codes_of_a_standard_font_take_no_room() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // Two-byte codes shown with a one-byte font: every other byte is a
+        // code with no glyph, which must not open gaps between the letters.
+        (
+            res,
+            b"BT /F1 10 Tf 72 700 Td <00440045004600470048> Tj ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "DEFGH\n");
+}
+
+/// A Type0 font over Identity-H with `to_unicode` as its ToUnicode entry.
+fn type0_font(doc: &mut Document, to_unicode: Object) -> Dictionary {
+    let descendant = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType2",
+        "BaseFont" => "Test",
+        "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal("Identity"), "Supplement" => 0 },
+        "DW" => 500,
+    });
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => "Test",
+        "Encoding" => "Identity-H",
+        "DescendantFonts" => vec![descendant.into()],
+        "ToUnicode" => to_unicode,
+    });
+    dictionary! { "Font" => dictionary! { "F1" => font } }
+}
+
+#[test]
+fn tounicode_named_identity_means_unicode_codes() {
+    let pdf = build(|doc| {
+        let res = type0_font(doc, Object::Name(b"Identity-H".to_vec()));
+        (
+            res,
+            b"BT /F1 12 Tf 72 700 Td <005600FD0062006100760061> Tj ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "V\u{fd}bava\n");
+}
+
+#[test]
+fn one_byte_tounicode_maps_two_byte_codes() {
+    let pdf = build(|doc| {
+        let cmap = b"begincmap 1 begincodespacerange <00> <FF> endcodespacerange
+2 beginbfchar <01> <0043> <02> <0061> endbfchar
+1 beginbfrange <03> <04> <006E> endbfrange endcmap"
+            .to_vec();
+        let to_unicode = doc.add_object(Stream::new(dictionary! {}, cmap));
+        let res = type0_font(doc, to_unicode.into());
+        (res, b"BT /F1 12 Tf 72 700 Td <000100020003> Tj ET".to_vec())
+    });
+    assert_eq!(text_of(&pdf), "Can\n");
+}
+
+/// A Type3 font over codes `first..` with the given glyph names and widths.
+fn type3_font(
+    doc: &mut Document,
+    matrix: [f32; 6],
+    bbox: [f32; 4],
+    first: i64,
+    names: &[&str],
+    widths: &[f32],
+) -> Dictionary {
+    let mut differences = vec![Object::Integer(first)];
+    differences.extend(names.iter().map(|n| Object::Name(n.as_bytes().to_vec())));
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type3",
+        "FontBBox" => bbox.iter().map(|&v| Object::Real(v)).collect::<Vec<_>>(),
+        "FontMatrix" => matrix.iter().map(|&v| Object::Real(v)).collect::<Vec<_>>(),
+        "FirstChar" => first,
+        "LastChar" => first + names.len() as i64 - 1,
+        "Widths" => widths.iter().map(|&v| Object::Real(v)).collect::<Vec<_>>(),
+        "Encoding" => dictionary! { "Type" => "Encoding", "Differences" => differences },
+        "CharProcs" => dictionary! {},
+        "Resources" => dictionary! {},
+    });
+    dictionary! { "Font" => dictionary! { "T3" => font } }
+}
+
+#[test]
+fn type3_size_comes_from_letter_widths_not_the_box() {
+    let pdf = build(|doc| {
+        // Glyphs on a grid of 200 units to the em with a tiny font size and
+        // a box that says nothing: the letters' advances give the em.
+        let names = ["q", "u", "a", "n", "t", "i", "l", "e", "o"];
+        let times = [
+            500.0, 500.0, 444.0, 500.0, 278.0, 278.0, 278.0, 444.0, 500.0,
+        ];
+        let widths: Vec<f32> = times.iter().map(|w| w * 0.2).collect();
+        let res = type3_font(
+            doc,
+            [1.0, 0.0, 0.0, -1.0, 0.0, 0.0],
+            [0.0, 0.0, 1.0, -1.0],
+            1,
+            &names,
+            &widths,
+        );
+        // A small overlap inside the word, a gap of a third of an em after it.
+        (
+            res,
+            b"BT /T3 0.12 Tf 1 0 0 -1 72 700 Tm [(\x01\x02\x03\x04)4001(\x05\x06\x07\x08) -66000 (\x05\x09)] TJ ET"
+                .to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "quantile to\n");
+}
+
+#[test]
+fn type3_numeric_glyph_names_are_character_codes() {
+    let pdf = build(|doc| {
+        let mut names = vec!["a49"];
+        names.extend(std::iter::repeat_n("a0", 174));
+        names.extend(["a224", "a225", "a226"]);
+        let widths = vec![50.0; names.len()];
+        let res = type3_font(
+            doc,
+            [0.01, 0.0, 0.0, 0.01, 0.0, 0.0],
+            [0.0, 0.0, 100.0, 100.0],
+            49,
+            &names,
+            &widths,
+        );
+        (
+            res,
+            b"BT /T3 10 Tf 72 700 Td (\xe0\xe1\xe2) Tj 0 -14 Td (1) Tj ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "\u{e0}\u{e1}\u{e2}\n1\n");
+}
+
+#[test]
+fn large_symbol_between_lines_does_not_merge_them() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        let content = b"BT /F1 10 Tf 72 700 Td (the first line of text) Tj ET \
+            BT /F1 16 Tf 200 694.5 Td (*) Tj ET \
+            BT /F1 10 Tf 72 689.5 Td (and the second line) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    let text = text_of(&pdf);
+    assert!(text.ends_with("\nand the second line\n"), "{text:?}");
+}
+
+#[test]
+fn annotation_appearances_are_text_on_the_page() {
+    let mut doc = Document::with_version("1.5");
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let res = dictionary! { "Font" => dictionary! { "F1" => font } };
+    let form = |doc: &mut Document, text: &str| {
+        let content = format!("/Tx BMC BT /F1 10 Tf 2 4 Td ({text}) Tj ET EMC");
+        doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form",
+                "BBox" => vec![0.into(), 0.into(), 200.into(), 20.into()],
+                "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+            },
+            content.into_bytes(),
+        ))
+    };
+    let note = form(&mut doc, "free text note");
+    let on = form(&mut doc, "chosen value");
+    let off = form(&mut doc, "state not shown");
+    let hidden = form(&mut doc, "hidden field");
+    let rect = |y: i64| vec![72.into(), y.into(), 272.into(), (y + 20).into()];
+    let annots: Vec<Object> = vec![
+        doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "FreeText", "Rect" => rect(600),
+            "AP" => dictionary! { "N" => note },
+        })
+        .into(),
+        doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "Rect" => rect(500), "AS" => "On",
+            "AP" => dictionary! { "N" => dictionary! { "On" => on, "Off" => off } },
+        })
+        .into(),
+        doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "Rect" => rect(400), "F" => 2,
+            "AP" => dictionary! { "N" => hidden },
+        })
+        .into(),
+    ];
+    let pages_id = doc.new_object_id();
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        b"BT /F1 12 Tf 72 700 Td (page text) Tj ET".to_vec(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        "Resources" => res, "Annots" => annots,
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut pdf = Vec::new();
+    doc.save_to(&mut pdf).expect("save");
+    assert_eq!(text_of(&pdf), "page text\nfree text note\nchosen value\n");
+}
+
+#[test]
+fn right_to_left_lines_come_out_in_reading_order() {
+    let pdf = build(|doc| {
+        let res = type0_font(doc, Object::Name(b"Identity-H".to_vec()));
+        // Glyphs drawn left to right as they appear: "שלום 15" set right
+        // to left shows the number on the left.
+        (
+            res,
+            b"BT /F1 12 Tf 72 700 Td <00310035002005DD05D505DC05E9> Tj ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "\u{5e9}\u{5dc}\u{5d5}\u{5dd} 15\n");
+}
+
+/// A Type0 font over the predefined CMap `encoding`, with CIDs of the
+/// Adobe collection `ordering` and no ToUnicode.
+fn cjk_font(doc: &mut Document, encoding: &str, ordering: &str) -> Dictionary {
+    let descendant = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType0",
+        "BaseFont" => "HeiseiMin-W3",
+        "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal(ordering), "Supplement" => 2 },
+        "DW" => 1000,
+        "W" => vec![231.into(), 632.into(), 500.into()],
+    });
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => "HeiseiMin-W3",
+        "Encoding" => encoding,
+        "DescendantFonts" => vec![descendant.into()],
+    });
+    dictionary! { "Font" => dictionary! { "F1" => font } }
+}
+
+#[test]
+fn predefined_cjk_cmap_without_tounicode() {
+    let pdf = build(|doc| {
+        let res = cjk_font(doc, "90ms-RKSJ-H", "Japan1");
+        // Shift-JIS: hiragana a i u, then the one-byte ASCII "Ok".
+        (
+            res,
+            b"BT /F1 12 Tf 72 700 Td <82A082A282A44F6B> Tj ET".to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "\u{3042}\u{3044}\u{3046}Ok\n");
+}
+
+#[test]
+fn identity_cids_of_an_adobe_collection_without_tounicode() {
+    let pdf = build(|doc| {
+        let res = cjk_font(doc, "Identity-V", "Japan1");
+        // CIDs 843 and 845 (hiragana a, i), then 34 (a proportional A).
+        (res, b"BT /F1 12 Tf 72 700 Td <034B034D0022> Tj ET".to_vec())
+    });
+    assert_eq!(text_of(&pdf), "\u{3042}\u{3044}A\n");
+}
+
+#[test]
+fn object_with_a_spaced_name_is_salvaged() {
+    let data = "BT /F1 20 Tf 10 20 Td (Salvaged) Tj ET";
+    let content = format!(
+        "<< /Length {} /Name /Arial Unicode MS >>\nstream\n{data}\nendstream",
+        data.len()
+    );
+    let pdf = raw_pdf(
+        "%PDF-1.4\n",
+        &[RAW_CATALOG, RAW_PAGES, RAW_PAGE, RAW_FONT, &content],
+    );
+    assert_eq!(text_of(&pdf), "Salvaged\n");
+}
+
+#[test]
+fn line_at_a_slight_angle_keeps_its_words() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // Three degrees off the horizontal.
+        let content = b"BT /F1 20 Tf 0.9986 0.0523 -0.0523 0.9986 72 700 Tm \
+            (One-Stop solution) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    assert_eq!(text_of(&pdf), "One-Stop solution\n");
+}
+
+#[test]
+fn size_change_with_a_small_gap_separates_words() {
+    let pdf = build(|doc| {
+        let res = helvetica(doc);
+        // YOUR at 12 points, then One at 11 points after a gap of less than
+        // a tenth of an em: where the size changes, that is a word space.
+        let content = b"BT /F1 12 Tf 72 700 Td (YOUR) Tj ET \
+            BT /F1 11 Tf 107.6 700 Td (One) Tj ET"
+            .to_vec();
+        (res, content)
+    });
+    assert_eq!(text_of(&pdf), "YOUR One\n");
+}
+
+#[test]
+fn vertical_writing_reads_columns_from_the_right() {
+    let pdf = build(|doc| {
+        let res = cjk_font(doc, "Identity-V", "Japan1");
+        // Two columns, each going down; the right one is read first.
+        (
+            res,
+            b"BT /F1 12 Tf 1 0 0 1 300 700 Tm <034B034D> Tj 1 0 0 1 270 700 Tm <034F0351> Tj ET"
+                .to_vec(),
+        )
+    });
+    assert_eq!(text_of(&pdf), "\u{3042}\u{3044}\n\u{3046}\u{3048}\n");
+}
