@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod embed;
 pub mod extract;
 pub mod fetch;
 pub mod index;
