@@ -25,7 +25,9 @@ mod vectors;
 #[cfg(test)]
 mod tiny;
 
-pub use download::{download, DownloadOptions, DownloadReport, PinnedFile, HUB_URL, MINILM_FILES};
+pub use download::{
+    download, DownloadError, DownloadOptions, DownloadReport, PinnedFile, HUB_URL, MINILM_FILES,
+};
 pub use locate::{locate, model_dir, ModelLocation, ModelOrigin, MODEL_ENV};
 pub use model::{init_threads, EmbedOptions, Model, MODEL_FILES};
 pub use vectors::{text_hash, UpdateReport, Vectors};
