@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cite;
 pub mod cli;
 pub mod coverage;
+pub mod embed;
 pub mod extract;
 pub mod fetch;
 pub mod index;

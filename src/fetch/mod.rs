@@ -19,7 +19,7 @@ mod run;
 mod store;
 
 #[cfg(test)]
-mod test_server;
+pub(crate) mod test_server;
 #[cfg(test)]
 mod tests;
 

@@ -1,4 +1,4 @@
-//! Scripted loopback HTTP server for the fetch stage's tests
+//! Scripted loopback HTTP server for the fetch stage's tests, and the model download's
 //! (catalog -> **fetch** -> extract -> index -> search).
 //!
 //! Real servers misbehave in ways a mock client cannot imitate (stalls, short
@@ -16,15 +16,15 @@ use std::time::{Duration, Instant};
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
-pub(super) struct Request {
-    pub(super) path: String,
-    pub(super) headers: Vec<(String, String)>,
-    pub(super) at: Instant,
+pub(crate) struct Request {
+    pub(crate) path: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) at: Instant,
 }
 
 impl Request {
     /// Returns the value of a header, matched case-insensitively.
-    pub(super) fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -34,7 +34,7 @@ impl Request {
 
 /// What the server does with a request.
 #[derive(Debug, Clone)]
-pub(super) enum Reply {
+pub(crate) enum Reply {
     /// A well-formed response with a correct Content-Length.
     Full {
         status: u16,
@@ -54,7 +54,7 @@ pub(super) enum Reply {
 
 impl Reply {
     /// A 200 response carrying `body` as `application/pdf`.
-    pub(super) fn pdf(body: &[u8]) -> Reply {
+    pub(crate) fn pdf(body: &[u8]) -> Reply {
         Reply::Full {
             status: 200,
             headers: vec![("Content-Type".into(), "application/pdf".into())],
@@ -63,7 +63,7 @@ impl Reply {
     }
 
     /// An empty response with the given status.
-    pub(super) fn status(status: u16) -> Reply {
+    pub(crate) fn status(status: u16) -> Reply {
         Reply::Full {
             status,
             headers: Vec::new(),
@@ -72,12 +72,12 @@ impl Reply {
     }
 
     /// A redirect to `location`.
-    pub(super) fn redirect(status: u16, location: &str) -> Reply {
+    pub(crate) fn redirect(status: u16, location: &str) -> Reply {
         Reply::status(status).with_header("Location", location)
     }
 
     /// Adds a header to a `Full` reply.
-    pub(super) fn with_header(mut self, name: &str, value: &str) -> Reply {
+    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Reply {
         if let Reply::Full { headers, .. } = &mut self {
             headers.push((name.into(), value.into()));
         }
@@ -85,7 +85,7 @@ impl Reply {
     }
 
     /// Raw response head and body; `content_length` may lie or be absent.
-    pub(super) fn raw(content_length: Option<u64>, body: &[u8], stall: Option<Duration>) -> Reply {
+    pub(crate) fn raw(content_length: Option<u64>, body: &[u8], stall: Option<Duration>) -> Reply {
         let mut bytes =
             b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nConnection: close\r\n".to_vec();
         if let Some(len) = content_length {
@@ -109,14 +109,14 @@ struct State {
 }
 
 /// Server bound to an ephemeral port on 127.0.0.1, stopped on drop.
-pub(super) struct TestServer {
+pub(crate) struct TestServer {
     addr: SocketAddr,
     state: Arc<State>,
 }
 
 impl TestServer {
     /// Starts serving; `handler` gets each request and how often its path was hit (from 1).
-    pub(super) fn start(
+    pub(crate) fn start(
         handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
     ) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
@@ -138,17 +138,17 @@ impl TestServer {
     }
 
     /// Returns an absolute URL for `path` on this server.
-    pub(super) fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
 
     /// Returns every request received so far, in arrival order.
-    pub(super) fn requests(&self) -> Vec<Request> {
+    pub(crate) fn requests(&self) -> Vec<Request> {
         self.state.requests.lock().unwrap().clone()
     }
 
     /// Returns how many requests hit `path`.
-    pub(super) fn hits(&self, path: &str) -> usize {
+    pub(crate) fn hits(&self, path: &str) -> usize {
         self.state
             .hits
             .lock()
@@ -159,7 +159,7 @@ impl TestServer {
     }
 
     /// Returns the peak number of requests handled at the same time.
-    pub(super) fn max_in_flight(&self) -> usize {
+    pub(crate) fn max_in_flight(&self) -> usize {
         self.state.max_in_flight.load(Ordering::SeqCst)
     }
 }
