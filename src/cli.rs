@@ -32,6 +32,11 @@ pub struct Opts {
     #[arg(long, global = true)]
     pub wait: bool,
 
+    /// Sentence-embedding model folder (config.json, tokenizer.json, model.safetensors) for
+    /// search by meaning [default: $PAPERDEX_MODEL, else the data folder's model/]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -83,6 +88,9 @@ pub enum Command {
     Update(UpdateOpts),
     /// Download the open-access PDFs of the catalog
     Fetch(FetchOpts),
+    /// Get or inspect the sentence-embedding model that search by meaning uses
+    #[command(subcommand)]
+    Model(ModelCommand),
     /// Adopt a PDF obtained by hand as the PDF of an entry
     Attach {
         /// The entry's id
@@ -135,6 +143,20 @@ pub enum Command {
         /// Output format
         #[arg(long, short = 'f', value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
+    },
+}
+
+/// What `paperdex model` does.
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Download all-MiniLM-L6-v2 into the data folder's model/, checked against pinned
+    /// checksums (set PAPERDEX_MODEL_URL to fetch from a mirror)
+    Fetch,
+    /// Tell which model folder is used, and how many entries have vectors
+    Status {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -194,6 +216,8 @@ Query syntax:
 Misspelt words are corrected (the output says so), British and American spellings,
 accents, plurals of acronyms and hyphenated forms meet, and the vocabulary in the
 catalog folder adds the field's other names for a term at a lower weight.
+With a sentence model (see `paperdex model`), questions, sentences and queries whose words
+find little also bring the entries nearest in meaning; entries the query names stay first.
 Exit status: 0 with results, 1 with none, 2 for bad input.";
 
 #[derive(Debug, Args)]
@@ -223,6 +247,12 @@ pub struct SearchOpts {
     /// How many hits to print (at most 1000)
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
     pub limit: usize,
+    /// Rank by meaning alone: the entries nearest to the query, whatever words they hold
+    #[arg(long, conflicts_with = "words_only")]
+    pub semantic_only: bool,
+    /// Rank by the query's words alone, never asking the sentence model
+    #[arg(long)]
+    pub words_only: bool,
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
@@ -314,6 +344,8 @@ pub struct Places {
     pub data_dir: PathBuf,
     /// `None` means the catalog built into the binary.
     pub catalog: Option<PathBuf>,
+    /// The model folder named by `--model`, if any.
+    pub model: Option<PathBuf>,
 }
 
 impl Places {
@@ -324,7 +356,11 @@ impl Places {
             .catalog
             .clone()
             .or_else(|| Some(PathBuf::from("catalog")).filter(|p| p.is_dir()));
-        Places { data_dir, catalog }
+        Places {
+            data_dir,
+            catalog,
+            model: opts.model.clone(),
+        }
     }
 }
 

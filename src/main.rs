@@ -18,6 +18,8 @@ mod commands;
 static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
 
 fn main() -> ExitCode {
+    // Before any thread starts: the sentence model runs a batch per core.
+    paperdex::embed::init_threads();
     std::panic::set_hook(Box::new(|info| {
         let msg = info
             .payload()

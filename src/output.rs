@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::catalog::Entry;
-use crate::search::{Hit, Results};
+use crate::search::{Hit, Matched, Results};
 
 pub mod citations;
 
@@ -123,6 +123,10 @@ impl<W: Write> Printer<W> {
         }
         if hit.cited_by > 0 {
             meta.push(format!("cited by {}", hit.cited_by));
+        }
+        if hit.matched == Matched::Meaning {
+            // The query's words are not in it: say why it is here.
+            meta.push("found by meaning".to_string());
         }
         meta.push(hit.id.clone());
         writeln!(self.out, "    {}", self.paint(DIM, &meta.join(" · ")))?;

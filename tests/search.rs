@@ -42,6 +42,7 @@ fn json_has_the_documented_shape_and_nothing_else_on_stdout() {
             "did_you_mean",
             "facets",
             "hits",
+            "meaning",
             "query",
             "showing_results_for",
             "total"
@@ -51,7 +52,7 @@ fn json_has_the_documented_shape_and_nothing_else_on_stdout() {
     let hit = v["hits"][0].as_object().unwrap();
     for key in [
         "id", "title", "aliases", "authors", "year", "kind", "topics", "url", "score", "page",
-        "snippet", "passages", "pdf",
+        "snippet", "passages", "pdf", "cited_by", "matched",
     ] {
         assert!(hit.contains_key(key), "hit lacks {key}: {hit:?}");
     }

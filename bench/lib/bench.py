@@ -737,7 +737,8 @@ class Bench:
                 with open(os.path.join(cat, name), "rb") as f:
                     for e in tomllib.load(f).get("entry", []):
                         entries[e["id"]] = e
-        pdx = lambda *a: [self.bin, "-q", "--catalog", cat, "--data-dir", data] + list(a)
+        model = ["--model", self.a.model] if self.a.model else []
+        pdx = lambda *a: [self.bin, "-q", "--catalog", cat, "--data-dir", data] + model + list(a)
         pdfs = sorted(f for f in os.listdir(self.src) if f.lower().endswith(".pdf"))
         attached, stray = [], []
         for name in pdfs:
@@ -780,22 +781,23 @@ class Bench:
         self.user_env = {"pdx": pdx, "conf": conf, "entries": entries, "attached": attached,
                          "with_text": with_text}
 
-    def user_search(self, q):
-        """Runs q through both tools; returns ((paperdex ids, total, seconds, error),
-        (recoll ids, seconds))."""
+    def user_search(self, q, extra=(), recoll=True):
+        """Runs q through both tools; returns ((paperdex ids, total, seconds, error, whether
+        meaning was used), (recoll ids, seconds))."""
         env = self.user_env
         t = time.perf_counter()
-        p = subprocess.run(env["pdx"]("search", "--json", "--limit", "10", q),
+        p = subprocess.run(env["pdx"]("search", "--json", "--limit", "10", *extra, q),
                            capture_output=True, text=True)
         tp = time.perf_counter() - t
         if p.returncode != 0:
             err = (p.stderr.strip().splitlines() or [""])[-1]
-            pdx = ([], 0, tp, f"exit {p.returncode}: {err[:200]}")
+            pdx = ([], 0, tp, f"exit {p.returncode}: {err[:200]}", None)
         else:
             out = json.loads(p.stdout)
-            pdx = ([h["id"] for h in out["hits"]], out.get("total", len(out["hits"])), tp, None)
+            pdx = ([h["id"] for h in out["hits"]], out.get("total", len(out["hits"])), tp, None,
+                   out.get("meaning"))
         rec = ([], float("nan"))
-        if env["conf"]:
+        if env["conf"] and recoll:
             t = time.perf_counter()
             p = subprocess.run(["recollq", "-c", env["conf"], "-b", "-n", "10", q],
                                capture_output=True, text=True, errors="replace")
@@ -824,13 +826,16 @@ class Bench:
             self.note(f"user: judged ids not in the catalog: {', '.join(unknown)}")
         per = []
         for name, kind, q, grades in judged:
-            (pr, total, tp, err), (rr, tr) = self.user_search(q)
+            (pr, total, tp, err, used), (rr, tr) = self.user_search(q)
             if err:
                 self.note(f"user: `paperdex search {q}` failed ({err}); counted as no results")
             have_r = self.user_env["conf"] is not None
             x = {"set": name, "kind": kind, "query": q, "grades": grades,
                  "paperdex": pr, "total": total, "error": err, "recoll": rr if have_r else None,
-                 "ms_p": tp * 1e3, "ms_r": tr * 1e3}
+                 "ms_p": tp * 1e3, "ms_r": tr * 1e3, "meaning": used}
+            if self.a.model:
+                (pw, _, _, _, _), _ = self.user_search(q, ("--words-only",), recoll=False)
+                x["ndcg_w"] = self.ndcg(pw, grades)
             for tool, ranked in (("p", pr), ("r", rr)):
                 x[f"ndcg_{tool}"] = self.ndcg(ranked, grades)
                 x[f"p5_{tool}"] = self.p_at(ranked, grades)
@@ -851,7 +856,9 @@ class Bench:
                 summary.append({"set": name, "kind": kind, "n": len(ys),
                                 **{f"{k}_{t}": m(f"{k}_{t}") for k in ("ndcg", "p5", "mrr") for t in "pr"},
                                 "zero_p": sum(y["zero_p"] for y in ys),
-                                "zero_r": sum(y["zero_r"] for y in ys)})
+                                "zero_r": sum(y["zero_r"] for y in ys),
+                                "ndcg_w": m("ndcg_w") if self.a.model else None,
+                                "meaning_used": sum(y["meaning"] == "used" for y in ys)})
         # The results file keeps what the report shows; the grades are in the query files.
         kept = [{k: (" ".join(v) if isinstance(v, list) else v) for k, v in x.items() if k != "grades"}
                 for x in per]
@@ -865,8 +872,15 @@ class Bench:
             label = {"tuning": "user queries, tuning set", "check": "user queries, check set",
                      "keyword": "keyword set (judgments.tsv) on the real catalog"}[s["set"]]
             peer = lambda k: s[k] if have_r else None
-            self.row("user", f"{label}: nDCG@10, mean over {s['n']}", s["ndcg_p"], peer("ndcg_r"),
-                     target="> recoll", met=(s["ndcg_p"] > s["ndcg_r"]) if have_r else None, nd=3)
+            with_model = " with the sentence model" if self.a.model else ""
+            self.row("user", f"{label}: nDCG@10{with_model}, mean over {s['n']}", s["ndcg_p"],
+                     peer("ndcg_r"), target="> recoll",
+                     met=(s["ndcg_p"] > s["ndcg_r"]) if have_r else None, nd=3)
+            if self.a.model:
+                self.row("user", f"{label}: nDCG@10 by words only (--words-only)", s["ndcg_w"],
+                         peer("ndcg_r"), nd=3)
+                self.row("user", f"{label}: queries that used the model", s["meaning_used"],
+                         show_ratio=False)
             self.row("user", f"{label}: P@5", s["p5_p"], peer("p5_r"), nd=3)
             self.row("user", f"{label}: MRR", s["mrr_p"], peer("mrr_r"), nd=3)
             self.row("user", f"{label}: queries with no result", s["zero_p"], peer("zero_r"),
@@ -875,6 +889,14 @@ class Bench:
         ms_r = [x["ms_r"] for x in per if not math.isnan(x["ms_r"])]
         self.row("user", f"`search` whole process on the real catalog, median over {len(ms_p)} "
                  "queries, one run each (ms)", median(ms_p), median(ms_r) if ms_r else None, " ms")
+        if self.a.model:
+            for used, what in ((True, "that used the model"), (False, "that did not")):
+                ys = [x for x in per if not x["error"] and (x["meaning"] == "used") == used]
+                rs = [x["ms_r"] for x in ys if not math.isnan(x["ms_r"])]
+                if ys:
+                    self.row("user", f"`search` whole process, median over the {len(ys)} queries "
+                             f"{what} (ms)", median([x["ms_p"] for x in ys]),
+                             median(rs) if rs else None, " ms")
         if self.a.per_query:
             print(self.user_per_query_text(per))
 
@@ -1129,6 +1151,9 @@ def main():
                     help=f"comma-separated sections to run [{','.join(SECTIONS)}]")
     ap.add_argument("--queries", default=os.path.join(BENCH, "queries.tsv"))
     ap.add_argument("--judgments", default=os.path.join(BENCH, "judgments.tsv"))
+    ap.add_argument("--model", default=os.environ.get("PAPERDEX_MODEL") or None,
+                    help="sentence model folder: the user section then embeds the catalog and "
+                         "scores each query with and without it [$PAPERDEX_MODEL]")
     ap.add_argument("--output", default=os.path.join(BENCH, "results", "latest.md"))
     ap.add_argument("--per-query", action="store_true",
                     help="user section: print each query's judged entries with their rank in both tools")

@@ -68,8 +68,11 @@ pub fn run(cx: &Context, e: ExtractOpts) -> Result<ExitCode> {
         Some(_) => Some(read_stdin(limits)?),
         None => None,
     };
+    // Every core by default, counted here: RAYON_NUM_THREADS is set to 1 at start-up for the
+    // sentence model's sake, and a pool built without a count would read it.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(e.jobs.unwrap_or(0))
+        .num_threads(e.jobs.unwrap_or(cores))
         .build()
         .context("Could not start the extraction threads")?;
     let bar = progress::bar(e.files.len() as u64, "Extracting", cx.quiet);

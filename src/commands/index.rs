@@ -1,5 +1,6 @@
 //! `paperdex index`: finds the citations in the extracted text and brings the index in step
-//! with the catalog and the text. The same steps close `update`.
+//! with the catalog and the text, then embeds the entries for search by meaning. The same
+//! steps close `update`.
 
 use std::process::ExitCode;
 
@@ -13,7 +14,7 @@ use paperdex::pipeline::StoredText;
 use paperdex::search::Thesaurus;
 use paperdex::store::{write_atomic, Store};
 
-use super::{cite, progress, Context};
+use super::{cite, embed_cmd, progress, Context};
 
 pub fn run(cx: &Context, rebuild: bool) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
@@ -28,6 +29,9 @@ pub fn run(cx: &Context, rebuild: bool) -> Result<ExitCode> {
         cx.quiet,
     )?;
     report(&stats, cx.quiet);
+    if let Some(embedded) = embed_cmd::embed_catalog(cx, &catalog, false)? {
+        embed_cmd::report(&embedded, cx.quiet);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -9,18 +9,21 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use paperdex::catalog::{self, Catalog};
-use paperdex::cli::{CatalogCommand, Command, Opts, Places};
+use paperdex::cli::{CatalogCommand, Command, ModelCommand, Opts, Places};
+use paperdex::embed::{self, ModelLocation};
 use paperdex::fetch;
 use paperdex::store::{DataLock, Store};
 
 mod attach;
 mod catalog_cmd;
 mod cite;
+mod embed_cmd;
 mod extract;
 mod fetch_cmd;
 mod graph;
 mod index;
 mod manual;
+mod model;
 mod path;
 mod progress;
 mod reading_order;
@@ -45,6 +48,17 @@ pub struct Context {
 }
 
 impl Context {
+    /// The sentence model to use: `--model`, else `PAPERDEX_MODEL`, else the data directory's
+    /// own; `None` when there is none.
+    pub fn model(&self) -> Result<Option<ModelLocation>> {
+        let env = std::env::var_os(embed::MODEL_ENV);
+        embed::locate(
+            self.places.model.as_deref(),
+            env.as_deref(),
+            self.store.root(),
+        )
+    }
+
     /// Loads the catalog the options name (a folder, or the built-in one).
     pub fn catalog(&self) -> Result<Catalog> {
         catalog::load(self.places.catalog.as_deref())
@@ -93,6 +107,8 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Index { rebuild } => index::run(&cx, rebuild),
         Command::Update(u) => update::run(&cx, &u),
         Command::Fetch(f) => fetch_cmd::run(&cx, &f),
+        Command::Model(ModelCommand::Fetch) => model::fetch(&cx),
+        Command::Model(ModelCommand::Status { json }) => model::status(&cx, json),
         Command::Attach { id, file } => attach::run(&cx, &id, &file),
         Command::Extract(e) => extract::run(&cx, e),
         Command::Catalog(CatalogCommand::Check { json }) => catalog_cmd::check(&cx, json),

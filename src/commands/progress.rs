@@ -19,3 +19,18 @@ pub fn bar(len: u64, what: &str, quiet: bool) -> ProgressBar {
     bar.set_prefix(what.to_string());
     bar
 }
+
+/// A progress bar of bytes downloaded, with the speed, hidden like [`bar`].
+pub fn bytes_bar(len: u64, what: &str, quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
+            .expect("the progress template is valid")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what.to_string());
+    bar
+}

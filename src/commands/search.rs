@@ -4,12 +4,13 @@ use std::collections::BTreeSet;
 use std::io;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 
 use paperdex::catalog::vocabulary;
 use paperdex::cli::{parse_years, BadInput, SearchOpts};
+use paperdex::embed::Semantic;
 use paperdex::output::{self, Printer};
-use paperdex::search::{self, Engine, Request, Results, Thesaurus};
+use paperdex::search::{self, Engine, Meaning, Request, Results, Thesaurus};
 
 use super::{cite, Context};
 
@@ -24,7 +25,19 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
         search::check_kind(kind)?;
     }
     let ids = citation_filter(cx, s.cites.as_deref(), s.cited_by.as_deref())?;
+    let meaning = if s.words_only {
+        Meaning::Off
+    } else if s.semantic_only {
+        Meaning::Only
+    } else {
+        Meaning::Auto
+    };
     let engine = open_engine(cx)?;
+    if meaning == Meaning::Only && !engine.has_meaning() {
+        bail!(
+            "--semantic-only needs a sentence model and the catalog embedded with it: run              `paperdex model fetch`, then `paperdex index`."
+        );
+    }
     let request = Request {
         query: s.query.join(" "),
         topics: s.topic,
@@ -33,6 +46,7 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
         ids,
         like: s.like,
         limit: s.limit,
+        meaning,
     };
     let mut results = engine.search(&request)?;
     annotate(cx, &mut results)?;
@@ -44,8 +58,9 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     })
 }
 
-/// Opens the index with the vocabulary of the catalog in use: the thesaurus `index` stored,
-/// when it was made from the vocabulary files as they are now, or else made afresh.
+/// Opens the index with the vocabulary of the catalog in use (the thesaurus `index` stored,
+/// when it was made from the vocabulary files as they are now, or else made afresh) and with
+/// the stored vectors and sentence model, read only if a query needs them.
 pub fn open_engine(cx: &Context) -> Result<Engine> {
     let mut engine = Engine::open(&cx.store.index_dir())?;
     let files = vocabulary::files(cx.places.catalog.as_deref())?;
@@ -57,6 +72,8 @@ pub fn open_engine(cx: &Context) -> Result<Engine> {
         Some(thesaurus) => engine.set_thesaurus(thesaurus),
         None => engine.set_vocabulary(&vocabulary::from_files(&files)?),
     }
+    let model = cx.model()?;
+    engine.set_neighbours(Box::new(Semantic::new(cx.store.root(), model.as_ref())));
     Ok(engine)
 }
 

@@ -1,4 +1,5 @@
-//! `paperdex update`: the whole pipeline in order (fetch, extract, cite, index) over one lock.
+//! `paperdex update`: the whole pipeline in order (fetch, extract, cite, index, embed) over one
+//! lock.
 
 use std::io;
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use paperdex::cli::UpdateOpts;
 use paperdex::output;
 use paperdex::pipeline::StageOptions;
 
-use super::{cite, extract, fetch_cmd, index, Context};
+use super::{cite, embed_cmd, extract, fetch_cmd, index, Context};
 
 pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
@@ -44,15 +45,20 @@ pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
         u.rebuild,
         cx.quiet,
     )?;
+    if !json {
+        index::report(&stats, cx.quiet);
+    }
+    let embedded = embed_cmd::embed_catalog(cx, &catalog, !u.offline)?;
     if json {
         let value = serde_json::json!({
             "fetch": fetched.as_ref().map(output::fetch_json),
             "extract": extract::report_json(&extracted),
             "index": stats,
+            "embed": embedded,
         });
         output::json(io::stdout().lock(), &value)?;
-    } else {
-        index::report(&stats, cx.quiet);
+    } else if let Some(embedded) = &embedded {
+        embed_cmd::report(embedded, cx.quiet);
     }
     // Texts that could not be written are errors: the library is not what it should be.
     Ok(if extracted.ok() {

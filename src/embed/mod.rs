@@ -12,6 +12,8 @@
 //! - [`Vectors`] is the stored set: [`Vectors::update`] embeds only texts that are new or
 //!   changed since the last run, and [`Vectors::nearest`] ranks every stored vector against a
 //!   query vector.
+//! - [`run`] keeps the vectors of a catalog's entries up to date, and [`Semantic`] answers
+//!   the search stage's questions of meaning from them, loading the model only for a query.
 //! - [`locate`] finds the model folder to use, and [`download`] puts all-MiniLM-L6-v2 into the
 //!   data directory, verified against checksums pinned here.
 //!
@@ -20,6 +22,8 @@
 mod download;
 mod locate;
 mod model;
+mod semantic;
+mod stage;
 mod vectors;
 
 #[cfg(test)]
@@ -30,6 +34,8 @@ pub use download::{
 };
 pub use locate::{locate, model_dir, ModelLocation, ModelOrigin, MODEL_ENV};
 pub use model::{init_threads, EmbedOptions, Model, MODEL_FILES};
+pub use semantic::Semantic;
+pub use stage::{entry_text, run, EmbedStats};
 pub use vectors::{text_hash, UpdateReport, Vectors};
 
 use anyhow::Result;

@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use tantivy::collector::{Count, FacetCollector, FacetCounts, MultiCollector, TopDocs};
+use tantivy::collector::{
+    Count, DocSetCollector, FacetCollector, FacetCounts, MultiCollector, TopDocs,
+};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyScorer, EnableScoring, Occur, Query, RangeQuery,
     Scorer, TermQuery, Weight,
@@ -17,6 +19,7 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, Searcher, SegmentReader, TantivyDocument, Term};
 
+use super::fusion::{self, ByWords, Matched, Meaning, MeaningUse, Neighbours, Signals};
 use super::passage::{self, Needles};
 use super::planner::{Plan, PlanError, Planner};
 use super::thesaurus::Thesaurus;
@@ -37,16 +40,21 @@ pub struct Engine {
     searcher: Searcher,
     topics: Vec<String>,
     thesaurus: Thesaurus,
+    neighbours: Option<Box<dyn Neighbours>>,
 }
 
 /// A document's rank: whether it covers every wanted part, how many corrected words it holds
-/// as typed, its relevance scaled by coverage, and last its fingerprint, so that equal scores
-/// come out in the same order whichever indexing thread stored which document.
-type Rank = (u32, u32, f32, u64);
+/// as typed, its relevance scaled by coverage, and its fingerprint, so that equal scores
+/// come out in the same order whichever indexing thread stored which document. Last, not
+/// ranked by: whether the query names the document.
+type Rank = (u32, u32, f32, u64, bool);
 
-/// What one pass over the matches gathers: the top documents with their scores, how many
-/// matched, and their facet counts.
-type Collected = (Vec<(f32, DocAddress)>, usize, Facets);
+/// What one pass over the matches gathers: the top documents, how many matched, and their
+/// facet counts.
+type Collected = (Vec<ByWords>, usize, Facets);
+
+/// A document to show: its score, where it is, and how it was found.
+type Picked = (f32, DocAddress, Matched);
 
 /// A wanted part of a query as a matcher: any form, the typed form if corrected, its weight.
 type Part<T> = (Box<T>, Option<Box<T>>, f32);
@@ -64,7 +72,18 @@ impl Engine {
             searcher,
             topics,
             thesaurus: Thesaurus::default(),
+            neighbours: None,
         })
+    }
+
+    /// Finds entries by meaning through `neighbours` from now on, where words are not enough.
+    pub fn set_neighbours(&mut self, neighbours: Box<dyn Neighbours>) {
+        self.neighbours = Some(neighbours);
+    }
+
+    /// Whether entries can be found by meaning: vectors stored and a model to embed queries.
+    pub fn has_meaning(&self) -> bool {
+        self.neighbours.as_deref().is_some_and(|n| n.available())
     }
 
     /// Expands queries with the groups of `vocabulary` from now on.
@@ -164,8 +183,14 @@ impl Engine {
         let query = BooleanQuery::new(clauses);
         let limit = req.limit.clamp(1, MAX_LIMIT);
         let ranked = req.like.is_none();
-        let (top, total, facets) = self.collect(&query, &plan, limit, ranked)?;
-        let hits = self.hits(&top, &plan)?;
+        let (by_words, total, facets) = self.collect(&query, &plan, limit, ranked)?;
+        let signals = Signals {
+            explicit: plan.explicit || req.like.is_some(),
+            question: plan.question,
+            parts: plan.slots.len(),
+        };
+        let (picked, meaning, total) = self.add_meaning(req, signals, by_words, total, limit)?;
+        let hits = self.hits(&picked, &plan)?;
         let replaced: Vec<_> = plan.corrections.iter().filter(|c| c.replaced).collect();
         let suggested: Vec<_> = plan.corrections.iter().filter(|c| !c.replaced).collect();
         Ok(Results {
@@ -176,25 +201,109 @@ impl Engine {
             showing_results_for: rewrite(&req.query, &replaced),
             did_you_mean: rewrite(&req.query, &suggested),
             corrections: plan.corrections,
+            meaning,
         })
     }
 
-    /// The entries most like `id`, best first.
+    /// The documents to show, in order, with how each was found: the words' hits alone, or
+    /// merged with the entries nearest in meaning when the request and the words' hits call
+    /// for it; and the new total.
+    fn add_meaning(
+        &self,
+        req: &Request,
+        signals: Signals,
+        by_words: Vec<ByWords>,
+        total: usize,
+        limit: usize,
+    ) -> Result<(Vec<Picked>, MeaningUse, usize)> {
+        let words_only = |by_words: Vec<ByWords>, used| {
+            let picked = by_words
+                .into_iter()
+                .map(|h| (h.score, h.address, Matched::Words))
+                .collect();
+            Ok((picked, used, total))
+        };
+        if req.meaning == Meaning::Off {
+            return words_only(by_words, MeaningUse::Off);
+        }
+        if !fusion::wanted(req.meaning, signals, &by_words, limit) {
+            return words_only(by_words, MeaningUse::NotNeeded);
+        }
+        let Some(neighbours) = self.neighbours.as_deref().filter(|n| n.available()) else {
+            return words_only(by_words, MeaningUse::Unavailable);
+        };
+        let pinned = by_words.iter().filter(|h| h.named).count();
+        let near = neighbours.nearest(&req.query, limit + pinned)?;
+        let by_meaning = self.addresses(&near, req)?;
+        if req.meaning == Meaning::Only {
+            let picked: Vec<Picked> = by_meaning
+                .into_iter()
+                .take(limit)
+                .map(|(address, similarity)| (similarity, address, Matched::Meaning))
+                .collect();
+            let total = picked.len();
+            return Ok((picked, MeaningUse::Used, total));
+        }
+        Ok(merge(&by_words, &by_meaning, limit, total))
+    }
+
+    /// The documents of the entries `near` names, in its order, that the request's filters
+    /// allow, each with its similarity.
+    fn addresses(&self, near: &[(String, f32)], req: &Request) -> Result<Vec<(DocAddress, f32)>> {
+        let mut found = Vec::new();
+        for (id, similarity) in near {
+            let top = self.searcher.search(
+                &*self.id_query(id),
+                &TopDocs::with_limit(1).order_by_score(),
+            )?;
+            if let Some((_, address)) = top.first() {
+                found.push((*address, *similarity));
+            }
+        }
+        let Some(filter) = self.filters(req)? else {
+            return Ok(found);
+        };
+        let ids: Vec<(Occur, Box<dyn Query>)> = near
+            .iter()
+            .map(|(id, _)| (Occur::Should, self.id_query(id)))
+            .collect();
+        let allowed = self.searcher.search(
+            &BooleanQuery::new(vec![
+                (Occur::Must, filter),
+                (Occur::Must, Box::new(BooleanQuery::new(ids))),
+            ]),
+            &DocSetCollector,
+        )?;
+        found.retain(|(address, _)| allowed.contains(address));
+        Ok(found)
+    }
+
+    /// The entries most like `id`, best first: those sharing its telling terms, merged with
+    /// those nearest to it in meaning where vectors are stored.
     pub fn related(&self, id: &str, limit: usize) -> Result<Results> {
         let (like, id) = self.like_query(id)?;
         let query = BooleanQuery::new(vec![
             (Occur::Should, like),
             (Occur::MustNot, self.id_query(&id)),
         ]);
-        let plan = Plan {
-            query: Box::new(AllQuery),
-            slots: Vec::new(),
-            corrections: Vec::new(),
-            highlight: Default::default(),
-            probes: Vec::new(),
+        let plan = Plan::of(Box::new(AllQuery));
+        let limit = limit.clamp(1, MAX_LIMIT);
+        let (by_words, total, facets) = self.collect(&query, &plan, limit, false)?;
+        let similar = match &self.neighbours {
+            Some(n) => n.similar(&id, limit),
+            None => Vec::new(),
         };
-        let (top, total, facets) = self.collect(&query, &plan, limit.clamp(1, MAX_LIMIT), false)?;
-        let hits = self.hits(&top, &plan)?;
+        let by_meaning = self.addresses(&similar, &Request::default())?;
+        let (picked, meaning, total) = if by_meaning.is_empty() {
+            let picked = by_words
+                .iter()
+                .map(|h| (h.score, h.address, Matched::Words))
+                .collect();
+            (picked, MeaningUse::Unavailable, total)
+        } else {
+            merge(&by_words, &by_meaning, limit, total)
+        };
+        let hits = self.hits(&picked, &plan)?;
         Ok(Results {
             query: format!("like:{id}"),
             total,
@@ -203,21 +312,24 @@ impl Engine {
             corrections: Vec::new(),
             showing_results_for: None,
             did_you_mean: None,
+            meaning,
         })
     }
 
     /// The hits of the top documents, in order. Each reads a stored text and looks through
     /// it for passages, so they are built on all cores.
-    fn hits(&self, top: &[(f32, DocAddress)], plan: &Plan) -> Result<Vec<Hit>> {
+    fn hits(&self, top: &[Picked], plan: &Plan) -> Result<Vec<Hit>> {
         use rayon::prelude::*;
         let needles = Needles::new(&plan.highlight, &plan.probes);
         top.par_iter()
-            .map_init(analysis::stemmed, |analyzer, &(score, address)| {
+            .map_init(analysis::stemmed, |analyzer, &(score, address, matched)| {
                 let doc: TantivyDocument = self
                     .searcher
                     .doc(address)
                     .context("Could not read a document from the index")?;
-                Ok(self.hit(&doc, score, plan, &needles, analyzer))
+                let mut hit = self.hit(&doc, score, plan, &needles, analyzer);
+                hit.matched = matched;
+                Ok(hit)
             })
             .collect()
     }
@@ -341,10 +453,15 @@ impl Engine {
             .searcher
             .search(query, &multi)
             .context("The search failed")?;
-        let top: Vec<(f32, DocAddress)> = top_handle
+        let top: Vec<ByWords> = top_handle
             .extract(&mut fruit)
             .into_iter()
-            .map(|(rank, address): (Rank, DocAddress)| (rank.2, address))
+            .map(|(rank, address): (Rank, DocAddress)| ByWords {
+                address,
+                full: rank.0 == 1,
+                named: rank.4,
+                score: rank.2,
+            })
             .collect();
         let total = count.extract(&mut fruit);
         let mut facets = Facets {
@@ -460,6 +577,7 @@ impl Engine {
             passages,
             pdf: None,
             cited_by: 0,
+            matched: Matched::Words,
         }
     }
 }
@@ -469,6 +587,9 @@ struct Coverage {
     /// Per part: a matcher for any form, one for the typed form if it was corrected, a weight.
     parts: Arc<Vec<Part<dyn Weight>>>,
     total: f32,
+    /// Per plain word: a matcher of the entries whose title, names or authors hold it. Empty
+    /// when the query has other parts, or is not ranked.
+    named: Arc<Vec<Box<dyn Weight>>>,
 }
 
 impl Coverage {
@@ -496,9 +617,18 @@ impl Coverage {
             .map(|s| s.weight)
             .sum::<f32>()
             .max(f32::EPSILON);
+        let mut named = Vec::new();
+        if ranked && plan.slots.iter().all(|s| s.named.is_some()) {
+            for slot in &plan.slots {
+                if let Some(q) = &slot.named {
+                    named.push(q.weight(enable)?);
+                }
+            }
+        }
         Ok(Coverage {
             parts: Arc::new(parts),
             total,
+            named: Arc::new(named),
         })
     }
 
@@ -515,6 +645,8 @@ impl Coverage {
             .map(|(any, typed, w)| (scorer(&**any), typed.as_deref().map(scorer), *w))
             .collect();
         let matchers = std::cell::RefCell::new(matchers);
+        let names: Vec<Box<dyn Scorer>> = self.named.iter().map(|w| scorer(&**w)).collect();
+        let names = std::cell::RefCell::new(names);
         let total = self.total;
         let prints = segment
             .fast_fields()
@@ -523,9 +655,15 @@ impl Coverage {
             .map(|c| c.first_or_default_col(0));
         move |doc, score| {
             let print = prints.as_ref().map_or(0, |p| p.get_val(doc));
+            let mut n = names.borrow_mut();
+            let mut named = !n.is_empty();
+            for matcher in n.iter_mut() {
+                // Every matcher moves forward to `doc`, named or not, as documents come in order.
+                named &= holds(matcher.as_mut(), doc);
+            }
             let mut m = matchers.borrow_mut();
             if m.is_empty() {
-                return (1, 0, score, print);
+                return (1, 0, score, print, named);
             }
             let mut covered = 0.0;
             let mut typed = 0;
@@ -541,9 +679,41 @@ impl Coverage {
             }
             let coverage = (covered / total).min(1.0);
             let full = u32::from(coverage > 0.999);
-            (full, typed, score * coverage.powf(COVERAGE_POWER), print)
+            (
+                full,
+                typed,
+                score * coverage.powf(COVERAGE_POWER),
+                print,
+                named,
+            )
         }
     }
+}
+
+/// The words' hits merged with the entries nearest in meaning, and the total, counting the
+/// entries only meaning found.
+fn merge(
+    by_words: &[ByWords],
+    by_meaning: &[(DocAddress, f32)],
+    limit: usize,
+    total: usize,
+) -> (Vec<Picked>, MeaningUse, usize) {
+    let addresses: Vec<DocAddress> = by_meaning.iter().map(|(a, _)| *a).collect();
+    let fused = fusion::fuse(by_words, &addresses, limit);
+    let score_of = |a: DocAddress| {
+        by_words
+            .iter()
+            .find(|h| h.address == a)
+            .map(|h| h.score)
+            .or_else(|| by_meaning.iter().find(|(b, _)| *b == a).map(|(_, s)| *s))
+            .unwrap_or(0.0)
+    };
+    let added = fused.iter().filter(|(_, m)| *m == Matched::Meaning).count();
+    let picked = fused
+        .into_iter()
+        .map(|(a, m)| (score_of(a), a, m))
+        .collect();
+    (picked, MeaningUse::Used, total + added)
 }
 
 /// Whether a matcher holds `doc`, moving it forward to it.

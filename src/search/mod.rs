@@ -5,7 +5,8 @@
 //!
 //! Inside, the query planner (`syntax` parses leniently, `stopwords`, `typo` and `thesaurus`
 //! widen plain words, `planner` builds the tantivy queries) is apart from the `engine` that
-//! runs them and ranks by coverage, the `passage` picker that shows where a hit matched, and
+//! runs them and ranks by coverage, `fusion`, which merges in the entries nearest in meaning
+//! when words are not enough, the `passage` picker that shows where a hit matched, and
 //! `related`, which finds the entries most like a given one.
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 mod engine;
+mod fusion;
 mod passage;
 mod planner;
 mod related;
@@ -23,6 +25,7 @@ mod thesaurus;
 mod typo;
 
 pub use engine::Engine;
+pub use fusion::{Matched, Meaning, MeaningUse, Neighbours};
 pub use passage::Passage;
 pub use planner::Correction;
 pub use thesaurus::Thesaurus;
@@ -56,6 +59,8 @@ pub struct Request {
     /// When set, results are ranked by how close they are to this entry.
     pub like: Option<String>,
     pub limit: usize,
+    /// Whether entries near in meaning may join the words' hits.
+    pub meaning: Meaning,
 }
 
 /// One ranked hit.
@@ -86,6 +91,8 @@ pub struct Hit {
     pub pdf: Option<String>,
     /// How many entries of the library cite this one (filled in from the citation graph).
     pub cited_by: usize,
+    /// Whether the query's words found the entry, its meaning, or both.
+    pub matched: Matched,
 }
 
 /// Counts of matching documents per facet value.
@@ -110,6 +117,8 @@ pub struct Results {
     pub showing_results_for: Option<String>,
     /// A better query, when words of it look misspelt but occur.
     pub did_you_mean: Option<String>,
+    /// Whether entries near in meaning took part, and if not, why.
+    pub meaning: MeaningUse,
 }
 
 /// Checks that `kind` is one of the catalog's kinds, so a misspelt `--kind` is an error rather

@@ -66,6 +66,9 @@ pub struct Slot {
     pub typed: Option<Box<dyn Query>>,
     /// How much the part tells documents apart (its inverse document frequency).
     pub weight: f32,
+    /// Matches a document whose title, names or authors hold this part as typed or
+    /// corrected (no thesaurus terms); `None` for parts that are not plain words.
+    pub named: Option<Box<dyn Query>>,
 }
 
 /// A word the planner read as another.
@@ -91,6 +94,26 @@ pub struct Plan {
     pub highlight: HashSet<String>,
     /// Lowercase beginnings of words to look for when picking passages.
     pub probes: Vec<String>,
+    /// Whether the query uses syntax (phrases, fields, `+`, `-`, `AND`/`OR`, `pax*`,
+    /// `paxos~1`): the user said exactly what to match, so nothing is added by meaning.
+    pub explicit: bool,
+    /// Whether the query reads as a question (`how does raft elect a leader`).
+    pub question: bool,
+}
+
+impl Plan {
+    /// A plan that selects with `query` and has no wanted parts.
+    pub fn of(query: Box<dyn Query>) -> Plan {
+        Plan {
+            query,
+            slots: Vec::new(),
+            corrections: Vec::new(),
+            highlight: HashSet::new(),
+            probes: Vec::new(),
+            explicit: false,
+            question: false,
+        }
+    }
 }
 
 /// Why a query could not be planned.
@@ -171,20 +194,21 @@ impl<'a> Planner<'a> {
         let clauses = syntax::parse(text).map_err(|e| match e {
             syntax::SyntaxError::TooDeep => PlanError::TooDeep,
         })?;
-        let mut plan = Plan {
-            query: Box::new(AllQuery),
-            slots: Vec::new(),
-            corrections: Vec::new(),
-            highlight: HashSet::new(),
-            probes: Vec::new(),
-        };
+        let mut plan = Plan::of(Box::new(AllQuery));
         let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut plain: Vec<Plain> = Vec::new();
         let question = is_question(text);
+        plan.question = question;
         for clause in &clauses {
             match self.classify(clause, question) {
-                Some(p) => plain.push(p),
-                None => self.add_clause(clause, &mut plan, &mut top)?,
+                Some(p) => {
+                    plan.explicit |= p.occur == syntax::Occur::Must;
+                    plain.push(p);
+                }
+                None => {
+                    plan.explicit = true;
+                    self.add_clause(clause, &mut plan, &mut top)?;
+                }
             }
         }
         self.plan_plain(plain, &mut plan, &mut top);
@@ -302,6 +326,7 @@ impl<'a> Planner<'a> {
             let typed = p
                 .corrected
                 .then(|| self.sequence_query(&p.stems, &self.text_fields(), 1.0, 0));
+            let named = self.named_query(p);
             for (seq, _) in &p.alternatives {
                 plan.highlight.extend(seq.iter().cloned());
             }
@@ -312,6 +337,7 @@ impl<'a> Planner<'a> {
                 any,
                 typed,
                 weight: idf(df.max(1), n),
+                named: Some(named),
             });
         }
         // Neighbouring words that stand close together in a document: a concept, not a list.
@@ -479,6 +505,28 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// A query matching an entry that a plain word names: the word as typed, joined, split or
+    /// corrected (not the thesaurus's other terms) in the title, names or authors, or the
+    /// year of publication when the word is a year. Scoring is not needed.
+    fn named_query(&self, p: &Plain) -> Box<dyn Query> {
+        let f = self.fields;
+        let fields = [(f.title, 1.0), (f.aliases, 1.0), (f.author, 1.0)];
+        let mut options: Vec<(Occur, Box<dyn Query>)> = p
+            .alternatives
+            .iter()
+            .filter(|(_, w)| *w >= CORRECTION)
+            .map(|(seq, _)| (Occur::Should, self.sequence_query(seq, &fields, 1.0, 0)))
+            .collect();
+        if let Some(year) = p.year {
+            let term = Term::from_field_i64(f.year, year);
+            options.push((
+                Occur::Should,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
+        }
+        Box::new(BooleanQuery::new(options))
+    }
+
     /// A query matching any of the alternatives, each weighed as given.
     fn alternatives_query(
         &self,
@@ -554,6 +602,7 @@ impl<'a> Planner<'a> {
                 any: query.box_clone(),
                 typed: None,
                 weight,
+                named: None,
             });
         }
         top.push((occur, query));

@@ -96,6 +96,9 @@ impl TestEnv {
             .env("PAPERDEX_DATA", self.data_dir())
             .env("PAPERDEX_CATALOG", self.catalog_dir())
             .env_remove("NO_COLOR")
+            // No test downloads the sentence model, and none uses one unless it names it.
+            .env_remove("PAPERDEX_MODEL")
+            .env("PAPERDEX_MODEL_URL", "http://127.0.0.1:9/")
             .args(args);
         cmd
     }

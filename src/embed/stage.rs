@@ -1,0 +1,195 @@
+//! The embed stage's run over a catalog (catalog -> fetch -> extract -> index -> **embed** ->
+//! search): each entry's title, names and summary go through the model, and the vectors are
+//! kept in the data directory. A small stamp of the model folder lets a run over an unchanged
+//! library and model finish without loading the model at all.
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use super::{text_hash, Embedder, Model, ModelLocation, Vectors, MODEL_FILES};
+use crate::catalog::Entry;
+use crate::store::write_atomic;
+
+/// What one run of the stage did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EmbedStats {
+    /// Entries whose text went through the model.
+    pub embedded: usize,
+    /// Entries whose stored vector was kept.
+    pub reused: usize,
+    /// Stored vectors of entries no longer in the catalog.
+    pub removed: usize,
+    /// Why the stored vectors were all made again, if they were.
+    pub discarded: Option<String>,
+}
+
+/// The model folder as last used, so an unchanged folder need not be read to know that the
+/// stored vectors are its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    dir: PathBuf,
+    /// Each model file's name, length and modification time in nanoseconds.
+    files: Vec<(String, u64, u64)>,
+    /// The model's identity, as stored with the vectors.
+    identity: String,
+}
+
+/// The text an entry is embedded from: its title, the names it is known by and its summary.
+/// Full text was tried as well and did not help on our judged queries.
+pub fn entry_text(entry: &Entry) -> String {
+    let mut parts = vec![entry.title.trim().to_string()];
+    if !entry.aliases.is_empty() {
+        parts.push(entry.aliases.join(", "));
+    }
+    if !entry.summary.trim().is_empty() {
+        parts.push(entry.summary.trim().to_string());
+    }
+    parts.join(". ")
+}
+
+/// Where a data directory keeps the stamp of the model its vectors were made with.
+fn stamp_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("embed").join("model.json")
+}
+
+/// Brings the stored vectors in step with `entries` using the model at `model`; `progress`
+/// gets `(done, total)` over the texts embedded. The model is loaded only when some text is
+/// new or changed, or the model folder changed.
+pub fn run(
+    data_dir: &Path,
+    entries: &[Entry],
+    model: &ModelLocation,
+    progress: &dyn Fn(usize, usize),
+) -> Result<EmbedStats> {
+    let items: Vec<(&str, String)> = entries
+        .iter()
+        .map(|e| (e.id.as_str(), entry_text(e)))
+        .collect();
+    let path = Vectors::path(data_dir);
+    let stamp = stamp_of(&model.dir)?;
+    if let Some(stats) = unchanged(data_dir, &path, &stamp, &items) {
+        return Ok(stats);
+    }
+    let loaded = Model::load(&model.dir)?;
+    let (_, report) = Vectors::update(&path, &loaded, &items, progress)?;
+    let stamp = Stamp {
+        identity: loaded.identity().to_string(),
+        ..stamp
+    };
+    let bytes = serde_json::to_vec_pretty(&stamp).context("Could not encode the model stamp")?;
+    write_atomic(&stamp_path(data_dir), &bytes)?;
+    Ok(EmbedStats {
+        embedded: report.embedded.len(),
+        reused: report.reused.len(),
+        removed: report.removed.len(),
+        discarded: report.discarded,
+    })
+}
+
+/// The stats of a run with nothing to do, when the stored vectors were made by this same
+/// model folder from exactly these texts; `None` when there is work.
+fn unchanged(
+    data_dir: &Path,
+    path: &Path,
+    stamp: &Stamp,
+    items: &[(&str, String)],
+) -> Option<EmbedStats> {
+    let stored: Stamp = serde_json::from_slice(&std::fs::read(stamp_path(data_dir)).ok()?).ok()?;
+    if stored.dir != stamp.dir || stored.files != stamp.files {
+        return None;
+    }
+    let vectors = Vectors::load(path).ok()??;
+    if vectors.model() != stored.identity || vectors.len() != items.len() {
+        return None;
+    }
+    let same = items
+        .iter()
+        .all(|(id, text)| vectors.hash(id) == Some(text_hash(text).as_str()));
+    same.then(|| EmbedStats {
+        reused: items.len(),
+        ..EmbedStats::default()
+    })
+}
+
+/// The stamp of the model folder `dir` as it is now (its identity left empty).
+fn stamp_of(dir: &Path) -> Result<Stamp> {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut files = Vec::new();
+    for name in MODEL_FILES {
+        let path = dir.join(name);
+        let meta = std::fs::metadata(&path)
+            .with_context(|| format!("Could not read {}.", path.display()))?;
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        files.push((name.to_string(), meta.len(), modified));
+    }
+    Ok(Stamp {
+        dir,
+        files,
+        identity: String::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_embedded_from_its_title_names_and_summary() {
+        let entry = Entry {
+            id: "raft".into(),
+            title: "In Search of an Understandable Consensus Algorithm".into(),
+            aliases: vec!["Raft".into()],
+            summary: "A consensus algorithm designed to be easy to teach.".into(),
+            ..Entry::default()
+        };
+        assert_eq!(
+            entry_text(&entry),
+            "In Search of an Understandable Consensus Algorithm. Raft. \
+             A consensus algorithm designed to be easy to teach."
+        );
+    }
+
+    fn entries(summary: &str) -> Vec<Entry> {
+        ["raft", "paxos", "dynamo"]
+            .iter()
+            .map(|id| Entry {
+                id: id.to_string(),
+                title: format!("The {id} paper"),
+                summary: format!("{summary} {id}"),
+                ..Entry::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_second_run_over_the_same_texts_reuses_every_vector_and_a_changed_text_is_redone() {
+        let model = super::super::tiny::model_dir();
+        let location = ModelLocation {
+            dir: model.path().to_path_buf(),
+            origin: super::super::ModelOrigin::Explicit,
+        };
+        let data = tempfile::tempdir().unwrap();
+        let first = run(data.path(), &entries("about"), &location, &|_, _| {}).unwrap();
+        assert_eq!((first.embedded, first.reused), (3, 0));
+        assert!(stamp_path(data.path()).is_file());
+        let again = run(data.path(), &entries("about"), &location, &|_, _| {}).unwrap();
+        assert_eq!((again.embedded, again.reused), (0, 3));
+        let mut changed = entries("about");
+        changed[1].summary = "something else entirely".into();
+        changed.pop();
+        let third = run(data.path(), &changed, &location, &|_, _| {}).unwrap();
+        assert_eq!((third.embedded, third.reused, third.removed), (1, 1, 1));
+        // Another model's vectors are never reused.
+        super::super::tiny::write_model(model.path(), 7);
+        let other = run(data.path(), &changed, &location, &|_, _| {}).unwrap();
+        assert_eq!(other.embedded, 2);
+        assert!(other.discarded.is_some());
+    }
+}

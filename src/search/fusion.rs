@@ -1,0 +1,230 @@
+//! Hybrid ranking, inside the search stage: when a query's words are not enough (a question,
+//! a sentence, a query no entry matches in full, or one with few hits), the entries nearest to
+//! it by meaning (from the embed stage, through [`Neighbours`]) join the entries its words
+//! found. Entries the query names (every word in the title, names or authors) stay first, in
+//! the order the words ranked them; the rest are merged by reciprocal rank. Plain keyword
+//! queries never reach the model.
+
+use anyhow::Result;
+use serde::Serialize;
+use tantivy::DocAddress;
+
+/// Whether a search may use meaning, as the user asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Meaning {
+    /// Words first; meaning where the words are not enough.
+    #[default]
+    Auto,
+    /// Words only.
+    Off,
+    /// Meaning only: the nearest entries, whatever words they hold.
+    Only,
+}
+
+/// Whether meaning took part in a search, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeaningUse {
+    /// The entries nearest in meaning were merged with the words' hits.
+    Used,
+    /// The words' hits were enough (or the query uses exact syntax): the model was not asked.
+    NotNeeded,
+    /// The user asked for words only.
+    Off,
+    /// There is no model or no stored vectors, so the search was by words alone.
+    Unavailable,
+}
+
+/// How a hit was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Matched {
+    Words,
+    Meaning,
+    Both,
+}
+
+/// Entries near in meaning, as the embed stage finds them; the search stage knows nothing
+/// of models.
+pub trait Neighbours: Send + Sync {
+    /// Whether [`Neighbours::nearest`] can answer: vectors are stored and a model is there.
+    fn available(&self) -> bool;
+
+    /// The `k` entries nearest to a query's text, best first, with their similarity.
+    fn nearest(&self, query: &str, k: usize) -> Result<Vec<(String, f32)>>;
+
+    /// The `k` entries nearest to entry `id`, itself left out, from stored vectors alone.
+    fn similar(&self, id: &str, k: usize) -> Vec<(String, f32)>;
+}
+
+/// A query with at least this many wanted parts reads as a sentence, not as keywords.
+const SENTENCE_PARTS: usize = 4;
+
+/// The constant of reciprocal-rank fusion: the larger, the flatter the weight of rank.
+const RRF_K: f32 = 10.0;
+
+/// Weights of the two lists in the fusion.
+const WORDS_WEIGHT: f32 = 1.0;
+const MEANING_WEIGHT: f32 = 1.0;
+
+/// One hit of the words' ranking, as fusion needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ByWords {
+    pub address: DocAddress,
+    /// Whether the document holds every wanted part of the query.
+    pub full: bool,
+    /// Whether the query names the document (every word in its title, names or authors).
+    pub named: bool,
+    pub score: f32,
+}
+
+/// What the planner learnt of a query that decides whether meaning is asked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Signals {
+    pub explicit: bool,
+    pub question: bool,
+    /// Wanted parts: content words.
+    pub parts: usize,
+}
+
+/// Whether the model should be asked, given how the words did: never for exact syntax or
+/// when the user said no; for questions and sentences; and when the words found no entry
+/// holding all of them, or fewer entries than asked for and none the query names.
+pub fn wanted(meaning: Meaning, signals: Signals, by_words: &[ByWords], limit: usize) -> bool {
+    match meaning {
+        Meaning::Off => return false,
+        Meaning::Only => return true,
+        Meaning::Auto => {}
+    }
+    if signals.explicit || signals.parts == 0 {
+        return false;
+    }
+    let weak = !by_words.iter().any(|h| h.full);
+    let few = by_words.len() < limit && !by_words.iter().any(|h| h.named);
+    signals.question || signals.parts >= SENTENCE_PARTS || weak || few
+}
+
+/// Merges the words' ranking with the nearest entries by meaning (best first, documents of
+/// the index), keeping `limit`. Named hits come first in the words' order; the others are
+/// ranked by reciprocal-rank fusion of both lists.
+pub fn fuse(
+    by_words: &[ByWords],
+    by_meaning: &[DocAddress],
+    limit: usize,
+) -> Vec<(DocAddress, Matched)> {
+    let mut out: Vec<(DocAddress, Matched)> = Vec::new();
+    let in_meaning = |a: &DocAddress| by_meaning.contains(a);
+    for hit in by_words.iter().filter(|h| h.named) {
+        let matched = if in_meaning(&hit.address) {
+            Matched::Both
+        } else {
+            Matched::Words
+        };
+        out.push((hit.address, matched));
+    }
+    let pinned: Vec<DocAddress> = out.iter().map(|(a, _)| *a).collect();
+    let mut scored: Vec<(f32, usize, DocAddress, Matched)> = Vec::new();
+    let rest_words = by_words.iter().filter(|h| !h.named).map(|h| h.address);
+    for (rank, address) in rest_words.enumerate() {
+        let mut score = WORDS_WEIGHT / (RRF_K + rank as f32 + 1.0);
+        let mut matched = Matched::Words;
+        if let Some(r) = by_meaning
+            .iter()
+            .filter(|a| !pinned.contains(a))
+            .position(|a| *a == address)
+        {
+            score += MEANING_WEIGHT / (RRF_K + r as f32 + 1.0);
+            matched = Matched::Both;
+        }
+        scored.push((score, scored.len(), address, matched));
+    }
+    let rest_meaning = by_meaning.iter().filter(|a| !pinned.contains(a));
+    for (rank, address) in rest_meaning.enumerate() {
+        if scored.iter().any(|(_, _, a, _)| a == address) {
+            continue;
+        }
+        let score = MEANING_WEIGHT / (RRF_K + rank as f32 + 1.0);
+        scored.push((score, scored.len(), *address, Matched::Meaning));
+    }
+    // Ties keep the words' order, then the model's.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    out.extend(scored.into_iter().map(|(_, _, a, m)| (a, m)));
+    out.truncate(limit);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(n: u32) -> DocAddress {
+        DocAddress::new(0, n)
+    }
+
+    fn words(list: &[(u32, bool, bool)]) -> Vec<ByWords> {
+        list.iter()
+            .map(|&(n, full, named)| ByWords {
+                address: doc(n),
+                full,
+                named,
+                score: 1.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keyword_queries_with_full_hits_do_not_ask_the_model() {
+        let hits = words(&[(1, true, false), (2, true, false), (3, false, false)]);
+        let keywords = Signals {
+            parts: 2,
+            ..Signals::default()
+        };
+        assert!(!wanted(Meaning::Auto, keywords, &hits, 3));
+        // Fewer hits than asked for, none named: meaning fills the list.
+        assert!(wanted(Meaning::Auto, keywords, &hits, 10));
+        // A lookup that names its entry is answered, however few its hits.
+        let named = words(&[(1, true, true)]);
+        assert!(!wanted(Meaning::Auto, keywords, &named, 10));
+        // No entry holds every word.
+        let partial = words(&[(1, false, false), (2, false, false)]);
+        assert!(wanted(Meaning::Auto, keywords, &partial, 2));
+    }
+
+    #[test]
+    fn questions_and_sentences_ask_the_model_unless_syntax_or_the_user_says_no() {
+        let hits = words(&[(1, true, false), (2, true, false)]);
+        let question = Signals {
+            question: true,
+            parts: 3,
+            ..Signals::default()
+        };
+        assert!(wanted(Meaning::Auto, question, &hits, 2));
+        assert!(!wanted(Meaning::Off, question, &hits, 2));
+        let sentence = Signals {
+            parts: SENTENCE_PARTS,
+            ..Signals::default()
+        };
+        assert!(wanted(Meaning::Auto, sentence, &hits, 2));
+        let exact = Signals {
+            explicit: true,
+            parts: 5,
+            question: true,
+        };
+        assert!(!wanted(Meaning::Auto, exact, &hits, 2));
+        assert!(wanted(Meaning::Only, exact, &hits, 2));
+    }
+
+    #[test]
+    fn named_hits_stay_first_and_the_rest_merge_by_rank() {
+        let hits = words(&[(1, true, false), (2, true, true), (3, true, false)]);
+        let meaning = [doc(9), doc(3), doc(2)];
+        let fused = fuse(&hits, &meaning, 10);
+        assert_eq!(fused[0], (doc(2), Matched::Both));
+        // Doc 3 is in both lists, so it passes doc 1 (words only) and doc 9 (meaning only).
+        assert_eq!(fused[1], (doc(3), Matched::Both));
+        let rest: Vec<_> = fused[2..].iter().map(|(a, _)| *a).collect();
+        assert_eq!(rest, vec![doc(1), doc(9)]);
+        assert_eq!(fused[3].1, Matched::Meaning);
+        assert_eq!(fuse(&hits, &meaning, 2).len(), 2);
+    }
+}
