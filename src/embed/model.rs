@@ -104,6 +104,17 @@ impl Model {
     /// Loads the model in `dir`, which must hold [`MODEL_FILES`]; `sentence_bert_config.json`
     /// and `1_Pooling/config.json` are read when present.
     pub fn load_with(dir: &Path, options: EmbedOptions) -> Result<Model> {
+        Model::load_inner(dir, options, None)
+    }
+
+    /// Loads the model in `dir` whose identity is already known (from a stamp of its files
+    /// made when it was last hashed), skipping the hash of its weights: most of the time a
+    /// query's first use of the model would take.
+    pub fn load_known(dir: &Path, identity: &str) -> Result<Model> {
+        Model::load_inner(dir, EmbedOptions::default(), Some(identity.to_string()))
+    }
+
+    fn load_inner(dir: &Path, options: EmbedOptions, known: Option<String>) -> Result<Model> {
         if !dir.is_dir() {
             bail!("The model folder {} does not exist.", dir.display());
         }
@@ -147,7 +158,8 @@ impl Model {
 
         let weights_path = dir.join("model.safetensors");
         let weights = read(&weights_path)?;
-        let identity = identity(&[&config_bytes, &tokenizer_bytes, &weights]);
+        let identity =
+            known.unwrap_or_else(|| identity(&[&config_bytes, &tokenizer_bytes, &weights]));
         let bert = VarBuilder::from_slice_safetensors(&weights, DType::F32, &Device::Cpu)
             .and_then(|vb| BertModel::load(vb, &config))
             .map_err(|e| {

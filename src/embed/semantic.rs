@@ -12,6 +12,7 @@ use crate::search::Neighbours;
 
 /// Entries near in meaning, from a data directory's vectors and a model folder.
 pub struct Semantic {
+    data_dir: PathBuf,
     vectors_path: PathBuf,
     model_dir: Option<PathBuf>,
     vectors: OnceLock<Option<Vectors>>,
@@ -23,6 +24,7 @@ impl Semantic {
     /// queries. Nothing is read yet.
     pub fn new(data_dir: &Path, model: Option<&ModelLocation>) -> Semantic {
         Semantic {
+            data_dir: data_dir.to_path_buf(),
             vectors_path: Vectors::path(data_dir),
             model_dir: model.map(|m| m.dir.clone()),
             vectors: OnceLock::new(),
@@ -49,8 +51,12 @@ impl Semantic {
             .model_dir
             .as_deref()
             .ok_or_else(|| anyhow!("No sentence model is set up."))?;
+        let load = || match super::stage::known_identity(&self.data_dir, dir) {
+            Some(identity) => Model::load_known(dir, &identity),
+            None => Model::load(dir),
+        };
         self.model
-            .get_or_init(|| Model::load(dir).map_err(|e| format!("{e:#}")))
+            .get_or_init(|| load().map_err(|e| format!("{e:#}")))
             .as_ref()
             .map_err(|e| anyhow!("{e}"))
     }

@@ -89,6 +89,14 @@ pub fn run(
     })
 }
 
+/// The identity of the model in `dir` as stamped when the vectors in `data_dir` were made,
+/// if its files have not changed since: it spares hashing the weights again.
+pub fn known_identity(data_dir: &Path, dir: &Path) -> Option<String> {
+    let stored: Stamp = serde_json::from_slice(&std::fs::read(stamp_path(data_dir)).ok()?).ok()?;
+    let now = stamp_of(dir).ok()?;
+    (stored.dir == now.dir && stored.files == now.files).then_some(stored.identity)
+}
+
 /// The stats of a run with nothing to do, when the stored vectors were made by this same
 /// model folder from exactly these texts; `None` when there is work.
 fn unchanged(
@@ -186,8 +194,11 @@ mod tests {
         changed.pop();
         let third = run(data.path(), &changed, &location, &|_, _| {}).unwrap();
         assert_eq!((third.embedded, third.reused, third.removed), (1, 1, 1));
+        let known = known_identity(data.path(), model.path()).unwrap();
+        assert_eq!(known, Model::load(model.path()).unwrap().identity());
         // Another model's vectors are never reused.
         super::super::tiny::write_model(model.path(), 7);
+        assert_eq!(known_identity(data.path(), model.path()), None);
         let other = run(data.path(), &changed, &location, &|_, _| {}).unwrap();
         assert_eq!(other.embedded, 2);
         assert!(other.discarded.is_some());
