@@ -26,6 +26,7 @@ mod progress;
 mod reading_order;
 mod related;
 mod search;
+mod serve;
 mod show;
 mod status;
 mod topics;
@@ -107,5 +108,6 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Path { id, depth, json } => path::run(&cx, &id, depth, json),
         Command::ReadingOrder { topic, json } => reading_order::run(&cx, &topic, json),
         Command::Graph { topic, format } => graph::run(&cx, &topic, format),
+        Command::Serve { addr, open } => serve::run(&cx, addr, open),
     }
 }
