@@ -35,6 +35,14 @@ fn library() -> (TestEnv, Vec<u8>) {
     let file = env.dir.path().join("time.pdf");
     fs::write(&file, &pdf).unwrap();
     env.ok(&["attach", "time-clocks", file.to_str().unwrap()]);
+    // Raft's paper cites two entries of the library, for the citation links and drawing.
+    let raft = make_pdf(&[
+        "Raft is a consensus algorithm for managing a replicated log",
+        "References\n[1] L. Lamport. Paxos made simple. ACM SIGACT News, 32(4):18-25, 2001.\n[2] L. Lamport. Time, clocks, and the ordering of events in a distributed system. Communications of the ACM, 21(7):558-565, 1978.",
+    ]);
+    let file = env.dir.path().join("raft.pdf");
+    fs::write(&file, raft).unwrap();
+    env.ok(&["attach", "raft", file.to_str().unwrap()]);
     env.ok(&["update", "--offline"]);
     (env, pdf)
 }
@@ -165,7 +173,7 @@ fn pages_api_facets_and_pdf_ranges() {
     assert_eq!(whole.header("accept-ranges"), Some("bytes"));
     assert_eq!(whole.body, pdf);
     // An entry without a PDF has none to serve.
-    assert_eq!(get(addr, "/pdf/raft").status, 404);
+    assert_eq!(get(addr, "/pdf/paxos-made-simple").status, 404);
 
     // An entry's page: metadata, summary, text source, links to the PDF and to its topics.
     let entry = get(addr, "/entry/time-clocks");
@@ -177,8 +185,19 @@ fn pages_api_facets_and_pdf_ranges() {
         text.contains("/search?topic=papers/time-and-ordering"),
         "{text}"
     );
-    assert!(text.contains("<svg"), "{text}");
     assert!(text.contains("PDF"), "{text}");
+    // Cited by Raft, within the library: as a link, and in the drawing.
+    let cited_by = text.split("Cited by").nth(1).unwrap_or_default();
+    assert!(cited_by.contains("href=\"/entry/raft\""), "{text}");
+    let text = get(addr, "/entry/raft").text();
+    let svg = text
+        .split("<svg")
+        .nth(1)
+        .and_then(|s| s.split("</svg>").next())
+        .unwrap_or_else(|| panic!("no drawing in {text}"));
+    assert!(svg.contains("href=\"/entry/paxos-made-simple\""), "{svg}");
+    assert!(svg.contains("href=\"/entry/time-clocks\""), "{svg}");
+    assert!(svg.contains("cites (2)"), "{svg}");
     assert_eq!(get(addr, "/entry/no-such-entry").status, 404);
 
     // Browsing without a query: the topic tree, and a topic's entries.

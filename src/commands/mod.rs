@@ -34,6 +34,7 @@ mod update;
 
 /// What every command may need: where to read and write, how loud and colourful to be, and
 /// whether to wait for the data directory's lock.
+#[derive(Clone)]
 pub struct Context {
     pub places: Places,
     pub store: Store,

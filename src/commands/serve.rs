@@ -13,13 +13,8 @@ use paperdex::serve::{self, Library, Options};
 use super::{cite, search, Context};
 
 pub fn run(cx: &Context, addr: SocketAddr, open: bool) -> Result<ExitCode> {
-    let own = Context {
-        places: cx.places.clone(),
-        store: cx.store.clone(),
-        quiet: cx.quiet,
-        color: cx.color,
-        wait: cx.wait,
-    };
+    // The loader outlives this call (it runs again on every reload), so it owns its context.
+    let own = cx.clone();
     let load: serve::Loader = Arc::new(move || {
         let catalog = own.catalog()?;
         let engine = search::open_engine(&own)?;

@@ -384,7 +384,9 @@ pub fn entry(lib: &Library, view: &EntryView) -> Markup {
                 @if !lib.has_citations {
                     p { "Citations have not been looked for yet: run " code { "paperdex update" } "." }
                 } @else {
-                    (svg::neighbourhood(&node, &view.cites, &view.cited_by))
+                    @if !view.cites.is_empty() || !view.cited_by.is_empty() {
+                        (svg::neighbourhood(&node, &view.cites, &view.cited_by))
+                    }
                     div.columns2 {
                         div {
                             h3 { "Cites" }

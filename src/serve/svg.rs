@@ -9,8 +9,9 @@ use crate::cite::Node;
 
 /// Most neighbours drawn on one side; the rest are counted under the column.
 const MAX_SIDE: usize = 10;
-/// Longest label in a box, in characters.
-const LABEL_CHARS: usize = 34;
+/// Longest label in a box, year included, in characters: what fits the box at the style
+/// sheet's 12px.
+const LABEL_CHARS: usize = 31;
 
 const WIDTH: u32 = 780;
 const BOX_W: u32 = 230;
@@ -74,7 +75,9 @@ fn node_box(node: &Node, x: u32, y: u32, center: bool) -> Markup {
         a href={ "/entry/" (node.id) } {
             title { (node.title) (year) }
             rect.center[center] x=(x) y=(y) width=(BOX_W) height=(BOX_H) rx="5" {}
-            text x=(x + 8) y=(y + 18) { (short(&node.title, LABEL_CHARS)) (year) }
+            text x=(x + 8) y=(y + 18) {
+                (short(&node.title, LABEL_CHARS.saturating_sub(year.chars().count()))) (year)
+            }
         }
     }
 }
