@@ -68,6 +68,8 @@ pub fn run(
     load: Loader,
     on_listen: impl FnOnce(SocketAddr),
 ) -> Result<()> {
+    // Taken before loading, so a commit made while the library loads is seen as a change.
+    let seen = fingerprint(&options.watch);
     let library = load()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -89,6 +91,7 @@ pub fn run(
             Arc::clone(&shared),
             load,
             options.watch.clone(),
+            seen,
             options.quiet,
         ));
         on_listen(addr);
@@ -358,8 +361,13 @@ async fn send_file(path: PathBuf, range: Option<&HeaderValue>) -> Result<Respons
 /// index's commit record last, so a change there means a new committed index. A load that
 /// fails (a commit caught half written) keeps the library in use and is tried on the next
 /// change.
-async fn watch(shared: AppState, load: Loader, paths: Vec<PathBuf>, quiet: bool) {
-    let mut seen = fingerprint(&paths);
+async fn watch(
+    shared: AppState,
+    load: Loader,
+    paths: Vec<PathBuf>,
+    mut seen: Fingerprint,
+    quiet: bool,
+) {
     loop {
         tokio::time::sleep(WATCH_EVERY).await;
         let now = fingerprint(&paths);
@@ -382,7 +390,10 @@ async fn watch(shared: AppState, load: Loader, paths: Vec<PathBuf>, quiet: bool)
 }
 
 /// The modification time and size of each watched file, and of each file in a watched folder.
-fn fingerprint(paths: &[PathBuf]) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
+type Fingerprint = Vec<(PathBuf, Option<(SystemTime, u64)>)>;
+
+/// Reads the fingerprint of the watched paths as they are now.
+fn fingerprint(paths: &[PathBuf]) -> Fingerprint {
     let stat = |p: &std::path::Path| {
         std::fs::metadata(p)
             .ok()
