@@ -728,9 +728,11 @@ class Bench:
                 return 1 / (i + 1)
         return 0.0
 
-    def user_data(self):
+    def user_data(self, report=True):
         """Lays out the real catalog with each corpus PDF attached to the entry of the same id,
-        and one text document per entry for recoll holding what paperdex indexes of it."""
+        and one text document per entry for recoll holding what paperdex indexes of it. The
+        update's time is a row of the user section only (`report`), not of a section that
+        only needs the layout."""
         import tomllib  # Python 3.11+; only this section needs it
         root = os.path.join(self.work, "user")
         shutil.rmtree(root, ignore_errors=True)
@@ -760,8 +762,9 @@ class Bench:
         with_text = [i for i in attached if os.path.exists(os.path.join(texts, i + ".txt"))]
         log(f"user: real catalog, {len(entries)} entries, {len(attached)} PDFs attached "
             f"({len(with_text)} with text); `update --offline` {wall:.2f} s")
-        self.row("user", f"real catalog ({len(entries)} entries, {len(attached)} PDFs attached): "
-                 "`update --offline` after `attach` (s)", wall, unit=" s")
+        if report:
+            self.row("user", f"real catalog ({len(entries)} entries, {len(attached)} PDFs attached): "
+                     "`update --offline` after `attach` (s)", wall, unit=" s")
         docs = os.path.join(root, "docs")
         os.makedirs(docs)
         for ident, e in entries.items():
@@ -897,7 +900,7 @@ class Bench:
         out += [[("q", q)] for name, _, q, _ in self.read_judged_sets() if name == "tuning"]
         return out
 
-    def serve(self):
+    def serve_latency(self):
         """Starts `paperdex serve` on a free loopback port over the real catalog's data
         directory (the user section's), then times /api/search and /search over one kept-alive
         connection, as a browser's page would, against `paperdex search --json` as a whole
@@ -909,7 +912,7 @@ class Bench:
             except ImportError:
                 self.note("serve section skipped: it lays out the real catalog with tomllib (Python 3.11+)")
                 return
-            self.user_data()
+            self.user_data(report=False)
         env = self.user_env
         queries = self.serve_queries()
         proc = subprocess.Popen([self.bin, "-q", "--catalog", env["catalog"], "--data-dir", env["data"],
@@ -1259,7 +1262,7 @@ def main():
             b.first_update()
         steps = [("extract", b.extract), ("build", b.build), ("search", b.search),
                  ("latency", b.corpus_latency), ("quality", b.quality), ("scale", b.scale),
-                 ("user", b.user), ("serve", b.serve)]
+                 ("user", b.user), ("serve", b.serve_latency)]
         for name, step in steps:
             if name not in only:
                 continue
