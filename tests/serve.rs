@@ -92,8 +92,8 @@ fn pages_api_facets_and_pdf_ranges() {
     assert!(text.contains("Leslie Lamport"), "{text}");
 
     // The API answers what `search --json` prints for the same search.
-    let api = get(addr, "/api/search?q=consensus&limit=10").json();
-    let cli = env.search_json(&["consensus", "--limit", "10"]);
+    let api = get(addr, "/api/search?q=consensus").json();
+    let cli = env.search_json(&["consensus"]);
     assert_eq!(hit_ids(&api), hit_ids(&cli));
     assert_eq!(api["total"], cli["total"]);
     assert_eq!(api["facets"], cli["facets"]);
@@ -204,6 +204,11 @@ fn pages_api_facets_and_pdf_ranges() {
     let text = get(addr, "/topics").text();
     assert!(text.contains(">consensus<"), "{text}");
     let api = get(addr, "/api/search?topic=consensus").json();
+    assert_eq!(api["total"], 2);
+    // The API's default limit is the CLI's, and `limit` lowers it.
+    let all = get(addr, "/api/search?q=paper+OR+consensus+OR+clocks&limit=1").json();
+    assert_eq!(all["hits"].as_array().unwrap().len(), 1);
+    assert!(all["total"].as_u64().unwrap() > 1, "{all}");
     let mut ids = hit_ids(&api);
     ids.sort();
     assert_eq!(ids, vec!["paxos-made-simple", "raft"]);

@@ -30,6 +30,10 @@ use crate::store::Store;
 /// How often the watched files are looked at for a commit of the index.
 const WATCH_EVERY: Duration = Duration::from_millis(500);
 
+/// Hits `/api/search` returns unless asked for more: `paperdex search`'s default, so the same
+/// parameters give the same object.
+const API_LIMIT: usize = 10;
+
 /// Entries listed as related on an entry's page.
 const RELATED: usize = 8;
 
@@ -255,7 +259,10 @@ async fn api_search(
     State(shared): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let search = Search::from_pairs(&pairs);
+    let mut search = Search::from_pairs(&pairs);
+    if !pairs.iter().any(|(k, _)| k == "limit") {
+        search.limit = API_LIMIT;
+    }
     match run_search(&shared, &search).await {
         Ok(results) => Json(results).into_response(),
         Err((status, message)) => {
