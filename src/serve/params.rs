@@ -83,9 +83,10 @@ impl Search {
             topics: self.topics.clone(),
             kind: self.kind.clone(),
             years,
-            ids: None,
-            like: None,
             limit: self.limit,
+            // No citation filter, no likeness, and what else the engine defaults to, as for
+            // `paperdex search` without those options.
+            ..Request::default()
         })
     }
 
