@@ -168,6 +168,14 @@ fn pages_api_facets_and_pdf_ranges() {
     let past = format!("bytes={}-", pdf.len());
     let none = http::request("GET", addr, "/pdf/time-clocks", &[("Range", &past)], None);
     assert_eq!(none.status, 416);
+    // Viewers ask the size first.
+    let head = http::request("HEAD", addr, "/pdf/time-clocks", &[], None);
+    assert_eq!(head.status, 200);
+    assert_eq!(
+        head.header("content-length"),
+        Some(pdf.len().to_string().as_str())
+    );
+    assert!(head.body.is_empty());
     let whole = get(addr, "/pdf/time-clocks");
     assert_eq!(whole.status, 200);
     assert_eq!(whole.header("accept-ranges"), Some("bytes"));

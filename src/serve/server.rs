@@ -462,3 +462,42 @@ fn open_browser(url: &str) {
     }
     let _ = std::io::stderr().flush();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn only_loopback_names_are_local() {
+        for ok in [
+            "localhost",
+            "localhost:7878",
+            "LOCALHOST:1",
+            "127.0.0.1:7878",
+            "127.1.2.3",
+            "[::1]:7878",
+            "[::1]",
+            "app.localhost:80",
+        ] {
+            assert!(local_host(&host(ok)), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:7878",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "10.0.0.1:7878",
+            "[2001:db8::1]:80",
+            "",
+        ] {
+            assert!(!local_host(&host(bad)), "{bad}");
+        }
+        assert!(local_host(&HeaderMap::new()));
+    }
+}
