@@ -135,6 +135,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the library as web pages and JSON on a local address, until Ctrl-C
+    Serve {
+        /// Address to listen on; only loopback unless another address is named
+        #[arg(long, default_value = "127.0.0.1:7878", value_name = "IP:PORT")]
+        addr: std::net::SocketAddr,
+        /// Open the page in the desktop's browser once listening
+        #[arg(long)]
+        open: bool,
+    },
     /// Write the citation graph for Graphviz (`dot`) or other tools (`json`)
     Graph {
         /// Only entries under this topic; repeat for any of several [default: all entries]

@@ -1,8 +1,8 @@
 //! paperdex: full-text search over the distributed-systems reading list and the papers it
 //! links. The pipeline runs catalog -> fetch -> extract -> cite -> index -> search, one module
 //! a stage; `store` lays out the data directory, `coverage` tells how much of the catalog has
-//! full text, `cli` turns the command line into a validated configuration and `output` renders
-//! what the stages return.
+//! full text, `cli` turns the command line into a validated configuration, `output` renders
+//! what the stages return and `serve` shows them as web pages.
 
 pub mod catalog;
 pub mod cite;
@@ -15,4 +15,5 @@ pub mod index;
 pub mod output;
 pub mod pipeline;
 pub mod search;
+pub mod serve;
 pub mod store;

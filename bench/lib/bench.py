@@ -10,6 +10,9 @@ Measures, on a folder of PDFs served over a loopback HTTP server:
   scale    synthetic libraries of 10k / 30k / --scale entries
   user     the real catalog with the corpus PDFs attached: nDCG@10, P@5, MRR and empty
            results per kind of query, on bench/user-queries*.tsv and bench/judgments.tsv
+  serve    `paperdex serve` over that data directory: median and p90 time of /api/search and
+           of the HTML search page over bench/queries.tsv and bench/user-queries.tsv, beside
+           the whole-process `paperdex search` in the same run
 Every figure is the median of --runs runs unless the section says otherwise.
 """
 import argparse
@@ -29,6 +32,9 @@ import time
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(BENCH)
+# Where cargo builds: CARGO_TARGET_DIR when set (relative to the repository, as bench/run
+# builds from there), else target/.
+TARGET = os.path.join(REPO, os.environ.get("CARGO_TARGET_DIR") or "target")
 
 
 def shared_corpus_dir():
@@ -53,13 +59,13 @@ def relative_paths(text):
     return re.sub(start + re.escape(os.path.dirname(repo) + os.sep), ".." + os.sep, text)
 
 
-SECTIONS = ["extract", "build", "search", "latency", "quality", "scale", "user"]
+SECTIONS = ["extract", "build", "search", "latency", "quality", "scale", "user", "serve"]
 CORPUS_SECTIONS = {"extract", "build", "search", "latency", "quality"}  # need the served corpus
 # The keys of `details` each section writes; a run of some sections keeps the others' from the
 # last results file. "corpus" is the served layout and first update that those sections share.
 DETAIL_KEYS = {"corpus": ["corpus", "first_update"], "extract": ["extract", "extract_quality", "extract_scores"],
                "build": ["build"], "search": ["search"], "quality": ["quality"], "scale": ["scale"],
-               "user": ["user"]}
+               "user": ["user"], "serve": ["serve"]}
 USER_SETS = [("tuning", "user-queries.tsv"), ("check", "user-queries-check.tsv"),
              ("keyword", "judgments.tsv")]
 KINDS = ["topic", "question", "lookup", "typo", "concept"]
@@ -156,8 +162,8 @@ class Bench:
     def __init__(self, args):
         self.a = args
         self.work = os.path.abspath(args.work)
-        self.bin = os.path.join(REPO, "target", "release", "paperdex")
-        self.latency_bin = os.path.join(REPO, "target", "release", "examples", "query_latency")
+        self.bin = os.path.join(TARGET, "release", "paperdex")
+        self.latency_bin = os.path.join(TARGET, "release", "examples", "query_latency")
         self.src = os.path.abspath(args.pdfs)
         self.serve = os.path.join(self.work, "serve")
         self.pdfdir = os.path.join(self.serve, "pdf")
@@ -722,9 +728,11 @@ class Bench:
                 return 1 / (i + 1)
         return 0.0
 
-    def user_data(self):
+    def user_data(self, report=True):
         """Lays out the real catalog with each corpus PDF attached to the entry of the same id,
-        and one text document per entry for recoll holding what paperdex indexes of it."""
+        and one text document per entry for recoll holding what paperdex indexes of it. The
+        update's time is a row of the user section only (`report`), not of a section that
+        only needs the layout."""
         import tomllib  # Python 3.11+; only this section needs it
         root = os.path.join(self.work, "user")
         shutil.rmtree(root, ignore_errors=True)
@@ -755,8 +763,9 @@ class Bench:
         with_text = [i for i in attached if os.path.exists(os.path.join(texts, i + ".txt"))]
         log(f"user: real catalog, {len(entries)} entries, {len(attached)} PDFs attached "
             f"({len(with_text)} with text); `update --offline` {wall:.2f} s")
-        self.row("user", f"real catalog ({len(entries)} entries, {len(attached)} PDFs attached): "
-                 "`update --offline` after `attach` (s)", wall, unit=" s")
+        if report:
+            self.row("user", f"real catalog ({len(entries)} entries, {len(attached)} PDFs attached): "
+                     "`update --offline` after `attach` (s)", wall, unit=" s")
         docs = os.path.join(root, "docs")
         os.makedirs(docs)
         for ident, e in entries.items():
@@ -779,7 +788,7 @@ class Bench:
         else:
             self.note("user: recoll is not installed, the user queries have no peer")
         self.user_env = {"pdx": pdx, "conf": conf, "entries": entries, "attached": attached,
-                         "with_text": with_text}
+                         "with_text": with_text, "catalog": cat, "data": data}
 
     def user_search(self, q, extra=(), recoll=True):
         """Runs q through both tools; returns ((paperdex ids, total, seconds, error, whether
@@ -899,6 +908,92 @@ class Bench:
                              median(rs) if rs else None, " ms")
         if self.a.per_query:
             print(self.user_per_query_text(per))
+
+    # ---------------------------------------------------------------- 9. serve
+    @staticmethod
+    def p90(xs):
+        return statistics.quantiles(xs, n=10, method="inclusive")[-1] if len(xs) > 1 else median(xs)
+
+    def serve_queries(self):
+        """The queries of queries.tsv (with their topic filter) and of user-queries.tsv, as
+        lists of URL parameters."""
+        out = [[("q", q)] + [("topic", t) for t in topic.split(",") if t]
+               for q, topic, _ in self.queries]
+        out += [[("q", q)] for name, _, q, _ in self.read_judged_sets() if name == "tuning"]
+        return out
+
+    def serve_latency(self):
+        """Starts `paperdex serve` on a free loopback port over the real catalog's data
+        directory (the user section's), then times /api/search and /search over one kept-alive
+        connection, as a browser's page would, against `paperdex search --json` as a whole
+        process on the same queries."""
+        import urllib.parse
+        if not getattr(self, "user_env", None):
+            try:
+                import tomllib  # noqa: F401
+            except ImportError:
+                self.note("serve section skipped: it lays out the real catalog with tomllib (Python 3.11+)")
+                return
+            self.user_data(report=False)
+        env = self.user_env
+        queries = self.serve_queries()
+        proc = subprocess.Popen([self.bin, "-q", "--catalog", env["catalog"], "--data-dir", env["data"],
+                                 "serve", "--addr", "127.0.0.1:0"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = proc.stdout.readline()
+            m = re.search(r"http://([\d.]+):(\d+)/", line)
+            if not m:
+                raise RuntimeError(f"serve printed no address: {line!r} {proc.stderr.read()[-500:]}")
+            conn = http.client.HTTPConnection(m.group(1), int(m.group(2)), timeout=60)
+
+            def fetch(path, params):
+                url = path + "?" + urllib.parse.urlencode(params + [("limit", "10")])
+                t = time.perf_counter()
+                conn.request("GET", url)
+                r = conn.getresponse()
+                r.read()
+                took = (time.perf_counter() - t) * 1e3
+                if r.status != 200:
+                    raise RuntimeError(f"GET {url}: {r.status}")
+                return took
+
+            for params in queries:  # warm-up: the first touch of each term reads the index
+                fetch("/api/search", params)
+            times = {"/api/search": [], "/search": []}
+            for _ in range(self.a.serve_runs):
+                for params in queries:
+                    for path in times:
+                        times[path].append(fetch(path, params))
+            conn.close()
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        cli = []
+        for params in queries:
+            args = ["search", "--json", "--limit", "10"]
+            for k, v in params:
+                args += [v] if k == "q" else ["--" + k, v]
+            t = time.perf_counter()
+            subprocess.run(env["pdx"](*args), capture_output=True)
+            cli.append((time.perf_counter() - t) * 1e3)
+        n = len(queries)
+        cli_med, cli_p90 = median(cli), self.p90(cli)
+        self.details["serve"] = {"queries": n, "runs": self.a.serve_runs,
+                                 "cli_ms": {"median": cli_med, "p90": cli_p90}}
+        for path, label in (("/api/search", "`/api/search` (JSON)"), ("/search", "`/search` (HTML page)")):
+            xs = times[path]
+            med, p90 = median(xs), self.p90(xs)
+            self.details["serve"][path] = {"median": med, "p90": p90, "max": max(xs)}
+            log(f"serve: {path} median {med:.2f} ms, p90 {p90:.2f} ms over {len(xs)} requests")
+            self.row("serve", f"{label} over a kept-alive connection, median of {len(xs)} requests "
+                     f"({n} queries x {self.a.serve_runs}; peer: `search --json` whole process, "
+                     "one run each) (ms)", med, cli_med, " ms", target="< 20 ms", met=med < 20)
+            self.row("serve", f"{label}, p90 (ms)", p90, cli_p90, " ms")
+        log(f"serve: `search` whole process median {cli_med:.1f} ms, p90 {cli_p90:.1f} ms")
 
     def synthetic_quality(self):
         """nDCG@10 and P@5 of the keyword set on the synthetic catalog: from this run's quality
@@ -1057,7 +1152,7 @@ class Bench:
                   f"from `{c.get('source')}`; " if c else "")
         medians = (f"{corpus}medians of {self.a.runs} runs (search: {self.a.search_runs} per query, "
                    f"pdfgrep {self.a.pdfgrep_runs}; latency: {self.a.latency_iters} iterations per "
-                   "query after warm-up). " if set(self.only) - {"user"} else "")
+                   "query after warm-up). " if set(self.only) - {"user", "serve"} else "")
         run_line = (f"Run {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores, "
                     f"sections {','.join(self.only)}; {medians}"
                     f"Total bench time {time.perf_counter() - started:.0f} s.")
@@ -1073,7 +1168,8 @@ class Bench:
             details[k] = dict(details.get(k, {}), **v) if k == "latency" else v
         self.details = details
         rows = kept + list(zip(self.rows, self.row_owner))
-        order = ["pipeline", "extract", "build", "search", "latency", "quality", "scale", "user"]
+        order = ["pipeline", "extract", "build", "search", "latency", "quality", "scale", "user",
+                 "serve"]
         rows.sort(key=lambda ro: order.index(ro[0][0]) if ro[0][0] in order else len(order))
         self.rows = [r for r, _ in rows]
         notes = kept_notes + list(zip(self.notes, self.note_owner))
@@ -1086,7 +1182,8 @@ class Bench:
                      "(topdirs = the served PDF folder); search -> `recollq -c CONF` "
                      "(and `pdfgrep -r -i -c` where marked); scale sizes have no peer (the peer "
                      "column there is the text size or the one-file catalog); user -> `recollq -c "
-                     "CONF -b -n 10` over one text document per catalog entry. Peak memory is "
+                     "CONF -b -n 10` over one text document per catalog entry; serve -> `paperdex "
+                     "search --json` as a whole process on the same queries. Peak memory is "
                      "`/usr/bin/time -v` maximum RSS, which counts the pages of memory-mapped "
                      "index files a process touched.")
         if notes:
@@ -1155,6 +1252,8 @@ def main():
                     help="sentence model folder: the user section then embeds the catalog and "
                          "scores each query with and without it [$PAPERDEX_MODEL]")
     ap.add_argument("--output", default=os.path.join(BENCH, "results", "latest.md"))
+    ap.add_argument("--serve-runs", type=int, default=5,
+                    help="serve section: requests per query and route [5]")
     ap.add_argument("--per-query", action="store_true",
                     help="user section: print each query's judged entries with their rank in both tools")
     ap.add_argument("--no-merge", action="store_true",
@@ -1188,7 +1287,7 @@ def main():
             b.first_update()
         steps = [("extract", b.extract), ("build", b.build), ("search", b.search),
                  ("latency", b.corpus_latency), ("quality", b.quality), ("scale", b.scale),
-                 ("user", b.user)]
+                 ("user", b.user), ("serve", b.serve_latency)]
         for name, step in steps:
             if name not in only:
                 continue

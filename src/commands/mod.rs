@@ -29,6 +29,7 @@ mod progress;
 mod reading_order;
 mod related;
 mod search;
+mod serve;
 mod show;
 mod status;
 mod topics;
@@ -36,6 +37,7 @@ mod update;
 
 /// What every command may need: where to read and write, how loud and colourful to be, and
 /// whether to wait for the data directory's lock.
+#[derive(Clone)]
 pub struct Context {
     pub places: Places,
     pub store: Store,
@@ -123,5 +125,6 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Path { id, depth, json } => path::run(&cx, &id, depth, json),
         Command::ReadingOrder { topic, json } => reading_order::run(&cx, &topic, json),
         Command::Graph { topic, format } => graph::run(&cx, &topic, format),
+        Command::Serve { addr, open } => serve::run(&cx, addr, open),
     }
 }

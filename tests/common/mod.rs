@@ -2,6 +2,9 @@
 //! data directory, and a way to run the real `paperdex` binary against them.
 #![allow(dead_code)]
 
+pub mod http;
+pub mod served;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
