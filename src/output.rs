@@ -125,7 +125,7 @@ impl<W: Write> Printer<W> {
             meta.push(format!("cited by {}", hit.cited_by));
         }
         if hit.matched == Matched::Meaning {
-            // The query's words are not in it: say why it is here.
+            // Brought in by meaning, not by the words' ranking: say why it is here.
             meta.push("found by meaning".to_string());
         }
         meta.push(hit.id.clone());

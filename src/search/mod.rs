@@ -91,7 +91,7 @@ pub struct Hit {
     pub pdf: Option<String>,
     /// How many entries of the library cite this one (filled in from the citation graph).
     pub cited_by: usize,
-    /// Whether the query's words found the entry, its meaning, or both.
+    /// Whether the words' ranking, the meaning's, or both brought the entry into the list.
     pub matched: Matched,
 }
 
