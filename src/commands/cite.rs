@@ -16,10 +16,7 @@ use super::progress;
 /// Runs the cite stage over the data directory's extracted text with a progress bar.
 pub fn cite_catalog(store: &Store, catalog: &Catalog, quiet: bool) -> Result<CiteReport> {
     let bar = progress::bar(0, "Citing", quiet);
-    let on_progress = |done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    };
+    let on_progress = progress::counter(&bar);
     let texts = StoredText::load(store)?;
     let report = cite::run(
         &store.citations_path(),

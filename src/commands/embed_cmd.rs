@@ -17,10 +17,7 @@ pub fn embed_catalog(cx: &Context, catalog: &Catalog, online: bool) -> Result<Op
         return Ok(None);
     };
     let bar = progress::bar(0, "Embedding", cx.quiet);
-    let on_progress = |done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    };
+    let on_progress = progress::counter(&bar);
     let result = embed::run(cx.store.root(), &catalog.entries, &location, &on_progress);
     bar.finish_and_clear();
     match result {

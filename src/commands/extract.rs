@@ -243,9 +243,9 @@ pub fn extract_catalog(
     quiet: bool,
 ) -> Result<ExtractReport> {
     let bar = progress::bar(0, "Extracting", quiet);
+    let count = progress::counter(&bar);
     let on_progress = |done: usize, total: usize, id: &str| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
+        count(done, total);
         bar.set_message(id.to_string());
     };
     let report = pipeline::extract_stage_with(store, &catalog.entries, opts, &on_progress)?;

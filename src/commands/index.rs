@@ -44,10 +44,7 @@ pub fn index_catalog(
     quiet: bool,
 ) -> Result<UpdateStats> {
     let bar = progress::bar(0, "Indexing", quiet);
-    let on_progress = |done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    };
+    let on_progress = progress::counter(&bar);
     let texts = StoredText::load(store)?;
     let stats = index::update(
         &store.index_dir(),

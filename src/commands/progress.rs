@@ -34,3 +34,11 @@ pub fn bytes_bar(len: u64, what: &str, quiet: bool) -> ProgressBar {
     bar.set_prefix(what.to_string());
     bar
 }
+
+/// A stage's `(done, total)` progress callback, drawn on `bar`.
+pub fn counter(bar: &ProgressBar) -> impl Fn(usize, usize) + '_ {
+    move |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    }
+}
