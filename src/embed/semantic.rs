@@ -51,9 +51,9 @@ impl Semantic {
             .model_dir
             .as_deref()
             .ok_or_else(|| anyhow!("No sentence model is set up."))?;
-        let load = || match super::stage::known_identity(&self.data_dir, dir) {
-            Some(identity) => Model::load_known(dir, &identity),
-            None => Model::load(dir),
+        let load = || {
+            let known = super::stage::known_identity(&self.data_dir, dir);
+            super::stage::load_model(known.as_deref(), dir)
         };
         self.model
             .get_or_init(|| load().map_err(|e| format!("{e:#}")))

@@ -69,15 +69,15 @@ pub fn run(
         .map(|e| (e.id.as_str(), entry_text(e)))
         .collect();
     let path = Vectors::path(data_dir);
-    let stamp = stamp_of(&model.dir)?;
-    if let Some(stats) = unchanged(data_dir, &path, &stamp, &items) {
+    let known = known_identity(data_dir, &model.dir);
+    if let Some(stats) = known.as_deref().and_then(|id| unchanged(&path, id, &items)) {
         return Ok(stats);
     }
-    let loaded = Model::load(&model.dir)?;
+    let loaded = load_model(known.as_deref(), &model.dir)?;
     let (_, report) = Vectors::update(&path, &loaded, &items, progress)?;
     let stamp = Stamp {
         identity: loaded.identity().to_string(),
-        ..stamp
+        ..stamp_of(&model.dir)?
     };
     let bytes = serde_json::to_vec_pretty(&stamp).context("Could not encode the model stamp")?;
     write_atomic(&stamp_path(data_dir), &bytes)?;
@@ -89,28 +89,28 @@ pub fn run(
     })
 }
 
+/// Loads the model in `dir`, trusting `known` (from [`known_identity`]) instead of hashing
+/// its weights when there is one.
+pub(super) fn load_model(known: Option<&str>, dir: &Path) -> Result<Model> {
+    match known {
+        Some(identity) => Model::load_known(dir, identity),
+        None => Model::load(dir),
+    }
+}
+
 /// The identity of the model in `dir` as stamped when the vectors in `data_dir` were made,
 /// if its files have not changed since: it spares hashing the weights again.
-pub fn known_identity(data_dir: &Path, dir: &Path) -> Option<String> {
+pub(super) fn known_identity(data_dir: &Path, dir: &Path) -> Option<String> {
     let stored: Stamp = serde_json::from_slice(&std::fs::read(stamp_path(data_dir)).ok()?).ok()?;
     let now = stamp_of(dir).ok()?;
     (stored.dir == now.dir && stored.files == now.files).then_some(stored.identity)
 }
 
-/// The stats of a run with nothing to do, when the stored vectors were made by this same
-/// model folder from exactly these texts; `None` when there is work.
-fn unchanged(
-    data_dir: &Path,
-    path: &Path,
-    stamp: &Stamp,
-    items: &[(&str, String)],
-) -> Option<EmbedStats> {
-    let stored: Stamp = serde_json::from_slice(&std::fs::read(stamp_path(data_dir)).ok()?).ok()?;
-    if stored.dir != stamp.dir || stored.files != stamp.files {
-        return None;
-    }
+/// The stats of a run with nothing to do, when the vectors at `path` were made by the model
+/// `identity` from exactly these texts; `None` when there is work.
+fn unchanged(path: &Path, identity: &str, items: &[(&str, String)]) -> Option<EmbedStats> {
     let vectors = Vectors::load(path).ok()??;
-    if vectors.model() != stored.identity || vectors.len() != items.len() {
+    if vectors.model() != identity || vectors.len() != items.len() {
         return None;
     }
     let same = items
