@@ -189,7 +189,7 @@ impl Engine {
             question: plan.question,
             parts: plan.slots.len(),
         };
-        let (picked, meaning, total) = self.add_meaning(req, signals, by_words, total, limit)?;
+        let (picked, meaning, total) = self.add_meaning(req, signals, &by_words, total, limit)?;
         let hits = self.hits(&picked, &plan)?;
         let replaced: Vec<_> = plan.corrections.iter().filter(|c| c.replaced).collect();
         let suggested: Vec<_> = plan.corrections.iter().filter(|c| !c.replaced).collect();
@@ -212,25 +212,19 @@ impl Engine {
         &self,
         req: &Request,
         signals: Signals,
-        by_words: Vec<ByWords>,
+        by_words: &[ByWords],
         total: usize,
         limit: usize,
     ) -> Result<(Vec<Picked>, MeaningUse, usize)> {
-        let words_only = |by_words: Vec<ByWords>, used| {
-            let picked = by_words
-                .into_iter()
-                .map(|h| (h.score, h.address, Matched::Words))
-                .collect();
-            Ok((picked, used, total))
-        };
+        let unmerged = |used| Ok((words_only(by_words), used, total));
         if req.meaning == Meaning::Off {
-            return words_only(by_words, MeaningUse::Off);
+            return unmerged(MeaningUse::Off);
         }
-        if !fusion::wanted(req.meaning, signals, &by_words, limit) {
-            return words_only(by_words, MeaningUse::NotNeeded);
+        if !fusion::wanted(req.meaning, signals, by_words, limit) {
+            return unmerged(MeaningUse::NotNeeded);
         }
         let Some(neighbours) = self.neighbours.as_deref().filter(|n| n.available()) else {
-            return words_only(by_words, MeaningUse::Unavailable);
+            return unmerged(MeaningUse::Unavailable);
         };
         let pinned = by_words.iter().filter(|h| h.named).count();
         let near = neighbours.nearest(&req.query, limit + pinned)?;
@@ -244,7 +238,7 @@ impl Engine {
             let total = picked.len();
             return Ok((picked, MeaningUse::Used, total));
         }
-        Ok(merge(&by_words, &by_meaning, limit, total))
+        Ok(merge(by_words, &by_meaning, limit, total))
     }
 
     /// The documents of the entries `near` names, in its order, that the request's filters
@@ -252,12 +246,8 @@ impl Engine {
     fn addresses(&self, near: &[(String, f32)], req: &Request) -> Result<Vec<(DocAddress, f32)>> {
         let mut found = Vec::new();
         for (id, similarity) in near {
-            let top = self.searcher.search(
-                &*self.id_query(id),
-                &TopDocs::with_limit(1).order_by_score(),
-            )?;
-            if let Some((_, address)) = top.first() {
-                found.push((*address, *similarity));
+            if let Some(address) = self.address_of(id)? {
+                found.push((address, *similarity));
             }
         }
         let Some(filter) = self.filters(req)? else {
@@ -295,11 +285,7 @@ impl Engine {
         };
         let by_meaning = self.addresses(&similar, &Request::default())?;
         let (picked, meaning, total) = if by_meaning.is_empty() {
-            let picked = by_words
-                .iter()
-                .map(|h| (h.score, h.address, Matched::Words))
-                .collect();
-            (picked, MeaningUse::Unavailable, total)
+            (words_only(&by_words), MeaningUse::Unavailable, total)
         } else {
             merge(&by_words, &by_meaning, limit, total)
         };
@@ -341,16 +327,21 @@ impl Engine {
         ))
     }
 
-    /// The stored document of an entry.
-    fn document(&self, id: &str) -> Result<TantivyDocument> {
+    /// Where entry `id`'s document is, if it is in the index.
+    fn address_of(&self, id: &str) -> Result<Option<DocAddress>> {
         let top = self.searcher.search(
             &*self.id_query(id),
             &TopDocs::with_limit(1).order_by_score(),
         )?;
-        let Some((_, address)) = top.first() else {
+        Ok(top.first().map(|(_, address)| *address))
+    }
+
+    /// The stored document of an entry.
+    fn document(&self, id: &str) -> Result<TantivyDocument> {
+        let Some(address) = self.address_of(id)? else {
             return Err(SearchError::UnknownEntry(id.to_string()).into());
         };
-        Ok(self.searcher.doc(*address)?)
+        Ok(self.searcher.doc(address)?)
     }
 
     /// A query ranking entries by closeness to `id`, and the id itself.
@@ -688,6 +679,14 @@ impl Coverage {
             )
         }
     }
+}
+
+/// The words' hits as they are, each found by words.
+fn words_only(by_words: &[ByWords]) -> Vec<Picked> {
+    by_words
+        .iter()
+        .map(|h| (h.score, h.address, Matched::Words))
+        .collect()
 }
 
 /// The words' hits merged with the entries nearest in meaning, and the total, counting the
