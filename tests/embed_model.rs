@@ -4,7 +4,7 @@
 //! (`tests/fixtures/embed_reference.json`, made by `bench/embed_reference.py`).
 //! Without the variable these tests say so and pass, except under CI, where they fail.
 
-use std::path::PathBuf;
+mod common;
 
 use paperdex::embed::{Embedder, Model, Vectors, MINILM_FILES};
 use paperdex::store::sha256_file;
@@ -21,19 +21,6 @@ struct Sentence {
     text: String,
     token_ids: Vec<u32>,
     vector: Vec<f32>,
-}
-
-fn model_dir() -> Option<PathBuf> {
-    match std::env::var_os("PAPERDEX_TEST_MODEL") {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("PAPERDEX_TEST_MODEL must name the all-MiniLM-L6-v2 folder under CI")
-        }
-        _ => {
-            eprintln!("PAPERDEX_TEST_MODEL is not set; the real-model checks are skipped");
-            None
-        }
-    }
 }
 
 fn reference() -> Reference {
@@ -53,7 +40,9 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
 
 #[test]
 fn vectors_agree_with_sentence_transformers() {
-    let Some(dir) = model_dir() else { return };
+    let Some(dir) = common::test_model() else {
+        return;
+    };
     let reference = reference();
     let model = Model::load(&dir).unwrap();
     assert_eq!(model.max_tokens(), reference.max_seq_length);
@@ -88,7 +77,9 @@ fn vectors_agree_with_sentence_transformers() {
 
 #[test]
 fn the_pinned_checksums_are_those_of_the_packaged_model() {
-    let Some(dir) = model_dir() else { return };
+    let Some(dir) = common::test_model() else {
+        return;
+    };
     for file in MINILM_FILES {
         let (size, sum) = sha256_file(&dir.join(file.name)).unwrap();
         assert_eq!(
@@ -102,7 +93,9 @@ fn the_pinned_checksums_are_those_of_the_packaged_model() {
 
 #[test]
 fn nearest_entries_answer_a_question_by_meaning() {
-    let Some(dir) = model_dir() else { return };
+    let Some(dir) = common::test_model() else {
+        return;
+    };
     let model = Model::load(&dir).unwrap();
     let entries = [
         ("paxos", "Paxos Made Simple. The Paxos consensus algorithm in plain terms: proposers, acceptors and learners agreeing on one value."),

@@ -6,22 +6,9 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::TestEnv;
-
-fn model_dir() -> Option<PathBuf> {
-    match std::env::var_os("PAPERDEX_TEST_MODEL") {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("PAPERDEX_TEST_MODEL must name the all-MiniLM-L6-v2 folder under CI")
-        }
-        _ => {
-            eprintln!("PAPERDEX_TEST_MODEL is not set; the checks with the real model are skipped");
-            None
-        }
-    }
-}
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
     v["hits"]
@@ -82,7 +69,9 @@ fn without_a_model_search_is_by_words_and_says_so_once() {
 
 #[test]
 fn a_named_model_embeds_incrementally_and_answers_by_meaning() {
-    let Some(model) = model_dir() else { return };
+    let Some(model) = common::test_model() else {
+        return;
+    };
     let model = model.to_str().unwrap();
     let env = TestEnv::new();
     let first = env.ok(&["--model", model, "index"]).stderr();
@@ -193,7 +182,9 @@ fn serve_folder(dir: &Path) -> String {
 
 #[test]
 fn model_fetch_downloads_the_pinned_files_and_update_then_embeds_with_them() {
-    let Some(model) = model_dir() else { return };
+    let Some(model) = common::test_model() else {
+        return;
+    };
     let env = TestEnv::new();
     let url = serve_folder(&model);
     let run = env

@@ -21,7 +21,7 @@ mod load;
 pub mod ocr;
 mod salvage;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};

