@@ -65,6 +65,9 @@ pub struct Entry {
     pub urls: Vec<String>,
     pub access: Option<Access>,
     pub summary: String,
+    /// The ideas the work teaches, in the field's terms and plain words (`leader lease`,
+    /// `quorum intersection`): what a reader would come to it to learn.
+    pub concepts: Vec<String>,
     /// The reading lists that carry this work; defaults to the name of its file.
     pub sources: Vec<String>,
 }
@@ -130,6 +133,8 @@ struct RawEntry {
     access: Option<Access>,
     #[serde(default)]
     summary: String,
+    #[serde(default)]
+    concepts: Vec<Spanned<String>>,
     #[serde(default)]
     sources: Vec<String>,
 }
@@ -272,6 +277,14 @@ pub fn parse_file(name: &str, text: &str) -> (Vec<(Entry, usize)>, Vec<Problem>)
                 ));
             }
         }
+        for concept in &raw.concepts {
+            if concept.get_ref().trim().is_empty() {
+                problems.push(problem(
+                    at(&concept.span()),
+                    format!("entry {id} has an empty concept"),
+                ));
+            }
+        }
         let sources = if raw.sources.is_empty() {
             vec![stem.clone()]
         } else {
@@ -302,6 +315,12 @@ pub fn parse_file(name: &str, text: &str) -> (Vec<(Entry, usize)>, Vec<Problem>)
                 urls: raw.urls.into_iter().map(|u| u.into_inner()).collect(),
                 access: raw.access,
                 summary: raw.summary.trim().to_string(),
+                concepts: raw
+                    .concepts
+                    .into_iter()
+                    .map(|c| c.into_inner().trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
                 sources,
             },
             entry_line,
