@@ -174,6 +174,8 @@ impl Counts {
 pub struct Summary {
     pub overall: Counts,
     pub kinds: BTreeMap<String, Counts>,
+    /// Documents that failed inside paperdex in some stage, and what they lack for it.
+    pub faults: Vec<crate::fault::Fault>,
 }
 
 /// Counts coverage overall and by kind.

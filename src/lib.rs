@@ -1,6 +1,6 @@
 //! paperdex: full-text search over the distributed-systems reading list and the papers it
 //! links. The pipeline runs catalog -> fetch -> extract -> cite -> index -> search, one module
-//! a stage; `store` lays out the data directory, `coverage` tells how much of the catalog has
+//! a stage; `store` lays out the data directory, `fault` keeps one bad document from stopping a run, `coverage` tells how much of the catalog has
 //! full text, `cli` turns the command line into a validated configuration, `output` renders
 //! what the stages return and `serve` shows them as web pages.
 
@@ -10,6 +10,7 @@ pub mod cli;
 pub mod coverage;
 pub mod embed;
 pub mod extract;
+pub mod fault;
 pub mod fetch;
 pub mod index;
 pub mod output;

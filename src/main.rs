@@ -4,7 +4,6 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::Mutex;
 
 use clap::Parser;
 
@@ -13,36 +12,18 @@ use paperdex::search::SearchError;
 
 mod commands;
 
-/// The message of the last panic, kept by the hook so `main` can report it in one line if the
-/// panic reaches it; a panic that the extractor catches and turns into an error stays silent.
-static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
-
 fn main() -> ExitCode {
     // Before any thread starts: the sentence model runs a batch per core.
     paperdex::embed::init_threads();
-    std::panic::set_hook(Box::new(|info| {
-        let msg = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown cause".into());
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        *LAST_PANIC.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{msg}{at}"));
-    }));
+    // A panic inside one document's work is caught and reported as that document's fault;
+    // one that reaches here is reported in one line below. Neither prints a backtrace.
+    paperdex::fault::install_hook();
     let opts = Opts::parse();
     let color = opts.color.resolve(io::stderr().is_terminal());
     let result = match std::panic::catch_unwind(move || commands::run(opts)) {
         Ok(result) => result,
         Err(_) => {
-            let msg = LAST_PANIC
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take()
-                .unwrap_or_else(|| "unknown cause".into());
+            let msg = paperdex::fault::take_last_panic().unwrap_or_else(|| "unknown cause".into());
             eprintln!("paperdex: internal error: {msg}; please report it.");
             return ExitCode::from(101);
         }

@@ -79,7 +79,7 @@ impl<W: Write> Printer<W> {
             writeln!(self.out, "{}\n", self.paint(BOLD, &line))?;
         }
         if results.hits.is_empty() {
-            writeln!(self.out, "No results for \"{}\".", results.query)?;
+            writeln!(self.out, "No results for \"{}\".", clean(&results.query))?;
             return Ok(());
         }
         for (rank, hit) in results.hits.iter().enumerate() {
@@ -289,6 +289,28 @@ impl<W: Write> Printer<W> {
                 writeln!(
                     self.out,
                     "  `paperdex show ID` tells what happened to each; `status --json` lists them all."
+                )?;
+            }
+        }
+        if !summary.faults.is_empty() {
+            let n = summary
+                .faults
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            let line = format!(
+                "Failed inside paperdex: {n} document{} (please report it):",
+                plural(n)
+            );
+            writeln!(self.out, "{}", self.paint(BOLD, &line))?;
+            for f in &summary.faults {
+                writeln!(
+                    self.out,
+                    "  {}: no {}: {}",
+                    clean(&f.id),
+                    f.stage.what(),
+                    clean(&f.reason)
                 )?;
             }
         }

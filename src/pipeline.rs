@@ -17,6 +17,7 @@ use crate::catalog::Entry;
 use crate::extract::html::{self, HtmlLimits, HTML_EXTRACTOR_VERSION};
 use crate::extract::ocr::{self, OcrError, OcrLimits, OCR_VERSION};
 use crate::extract::{self, ExtractError, Limits, EXTRACTOR_VERSION};
+use crate::fault::{self, Fault, Faults, Stage};
 use crate::fetch::{Format, Manifest};
 use crate::index::{Pages, TextInfo, TextSource};
 use crate::store::{hex, sha256_file, write_atomic, Store};
@@ -205,6 +206,11 @@ pub struct ExtractReport {
     pub scanned: Vec<String>,
     /// OCR was wanted but Tesseract or poppler is not installed: what is missing.
     pub ocr_missing: Option<String>,
+    /// Documents whose extraction failed inside paperdex in this run: they have no text, the
+    /// rest of the run went on.
+    pub faults: Vec<Fault>,
+    /// Documents that failed so in an earlier run and are unchanged: not tried again.
+    pub faulted_before: Vec<String>,
 }
 
 impl ExtractReport {
@@ -231,6 +237,8 @@ enum Outcome {
     NoText { reason: String, scanned: bool },
     /// Reading the document or writing the text failed here: tried again next run.
     Io(String),
+    /// Extraction failed inside paperdex (a panic): a fault of this document.
+    Fault(String),
 }
 
 /// How the extract stage runs.
@@ -277,6 +285,7 @@ fn extract_one(
     opts: &StageOptions,
 ) -> Outcome {
     let id = entry.id.as_str();
+    fault::inject(Stage::Extract, id);
     match document {
         Document::Pdf => extract_pdf(store, id, limits, opts),
         Document::Page { content_type, url } => {
@@ -456,6 +465,15 @@ fn record_matches(r: &TextRecord, document: &Document, sha: &str, ocr_now: bool)
     r.sha256 == sha && source_fits && r.extractor == r.source.version() && !unread_scan
 }
 
+/// The input a fault of the extract stage is tied to: the document and the extractors that
+/// read it, so a new document or a new extractor tries it again.
+fn fault_key(document: &Document, sha: &str) -> String {
+    match document {
+        Document::Pdf => format!("{sha}:pdf{EXTRACTOR_VERSION}:ocr{OCR_VERSION}"),
+        Document::Page { .. } => format!("{sha}:html{HTML_EXTRACTOR_VERSION}"),
+    }
+}
+
 /// Runs the extract stage as `opts` say; see [`extract_stage`].
 pub fn extract_stage_with(
     store: &Store,
@@ -478,10 +496,24 @@ pub fn extract_stage_with(
         _ => None,
     };
     let ocr_now = opts.ocr && ocr_missing.is_none();
+    let mut faults = Faults::load(store);
+    let faults_before = faults.clone();
+    if opts.verify {
+        faults.clear_stage(Stage::Extract);
+    }
+    let mut present = std::collections::HashSet::new();
     for entry in entries {
         let Some((document, sha)) = stored_document(store, &manifest, &entry.id)? else {
             continue;
         };
+        present.insert(entry.id.as_str());
+        if faults
+            .known(Stage::Extract, &entry.id, &fault_key(&document, &sha))
+            .is_some()
+        {
+            report.faulted_before.push(entry.id.clone());
+            continue;
+        }
         let current = status
             .entries
             .get(&entry.id)
@@ -529,9 +561,21 @@ pub fn extract_stage_with(
         saved: Instant::now(),
         save_error: None,
     });
+    // Gone documents lose their faults; the ones tried now get a new verdict.
+    faults.retain(Stage::Extract, |id| present.contains(id));
+    for (entry, _, _) in &todo {
+        faults.clear(Stage::Extract, &entry.id);
+    }
+    let new_faults = Mutex::new(Vec::new());
     todo.into_par_iter().for_each(|(entry, document, sha)| {
         let id = entry.id.clone();
-        let outcome = extract_one(store, entry, &document, &limits, opts);
+        let outcome = fault::catch(|| extract_one(store, entry, &document, &limits, opts))
+            .unwrap_or_else(Outcome::Fault);
+        if let Outcome::Fault(reason) = &outcome {
+            let key = fault_key(&document, &sha);
+            let mut list = new_faults.lock().unwrap_or_else(|e| e.into_inner());
+            list.push((id.clone(), key, reason.clone()));
+        }
         let mut p = shared.lock().unwrap_or_else(|e| e.into_inner());
         let failed_source = match document {
             Document::Pdf => Source::Pdf,
@@ -587,6 +631,18 @@ pub fn extract_stage_with(
                 p.report.io_errors.push((id.clone(), err));
                 None
             }
+            Outcome::Fault(reason) => {
+                // Whatever the failed run left must not stand for the document's text.
+                let _ = fs::remove_file(store.text_path(&id));
+                remove_links(store, &id);
+                p.status.entries.remove(&id);
+                p.report.faults.push(Fault {
+                    id: id.clone(),
+                    stage: Stage::Extract,
+                    reason,
+                });
+                None
+            }
         };
         // Without a record, the old one (if any) stays: it no longer matches the document or
         // the text, so the next run tries again.
@@ -610,6 +666,15 @@ pub fn extract_stage_with(
         p.status.save(store)?;
     }
     let mut report = p.report;
+    let new_faults = new_faults.into_inner().unwrap_or_else(|e| e.into_inner());
+    for (id, key, reason) in &new_faults {
+        faults.record(Stage::Extract, id, key, reason);
+    }
+    if faults != faults_before {
+        faults.save(store)?;
+    }
+    report.faults.sort_by(|a, b| a.id.cmp(&b.id));
+    report.faulted_before.sort();
     report.failed.sort();
     report.io_errors.sort();
     report.ocr.sort();

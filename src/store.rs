@@ -73,6 +73,11 @@ impl Store {
         self.root.join("thesaurus.txt")
     }
 
+    /// The documents that failed in a stage, and why (see `fault`).
+    pub fn faults_path(&self) -> PathBuf {
+        self.root.join("faults.json")
+    }
+
     /// The citations the cite stage found between entries.
     pub fn citations_path(&self) -> PathBuf {
         self.root.join("cite").join("links.json")

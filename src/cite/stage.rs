@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::Entry;
+use crate::fault::{self, Fault, Faults, Stage};
 use crate::index::TextSource;
 use crate::store::write_atomic;
 
@@ -125,6 +126,10 @@ pub struct CiteReport {
     pub links: usize,
     /// Why the stored results could not be used, when they were damaged.
     pub reset: Option<String>,
+    /// Documents whose reading failed inside paperdex in this run; the others were read.
+    pub faults: Vec<Fault>,
+    /// Documents that failed so before and are unchanged: not read again.
+    pub faulted_before: Vec<String>,
 }
 
 /// A fingerprint of what matching depends on in the catalog: ids, titles, authors, years and
@@ -154,11 +159,14 @@ pub fn catalog_fingerprint(entries: &[Entry]) -> String {
 }
 
 /// Finds the citations of every entry's document that changed since the last run, and stores
-/// the results in `path`. `progress` is called with (done, total) as documents are read.
+/// the results in `path`. `progress` is called with (done, total) as documents are read. A
+/// document whose reading fails inside paperdex is recorded in `faults` and left without
+/// citations; the others are read as usual.
 pub fn run(
     path: &Path,
     entries: &[Entry],
     source: &dyn DocumentSource,
+    faults: &mut Faults,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<CiteReport> {
     let fingerprint = catalog_fingerprint(entries);
@@ -173,7 +181,7 @@ pub fn run(
         _ => (
             Links {
                 version: CITE_VERSION,
-                catalog: fingerprint,
+                catalog: fingerprint.clone(),
                 documents: BTreeMap::new(),
             },
             true,
@@ -181,10 +189,21 @@ pub fn run(
     };
     let mut todo: Vec<(&str, String)> = Vec::new();
     let mut keep: BTreeMap<String, DocumentLinks> = BTreeMap::new();
+    let mut present = std::collections::HashSet::new();
     for entry in entries {
         let Some(key) = source.key(&entry.id) else {
             continue;
         };
+        present.insert(entry.id.as_str());
+        // A fault is tied to the text and to the catalog it was matched against.
+        if faults
+            .known(Stage::Cite, &entry.id, &fault_key(&key, &fingerprint))
+            .is_some()
+        {
+            report.faulted_before.push(entry.id.clone());
+            links.documents.remove(&entry.id);
+            continue;
+        }
         match links.documents.remove(&entry.id) {
             Some(d) if d.key == key => {
                 report.unchanged += 1;
@@ -204,38 +223,58 @@ pub fn run(
     } else {
         Some(Matcher::new(entries))
     };
+    faults.retain(Stage::Cite, |id| present.contains(id));
+    for (id, _) in &todo {
+        faults.clear(Stage::Cite, id);
+    }
     let total = todo.len();
     let done = Mutex::new(0usize);
-    let results: Vec<(String, String, Result<Option<DocumentLinks>>)> = todo
+    let results: Vec<(String, String, Read)> = todo
         .into_par_iter()
         .map(|(id, key)| {
-            let result = source.document(id).map(|doc| {
-                doc.map(|doc| {
-                    let found = find_citations(&doc, matcher.as_ref().expect("a matcher"));
-                    DocumentLinks {
-                        key: key.clone(),
-                        bibliography: found.bibliography,
-                        citations: found.citations,
-                    }
+            let read = fault::catch(|| {
+                fault::inject(Stage::Cite, id);
+                source.document(id).map(|doc| {
+                    doc.map(|doc| {
+                        let found = find_citations(&doc, matcher.as_ref().expect("a matcher"));
+                        DocumentLinks {
+                            key: key.clone(),
+                            bibliography: found.bibliography,
+                            citations: found.citations,
+                        }
+                    })
                 })
             });
+            let result = match read {
+                Ok(Ok(found)) => Read::Found(found),
+                Ok(Err(e)) => Read::Failed(format!("{e:#}")),
+                Err(reason) => Read::Fault(reason),
+            };
             let mut n = done.lock().unwrap_or_else(|e| e.into_inner());
             *n += 1;
             progress(*n, total);
             (id.to_string(), key, result)
         })
         .collect();
-    for (id, _key, result) in results {
+    for (id, key, result) in results {
         match result {
-            Ok(Some(d)) => {
+            Read::Found(Some(d)) => {
                 if !d.bibliography {
                     report.without_bibliography.push(id.clone());
                 }
                 report.read.push(id.clone());
                 keep.insert(id, d);
             }
-            Ok(None) => {}
-            Err(e) => report.failed.push((id, format!("{e:#}"))),
+            Read::Found(None) => {}
+            Read::Failed(e) => report.failed.push((id, e)),
+            Read::Fault(reason) => {
+                faults.record(Stage::Cite, &id, &fault_key(&key, &links.catalog), &reason);
+                report.faults.push(Fault {
+                    id,
+                    stage: Stage::Cite,
+                    reason,
+                });
+            }
         }
     }
     links.documents = keep;
@@ -245,8 +284,25 @@ pub fn run(
     report.read.sort();
     report.without_bibliography.sort();
     report.failed.sort();
+    report.faulted_before.sort();
     report.links = links.edges().count();
     Ok(report)
+}
+
+/// How reading one document went.
+enum Read {
+    /// Its citations, or `None` when it turned out to have no text.
+    Found(Option<DocumentLinks>),
+    /// Its text could not be read (tried again next run).
+    Failed(String),
+    /// Reading it failed inside paperdex: a fault of this document.
+    Fault(String),
+}
+
+/// The input a cite fault is tied to: the document's text and the catalog it was read
+/// against.
+fn fault_key(text_key: &str, catalog: &str) -> String {
+    format!("{text_key}:{catalog}")
 }
 
 #[cfg(test)]
@@ -316,7 +372,7 @@ mod tests {
             reads: AtomicUsize::new(0),
         };
         let none = |_: usize, _: usize| {};
-        let first = run(&path, &entries, &source, &none).unwrap();
+        let first = run(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
         assert_eq!(first.read, vec!["raft".to_string()]);
         assert_eq!(first.links, 1);
         let stored = Links::load(&path).unwrap().unwrap();
@@ -326,21 +382,27 @@ mod tests {
             .reference
             .contains("Paxos made simple"));
 
-        let again = run(&path, &entries, &source, &none).unwrap();
+        let again = run(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
         assert_eq!((again.read.len(), again.unchanged), (0, 1));
         assert_eq!(source.reads.load(Ordering::SeqCst), 1);
 
         // A new entry can be cited by a document read before: everything is read again.
         entries.push(entry("dynamo", "Dynamo: A Store", "John Smith", 2007));
-        let after = run(&path, &entries, &source, &none).unwrap();
+        let after = run(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
         assert_eq!(after.read, vec!["raft".to_string()]);
         assert_eq!(after.links, 2);
 
         // A changed text is read again; a document that disappears loses its links.
         source.docs.get_mut("raft").unwrap().0 = "k2".into();
-        assert_eq!(run(&path, &entries, &source, &none).unwrap().read.len(), 1);
+        assert_eq!(
+            run(&path, &entries, &source, &mut Faults::default(), &none)
+                .unwrap()
+                .read
+                .len(),
+            1
+        );
         source.docs.clear();
-        let gone = run(&path, &entries, &source, &none).unwrap();
+        let gone = run(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
         assert_eq!(gone.links, 0);
         assert!(Links::load(&path).unwrap().unwrap().documents.is_empty());
     }
@@ -356,7 +418,7 @@ mod tests {
             links: Vec::new(),
             reads: AtomicUsize::new(0),
         };
-        let report = run(&path, &entries, &source, &|_, _| {}).unwrap();
+        let report = run(&path, &entries, &source, &mut Faults::default(), &|_, _| {}).unwrap();
         assert!(report.reset.unwrap().contains("Could not parse"));
         assert_eq!(report.read, vec!["simple".to_string()]);
         assert!(Links::load(&path).unwrap().is_some());
@@ -380,9 +442,9 @@ mod tests {
             links: Vec::new(),
             reads: AtomicUsize::new(0),
         };
-        let report = run(&path, &entries, &source, &|_, _| {}).unwrap();
+        let report = run(&path, &entries, &source, &mut Faults::default(), &|_, _| {}).unwrap();
         assert_eq!(report.without_bibliography, vec!["a".to_string()]);
-        let again = run(&path, &entries, &source, &|_, _| {}).unwrap();
+        let again = run(&path, &entries, &source, &mut Faults::default(), &|_, _| {}).unwrap();
         assert_eq!(again.without_bibliography, vec!["a".to_string()]);
     }
 
@@ -410,7 +472,7 @@ mod tests {
             ],
             reads: AtomicUsize::new(0),
         };
-        let report = run(&path, &entries, &source, &|_, _| {}).unwrap();
+        let report = run(&path, &entries, &source, &mut Faults::default(), &|_, _| {}).unwrap();
         assert_eq!(report.links, 1);
         assert!(report.without_bibliography.is_empty());
         let stored = Links::load(&path).unwrap().unwrap();
@@ -421,5 +483,55 @@ mod tests {
             "{}",
             c.reference
         );
+    }
+
+    /// A source whose second document makes the reading panic, as a bug would.
+    struct Panicky(Fake);
+
+    impl DocumentSource for Panicky {
+        fn key(&self, id: &str) -> Option<String> {
+            self.0.key(id)
+        }
+        fn document(&self, id: &str) -> Result<Option<Document>> {
+            if id == "bad" {
+                let text = "—";
+                let _ = &text[..1];
+            }
+            self.0.document(id)
+        }
+    }
+
+    #[test]
+    fn a_document_that_fails_costs_only_its_own_citations_and_is_not_retried() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("links.json");
+        let entries = vec![
+            entry("simple", "Paxos Made Simple", "Leslie Lamport", 2001),
+            entry("good", "A Good Paper", "Ann Author", 2010),
+            entry("bad", "A Bad Paper", "Bob Author", 2011),
+        ];
+        let refs = paper("[1] L. Lamport. Paxos made simple. 2001.\n");
+        let source = Panicky(Fake {
+            docs: BTreeMap::from([
+                ("good".to_string(), ("k1".to_string(), refs.clone())),
+                ("bad".to_string(), ("k2".to_string(), refs)),
+            ]),
+            links: Vec::new(),
+            reads: AtomicUsize::new(0),
+        });
+        let mut faults = Faults::default();
+        let report = run(&path, &entries, &source, &mut faults, &|_, _| {}).unwrap();
+        assert_eq!(report.read, vec!["good".to_string()]);
+        assert_eq!(report.faults.len(), 1);
+        assert_eq!(report.faults[0].id, "bad");
+        assert!(report.faults[0].reason.contains("char boundary"));
+        assert_eq!(report.links, 1);
+        assert!(faults.has(Stage::Cite, "bad"));
+
+        let again = run(&path, &entries, &source, &mut faults, &|_, _| {}).unwrap();
+        assert!(again.faults.is_empty());
+        assert_eq!(again.faulted_before, vec!["bad".to_string()]);
+        assert_eq!(again.unchanged, 1);
+        assert_eq!(source.0.reads.load(Ordering::SeqCst), 1);
     }
 }

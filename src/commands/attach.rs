@@ -51,7 +51,7 @@ pub fn run(cx: &Context, id: &str, file: &Path) -> Result<ExitCode> {
         let what = if stdin {
             "standard input".to_string()
         } else {
-            file.display().to_string()
+            paperdex::output::clean(&file.display().to_string()).into_owned()
         };
         eprintln!(
             "Attached {what} to {id} ({} KB); run `paperdex update --offline` to index it.",

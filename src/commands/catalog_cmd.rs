@@ -19,7 +19,10 @@ const SKIPPED_SHOWN: usize = 5;
 /// object with the counts and the problems.
 pub fn check(cx: &Context, json: bool) -> Result<ExitCode> {
     let (files, origin) = match &cx.places.catalog {
-        Some(dir) => (catalog::read_dir_files(dir)?, dir.display().to_string()),
+        Some(dir) => (
+            catalog::read_dir_files(dir)?,
+            output::clean(&dir.display().to_string()).into_owned(),
+        ),
         None => (catalog::builtin_files(), "the built-in catalog".to_string()),
     };
     let (entries, mut problems) = catalog::parse_files(&files);
@@ -99,7 +102,10 @@ pub fn import(
     } else {
         let text = std::fs::read_to_string(list)
             .with_context(|| format!("Could not read {}", list.display()))?;
-        (text, list.display().to_string())
+        (
+            text,
+            output::clean(&list.display().to_string()).into_owned(),
+        )
     };
     let imported = catalog::import::import(&text, source);
     if !imported.skipped.is_empty() {
@@ -135,7 +141,7 @@ pub fn import(
                 eprintln!(
                     "Wrote {} entries to {}.",
                     imported.entries.len(),
-                    path.display()
+                    output::clean(&path.display().to_string())
                 );
             }
         }

@@ -8,22 +8,38 @@ use anyhow::Result;
 use paperdex::catalog::{self, Catalog};
 use paperdex::cite::{self, CiteReport, Graph, Links, TextDocuments};
 use paperdex::cli::BadInput;
+use paperdex::fault::{Faults, Stage};
 use paperdex::pipeline::StoredText;
 use paperdex::store::Store;
 
 use super::progress;
 
-/// Runs the cite stage over the data directory's extracted text with a progress bar.
-pub fn cite_catalog(store: &Store, catalog: &Catalog, quiet: bool) -> Result<CiteReport> {
+/// Runs the cite stage over the data directory's extracted text with a progress bar; with
+/// `retry`, documents that failed before are read again.
+pub fn cite_catalog(
+    store: &Store,
+    catalog: &Catalog,
+    retry: bool,
+    quiet: bool,
+) -> Result<CiteReport> {
     let bar = progress::bar(0, "Citing", quiet);
     let on_progress = progress::counter(&bar);
     let texts = StoredText::load(store)?;
+    let mut faults = Faults::load(store);
+    let before = faults.clone();
+    if retry {
+        faults.clear_stage(Stage::Cite);
+    }
     let report = cite::run(
         &store.citations_path(),
         &catalog.entries,
         &TextDocuments(&texts),
+        &mut faults,
         &on_progress,
     )?;
+    if faults != before {
+        faults.save(store)?;
+    }
     bar.finish_and_clear();
     Ok(report)
 }

@@ -6,20 +6,41 @@ use anyhow::Result;
 
 use paperdex::catalog::Catalog;
 use paperdex::embed::{self, DownloadError, EmbedStats, ModelLocation};
+use paperdex::fault::{Faults, Stage};
 
 use super::{model, progress, Context};
 
-/// Runs the embed stage over `catalog`. `online`: whether a missing model may be downloaded.
+/// Runs the embed stage over `catalog`. `online`: whether a missing model may be downloaded;
+/// `retry`: whether entries that failed before are tried again.
 /// A model that cannot be had or used is reported and the run goes on: the index is complete
 /// without vectors.
-pub fn embed_catalog(cx: &Context, catalog: &Catalog, online: bool) -> Result<Option<EmbedStats>> {
+pub fn embed_catalog(
+    cx: &Context,
+    catalog: &Catalog,
+    online: bool,
+    retry: bool,
+) -> Result<Option<EmbedStats>> {
     let Some(location) = find_model(cx, online)? else {
         return Ok(None);
     };
     let bar = progress::bar(0, "Embedding", cx.quiet);
     let on_progress = progress::counter(&bar);
-    let result = embed::run(cx.store.root(), &catalog.entries, &location, &on_progress);
+    let mut faults = Faults::load(&cx.store);
+    let before = faults.clone();
+    if retry {
+        faults.clear_stage(Stage::Embed);
+    }
+    let result = embed::run(
+        cx.store.root(),
+        &catalog.entries,
+        &location,
+        &mut faults,
+        &on_progress,
+    );
     bar.finish_and_clear();
+    if faults != before {
+        faults.save(&cx.store)?;
+    }
     match result {
         Ok(stats) => Ok(Some(stats)),
         Err(e) => {

@@ -83,10 +83,17 @@ pub fn run(cx: &Context, e: ExtractOpts) -> Result<ExitCode> {
             .zip(targets.par_iter())
             .filter_map(|(file, name)| {
                 let target = out.join(name);
-                let text = match (&piped, file.as_path() == stdin) {
+                // A file that trips a bug costs only its own text.
+                let text = paperdex::fault::catch(|| match (&piped, file.as_path() == stdin) {
                     (Some(bytes), true) => extract_piped(bytes, &reading),
                     _ => extract_one(file, &reading),
-                };
+                })
+                .unwrap_or_else(|reason| {
+                    Err(anyhow::anyhow!(
+                        "Could not extract {}: {reason}; please report it",
+                        display(file)
+                    ))
+                });
                 let result =
                     text.and_then(|t| paperdex::store::write_atomic(&target, t.text().as_bytes()));
                 bar.inc(1);

@@ -9,17 +9,18 @@ use anyhow::Result;
 use std::path::Path;
 
 use paperdex::catalog::{vocabulary, Catalog};
+use paperdex::fault::Faults;
 use paperdex::index::{self, UpdateStats};
 use paperdex::pipeline::StoredText;
 use paperdex::search::Thesaurus;
 use paperdex::store::{write_atomic, Store};
 
-use super::{cite, embed_cmd, progress, Context};
+use super::{cite, embed_cmd, faults, progress, Context};
 
 pub fn run(cx: &Context, rebuild: bool) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
     let _lock = cx.lock()?;
-    let cited = cite::cite_catalog(&cx.store, &catalog, cx.quiet)?;
+    let cited = cite::cite_catalog(&cx.store, &catalog, rebuild, cx.quiet)?;
     cite::report(&cited, cx.quiet);
     let stats = index_catalog(
         &cx.store,
@@ -29,10 +30,24 @@ pub fn run(cx: &Context, rebuild: bool) -> Result<ExitCode> {
         cx.quiet,
     )?;
     report(&stats, cx.quiet);
-    if let Some(embedded) = embed_cmd::embed_catalog(cx, &catalog, false)? {
-        embed_cmd::report(&embedded, cx.quiet);
+    let embedded = embed_cmd::embed_catalog(cx, &catalog, false, rebuild)?;
+    if let Some(embedded) = &embedded {
+        embed_cmd::report(embedded, cx.quiet);
     }
-    Ok(ExitCode::SUCCESS)
+    let mut failed = cited.faults.clone();
+    failed.extend(stats.faults.iter().cloned());
+    failed.extend(embedded.iter().flat_map(|e| e.faults.iter().cloned()));
+    let embed_before: &[String] = embedded.as_ref().map_or(&[], |e| &e.faulted_before);
+    faults::report(
+        &failed,
+        &[&cited.faulted_before, &stats.faulted_before, embed_before],
+        cx.quiet,
+    );
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Runs the index stage over the whole catalog with a progress bar.
@@ -46,13 +61,19 @@ pub fn index_catalog(
     let bar = progress::bar(0, "Indexing", quiet);
     let on_progress = progress::counter(&bar);
     let texts = StoredText::load(store)?;
+    let mut faults = Faults::load(store);
+    let before = faults.clone();
     let stats = index::update(
         &store.index_dir(),
         &catalog.entries,
         &texts,
         rebuild,
+        &mut faults,
         &on_progress,
     )?;
+    if faults != before {
+        faults.save(store)?;
+    }
     bar.finish_and_clear();
     store_thesaurus(store, catalog_dir)?;
     Ok(stats)

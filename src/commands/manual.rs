@@ -40,7 +40,10 @@ pub fn man(cx: &Context, dir: Option<&Path>) -> Result<ExitCode> {
     clap_mangen::generate_to(command, dir)
         .with_context(|| format!("Could not write the manual pages into {}", dir.display()))?;
     if !cx.quiet {
-        eprintln!("Wrote the manual pages into {}.", dir.display());
+        eprintln!(
+            "Wrote the manual pages into {}.",
+            paperdex::output::clean(&dir.display().to_string())
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -19,6 +19,7 @@ mod catalog_cmd;
 mod cite;
 mod embed_cmd;
 mod extract;
+mod faults;
 mod fetch_cmd;
 mod graph;
 mod index;
@@ -69,7 +70,7 @@ impl Context {
     /// Takes the data directory's write lock, waiting for it with `--wait`, and sets aside a
     /// damaged fetch manifest (rebuilding it from the PDFs present) with one line saying so.
     pub fn lock(&self) -> Result<DataLock> {
-        let root = self.store.root().display().to_string();
+        let root = paperdex::output::clean(&self.store.root().display().to_string()).into_owned();
         let quiet = self.quiet;
         let waiting = move || {
             if !quiet {

@@ -20,7 +20,7 @@ pub fn fetch(cx: &Context) -> Result<ExitCode> {
         eprintln!(
             "Model: all-MiniLM-L6-v2 in {} ({} downloaded, {} already there); `paperdex index` \
              embeds the catalog with it.",
-            report.dir.display(),
+            output::clean(&report.dir.display().to_string()),
             report.downloaded.len(),
             report.present.len()
         );
@@ -64,7 +64,12 @@ pub fn status(cx: &Context, json: bool) -> Result<ExitCode> {
     }
     let mut out = io::stdout().lock();
     match &location {
-        Some(l) => writeln!(out, "Model: {} ({})", l.dir.display(), origin(l.origin))?,
+        Some(l) => writeln!(
+            out,
+            "Model: {} ({})",
+            output::clean(&l.dir.display().to_string()),
+            origin(l.origin)
+        )?,
         None => writeln!(
             out,
             "Model: none, so search is by words alone; `paperdex model fetch` downloads \

@@ -103,6 +103,15 @@ pub fn print(cx: &Context, results: &Results, json: bool) -> Result<()> {
     } else {
         Printer::new(stdout.lock(), cx.color).results(results)?;
     }
+    for hit in &results.hits {
+        if let Some(reason) = &hit.fault {
+            eprintln!(
+                "warning: {}: its passages could not be picked: {}; please report it.",
+                hit.id,
+                output::clean(reason)
+            );
+        }
+    }
     Ok(())
 }
 

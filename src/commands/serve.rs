@@ -36,7 +36,7 @@ pub fn run(cx: &Context, addr: SocketAddr, open: bool) -> Result<ExitCode> {
         quiet: cx.quiet,
         watch,
     };
-    let root = cx.store.root().display().to_string();
+    let root = paperdex::output::clean(&cx.store.root().display().to_string()).into_owned();
     let quiet = cx.quiet;
     serve::run(options, cx.store.clone(), load, |bound| {
         // The address goes to standard output, as the command's result: with port 0 it is the

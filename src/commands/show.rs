@@ -10,6 +10,7 @@ use serde_json::json;
 use paperdex::cite::Node;
 use paperdex::cli::BadInput;
 use paperdex::coverage;
+use paperdex::fault::{Fault, Faults};
 use paperdex::output::{self, Printer};
 use paperdex::pipeline;
 
@@ -32,6 +33,22 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
     });
     if let Some(source) = source {
         status.push(("source".to_string(), source));
+    }
+    let faults: Vec<Fault> = Faults::load(&cx.store)
+        .all()
+        .into_iter()
+        .filter(|f| f.id == id)
+        .collect();
+    for f in &faults {
+        status.push((
+            "failed".to_string(),
+            format!(
+                "no {} ({} stage): {}",
+                f.stage.what(),
+                f.stage.name(),
+                f.reason
+            ),
+        ));
     }
     let links = cite::links(&cx.store)?;
     let graph = cite::graph(&catalog, links.as_ref());
@@ -67,6 +84,7 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
             None => serde_json::Value::Null,
         };
         value["cited_by"] = json!(cited_by);
+        value["faults"] = json!(faults);
         output::json(stdout.lock(), &value)?;
     } else {
         let mut printer = Printer::new(stdout.lock(), cx.color);

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use paperdex::coverage;
+use paperdex::fault::Faults;
 use paperdex::output::{self, Printer};
 
 use super::Context;
@@ -14,7 +15,12 @@ use super::Context;
 pub fn run(cx: &Context, json: bool) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
     let entries = coverage::entries(&cx.store, &catalog.entries)?;
-    let summary = coverage::summarize(&entries);
+    let mut summary = coverage::summarize(&entries);
+    summary.faults = Faults::load(&cx.store)
+        .all()
+        .into_iter()
+        .filter(|f| catalog.get(&f.id).is_some())
+        .collect();
     let stdout = io::stdout();
     if json {
         output::json(stdout.lock(), &summary)?;

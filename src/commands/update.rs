@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use paperdex::cli::UpdateOpts;
+use paperdex::fault::Fault;
 use paperdex::output;
 use paperdex::pipeline::StageOptions;
 
-use super::{cite, embed_cmd, extract, fetch_cmd, index, Context};
+use super::{cite, embed_cmd, extract, faults, fetch_cmd, index, Context};
 
 pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
@@ -34,7 +35,7 @@ pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     } else {
         extract::report(&extracted, cx.quiet);
     }
-    let cited = cite::cite_catalog(&cx.store, &catalog, cx.quiet)?;
+    let cited = cite::cite_catalog(&cx.store, &catalog, u.rebuild, cx.quiet)?;
     if !json {
         cite::report(&cited, cx.quiet);
     }
@@ -48,20 +49,41 @@ pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     if !json {
         index::report(&stats, cx.quiet);
     }
-    let embedded = embed_cmd::embed_catalog(cx, &catalog, !u.offline)?;
+    let embedded = embed_cmd::embed_catalog(cx, &catalog, !u.offline, u.rebuild)?;
+    let mut failed: Vec<Fault> = Vec::new();
+    failed.extend(extracted.faults.iter().cloned());
+    failed.extend(cited.faults.iter().cloned());
+    failed.extend(stats.faults.iter().cloned());
+    let empty = Vec::new();
+    let embed_before = embedded.as_ref().map_or(&empty, |e| &e.faulted_before);
+    if let Some(e) = &embedded {
+        failed.extend(e.faults.iter().cloned());
+    }
     if json {
         let value = serde_json::json!({
             "fetch": fetched.as_ref().map(output::fetch_json),
             "extract": extract::report_json(&extracted),
             "index": stats,
             "embed": embedded,
+            "faults": failed,
         });
         output::json(io::stdout().lock(), &value)?;
     } else if let Some(embedded) = &embedded {
         embed_cmd::report(embedded, cx.quiet);
     }
-    // Texts that could not be written are errors: the library is not what it should be.
-    Ok(if extracted.ok() {
+    faults::report(
+        &failed,
+        &[
+            &extracted.faulted_before,
+            &cited.faulted_before,
+            &stats.faulted_before,
+            embed_before,
+        ],
+        cx.quiet || json,
+    );
+    // Texts that could not be written, and documents that failed inside paperdex, are
+    // errors: the library is not what it should be.
+    Ok(if extracted.ok() && failed.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -125,7 +125,14 @@ mod tests {
                 ..Entry::default()
             })
             .collect();
-        super::super::stage::run(data.path(), &entries, &location, &|_, _| {}).unwrap();
+        super::super::stage::run(
+            data.path(),
+            &entries,
+            &location,
+            &mut crate::fault::Faults::default(),
+            &|_, _| {},
+        )
+        .unwrap();
 
         let semantic = Semantic::new(data.path(), Some(&location));
         assert!(semantic.available());

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{text_hash, Embedder, Model, ModelLocation, Vectors, MODEL_FILES};
 use crate::catalog::Entry;
+use crate::fault::{self, Fault, Faults, Stage};
 use crate::store::write_atomic;
 
 /// What one run of the stage did.
@@ -24,6 +25,11 @@ pub struct EmbedStats {
     pub removed: usize,
     /// Why the stored vectors were all made again, if they were.
     pub discarded: Option<String>,
+    /// Entries whose text made the model fail inside paperdex in this run: they have no
+    /// vector, the others do.
+    pub faults: Vec<Fault>,
+    /// Entries that failed so before on the same text: not tried again.
+    pub faulted_before: Vec<String>,
 }
 
 /// The model folder as last used, so an unchanged folder need not be read to know that the
@@ -57,24 +63,70 @@ fn stamp_path(data_dir: &Path) -> PathBuf {
 
 /// Brings the stored vectors in step with `entries` using the model at `model`; `progress`
 /// gets `(done, total)` over the texts embedded. The model is loaded only when some text is
-/// new or changed, or the model folder changed.
+/// new or changed, or the model folder changed. An entry whose text makes the model fail
+/// inside paperdex is recorded in `faults` and left without a vector.
 pub fn run(
     data_dir: &Path,
     entries: &[Entry],
     model: &ModelLocation,
+    faults: &mut Faults,
     progress: &dyn Fn(usize, usize),
 ) -> Result<EmbedStats> {
+    let ids: std::collections::HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    faults.retain(Stage::Embed, |id| ids.contains(id));
+    let mut faulted_before = Vec::new();
     let items: Vec<(&str, String)> = entries
         .iter()
         .map(|e| (e.id.as_str(), entry_text(e)))
+        .filter(|(id, text)| {
+            // A text that failed before is not tried again until it changes.
+            let known = faults
+                .known(Stage::Embed, id, &super::text_hash(text))
+                .is_some();
+            if known {
+                faulted_before.push(id.to_string());
+            }
+            !known
+        })
         .collect();
     let path = Vectors::path(data_dir);
     let known = known_identity(data_dir, &model.dir);
     if let Some(stats) = known.as_deref().and_then(|id| unchanged(&path, id, &items)) {
-        return Ok(stats);
+        return Ok(EmbedStats {
+            faulted_before,
+            ..stats
+        });
     }
     let loaded = load_model(known.as_deref(), &model.dir)?;
-    let (_, report) = Vectors::update(&path, &loaded, &items, progress)?;
+    let failing: Vec<&str> = items
+        .iter()
+        .filter(|(id, _)| fault::injected(Stage::Embed, id))
+        .map(|(_, text)| text.as_str())
+        .collect();
+    let (_, report) = if failing.is_empty() {
+        Vectors::update(&path, &loaded, &items, progress)?
+    } else {
+        let model = Failing {
+            model: &loaded,
+            texts: failing,
+        };
+        Vectors::update(&path, &model, &items, progress)?
+    };
+    for (id, _) in &items {
+        faults.clear(Stage::Embed, id);
+    }
+    let texts: std::collections::HashMap<&str, &str> =
+        items.iter().map(|(id, t)| (*id, t.as_str())).collect();
+    let mut new_faults = Vec::new();
+    for (id, reason) in &report.faults {
+        let hash = super::text_hash(texts.get(id.as_str()).copied().unwrap_or_default());
+        faults.record(Stage::Embed, id, &hash, reason);
+        new_faults.push(Fault {
+            id: id.clone(),
+            stage: Stage::Embed,
+            reason: reason.clone(),
+        });
+    }
     let stamp = Stamp {
         identity: loaded.identity().to_string(),
         ..stamp_of(&model.dir)?
@@ -86,7 +138,31 @@ pub fn run(
         reused: report.reused.len(),
         removed: report.removed.len(),
         discarded: report.discarded,
+        faults: new_faults,
+        faulted_before,
     })
+}
+
+/// A model that fails on the texts of entries a test asked to fail (see
+/// [`fault::injected`]), and embeds the others as the real one does.
+struct Failing<'a> {
+    model: &'a dyn Embedder,
+    texts: Vec<&'a str>,
+}
+
+impl Embedder for Failing<'_> {
+    fn identity(&self) -> &str {
+        self.model.identity()
+    }
+    fn dims(&self) -> usize {
+        self.model.dims()
+    }
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        if texts.iter().any(|t| self.texts.contains(t)) {
+            panic!("a fault injected for testing in embed");
+        }
+        self.model.embed(texts)
+    }
 }
 
 /// Loads the model in `dir`, trusting `known` (from [`known_identity`]) instead of hashing
@@ -184,22 +260,50 @@ mod tests {
             origin: super::super::ModelOrigin::Explicit,
         };
         let data = tempfile::tempdir().unwrap();
-        let first = run(data.path(), &entries("about"), &location, &|_, _| {}).unwrap();
+        let first = run(
+            data.path(),
+            &entries("about"),
+            &location,
+            &mut Faults::default(),
+            &|_, _| {},
+        )
+        .unwrap();
         assert_eq!((first.embedded, first.reused), (3, 0));
         assert!(stamp_path(data.path()).is_file());
-        let again = run(data.path(), &entries("about"), &location, &|_, _| {}).unwrap();
+        let again = run(
+            data.path(),
+            &entries("about"),
+            &location,
+            &mut Faults::default(),
+            &|_, _| {},
+        )
+        .unwrap();
         assert_eq!((again.embedded, again.reused), (0, 3));
         let mut changed = entries("about");
         changed[1].summary = "something else entirely".into();
         changed.pop();
-        let third = run(data.path(), &changed, &location, &|_, _| {}).unwrap();
+        let third = run(
+            data.path(),
+            &changed,
+            &location,
+            &mut Faults::default(),
+            &|_, _| {},
+        )
+        .unwrap();
         assert_eq!((third.embedded, third.reused, third.removed), (1, 1, 1));
         let known = known_identity(data.path(), model.path()).unwrap();
         assert_eq!(known, Model::load(model.path()).unwrap().identity());
         // Another model's vectors are never reused.
         super::super::tiny::write_model(model.path(), 7);
         assert_eq!(known_identity(data.path(), model.path()), None);
-        let other = run(data.path(), &changed, &location, &|_, _| {}).unwrap();
+        let other = run(
+            data.path(),
+            &changed,
+            &location,
+            &mut Faults::default(),
+            &|_, _| {},
+        )
+        .unwrap();
         assert_eq!(other.embedded, 2);
         assert!(other.discarded.is_some());
     }

@@ -69,6 +69,37 @@ pub struct UpdateReport {
     pub removed: Vec<String>,
     /// Why no stored vector could be reused at all (another model, an unreadable file).
     pub discarded: Option<String>,
+    /// Entries whose text made the model fail inside paperdex, with the reason: they have no
+    /// vector, the others do.
+    pub faults: Vec<(String, String)>,
+}
+
+/// Embeds a batch of texts; when the model fails inside paperdex on the batch, each text is
+/// embedded alone, so only the texts that make it fail go without a vector.
+fn embed_each(
+    model: &dyn Embedder,
+    texts: &[&str],
+) -> Result<Vec<std::result::Result<Vec<f32>, String>>> {
+    let checked = |embedded: Vec<Vec<f32>>, n: usize| -> Result<Vec<Vec<f32>>> {
+        if embedded.len() != n || embedded.iter().any(|v| v.len() != model.dims()) {
+            bail!("The model returned vectors of the wrong number or length.");
+        }
+        Ok(embedded)
+    };
+    match crate::fault::catch(|| model.embed(texts)) {
+        Ok(embedded) => Ok(checked(embedded?, texts.len())?
+            .into_iter()
+            .map(Ok)
+            .collect()),
+        Err(_) if texts.len() > 1 => texts
+            .iter()
+            .map(|text| match crate::fault::catch(|| model.embed(&[text])) {
+                Ok(one) => Ok(Ok(checked(one?, 1)?.remove(0))),
+                Err(reason) => Ok(Err(reason)),
+            })
+            .collect(),
+        Err(reason) => Ok(vec![Err(reason)]),
+    }
 }
 
 impl Vectors {
@@ -307,14 +338,15 @@ impl Vectors {
         let mut saved = Instant::now();
         for (n, chunk) in todo.chunks(CHUNK).enumerate() {
             let texts: Vec<&str> = chunk.iter().map(|&i| items[i].1).collect();
-            let embedded = model.embed(&texts)?;
-            if embedded.len() != texts.len() || embedded.iter().any(|v| v.len() != model.dims()) {
-                bail!("The model returned vectors of the wrong number or length.");
-            }
-            for (&i, vector) in chunk.iter().zip(&embedded) {
+            for (&i, vector) in chunk.iter().zip(embed_each(model, &texts)?) {
                 let (id, _, hash) = &items[i];
-                vectors.push(id, hash, vector);
-                report.embedded.push(id.to_string());
+                match vector {
+                    Ok(vector) => {
+                        vectors.push(id, hash, &vector);
+                        report.embedded.push(id.to_string());
+                    }
+                    Err(reason) => report.faults.push((id.to_string(), reason)),
+                }
             }
             let done = ((n + 1) * CHUNK).min(todo.len());
             progress(done, todo.len());

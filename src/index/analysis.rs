@@ -162,6 +162,9 @@ impl WordStream<'_> {
             }
             normalize(&mut self.token.text, acronym_plural);
         }
+        if crate::fault::injected_word().is_some_and(|w| self.token.text == w) {
+            panic!("a fault injected for testing in the tokenizer");
+        }
     }
 }
 

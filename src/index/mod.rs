@@ -27,6 +27,7 @@ use tantivy::{
 };
 
 use crate::catalog::Entry;
+use crate::fault::{self, Fault, Faults, Stage};
 
 pub mod analysis;
 
@@ -211,6 +212,11 @@ pub struct UpdateStats {
     pub unchanged: usize,
     /// Entries whose text could not be read, by id, with the reason; they are indexed without it.
     pub text_errors: Vec<(String, String)>,
+    /// Entries whose text made indexing fail inside paperdex in this run: they are indexed
+    /// by their catalog metadata alone, the others as usual.
+    pub faults: Vec<Fault>,
+    /// Entries indexed so because of such a failure in an earlier run, on the same text.
+    pub faulted_before: Vec<String>,
 }
 
 /// Hashes everything an entry's document is built from, so a change anywhere rewrites it.
@@ -594,12 +600,15 @@ pub fn decade(year: i64) -> String {
     format!("{}s", year.div_euclid(10) * 10)
 }
 
-/// Brings the index in `dir` in step with `entries`, rewriting only what changed.
+/// Brings the index in `dir` in step with `entries`, rewriting only what changed. An entry
+/// whose text makes indexing fail inside paperdex is recorded in `faults` and indexed by its
+/// catalog metadata alone; the others are indexed as usual.
 pub fn update(
     dir: &Path,
     entries: &[Entry],
     texts: &dyn TextSource,
     rebuild: bool,
+    faults: &mut Faults,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<UpdateStats> {
     let index = open_or_create(dir, rebuild)?;
@@ -609,21 +618,34 @@ pub fn update(
     } else {
         existing_fingerprints(&index)?
     };
+    if rebuild {
+        faults.clear_stage(Stage::Index);
+    }
     let mut stats = UpdateStats::default();
     let wanted: HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
-    let mut todo: Vec<(&Entry, u64, Option<String>)> = Vec::new();
+    faults.retain(Stage::Index, |id| wanted.contains(id));
+    let mut todo: Vec<Todo> = Vec::new();
     for entry in entries {
         let key = texts.key(&entry.id);
         let print = fingerprint(entry, key.as_deref());
+        // A failure on this very text is not tried again; one of an older version of
+        // paperdex is.
+        let known = faults
+            .known(Stage::Index, &entry.id, &print.to_string())
+            .is_some();
+        let retry = faults.has(Stage::Index, &entry.id) && !known;
+        if known {
+            stats.faulted_before.push(entry.id.clone());
+        }
         match existing.get(&entry.id) {
-            Some(old) if *old == print => stats.unchanged += 1,
+            Some(old) if *old == print && !retry => stats.unchanged += 1,
             Some(_) => {
                 stats.updated += 1;
-                todo.push((entry, print, key));
+                todo.push(Todo::new(entry, print, key, known));
             }
             None => {
                 stats.added += 1;
-                todo.push((entry, print, key));
+                todo.push(Todo::new(entry, print, key, known));
             }
         }
     }
@@ -635,62 +657,235 @@ pub fn update(
     if todo.is_empty() && stale.is_empty() && !rebuild {
         return Ok(stats);
     }
+    let job = Job {
+        dir,
+        index: &index,
+        fields: &fields,
+        existing: &existing,
+        stale: &stale,
+        texts,
+        rebuild,
+        progress,
+    };
+    let mut failed: HashMap<String, String> = HashMap::new();
+    match job.write(&todo, &mut failed, &mut stats.text_errors) {
+        Err(Written::Died(_)) => {
+            // A worker of the index writer failed on some document: find which by running
+            // each one's text through the analyzers here, and write them all again with the
+            // culprits' text left out.
+            failed.extend(job.culprits(&todo));
+            stats.text_errors.clear();
+            job.write(&todo, &mut failed, &mut stats.text_errors)
+                .map_err(Written::into_error)?;
+        }
+        other => other.map_err(Written::into_error)?,
+    }
+    // Entries that failed before on this text keep their record as it was; the others get
+    // this run's verdict.
+    for t in todo.iter().filter(|t| !t.known) {
+        faults.clear(Stage::Index, &t.entry.id);
+        if let Some(reason) = failed.get(&t.entry.id) {
+            faults.record(Stage::Index, &t.entry.id, &t.print.to_string(), reason);
+            stats.faults.push(Fault {
+                id: t.entry.id.clone(),
+                stage: Stage::Index,
+                reason: reason.clone(),
+            });
+        }
+    }
+    stats.faults.sort_by(|a, b| a.id.cmp(&b.id));
+    stats.faulted_before.sort();
+    Ok(stats)
+}
 
-    let mut writer: IndexWriter = index.writer(WRITER_HEAP).map_err(|e| match e {
-        tantivy::TantivyError::LockFailure(..) => anyhow::anyhow!(
-            "Another paperdex process is writing the index in {}; wait for it to finish.",
-            dir.display()
-        ),
-        other => anyhow::anyhow!(
-            "Could not open the index in {} for writing: {}",
-            dir.display(),
-            describe(&other)
-        ),
-    })?;
-    if rebuild {
-        writer
-            .delete_all_documents()
-            .map_err(|e| anyhow::anyhow!("Could not empty the index: {}", describe(&e)))?;
+/// One entry to write, with its fingerprint and text key.
+struct Todo<'a> {
+    entry: &'a Entry,
+    print: u64,
+    key: Option<String>,
+    /// Its text failed before, as recorded: it is written without trying the text again.
+    known: bool,
+}
+
+impl<'a> Todo<'a> {
+    fn new(entry: &'a Entry, print: u64, key: Option<String>, known: bool) -> Todo<'a> {
+        Todo {
+            entry,
+            print,
+            key,
+            known,
+        }
     }
-    for id in stale {
-        writer.delete_term(Term::from_field_text(fields.id, id));
+}
+
+/// Why writing the index failed.
+enum Written {
+    /// A worker thread of the index writer died: some document made it fail.
+    Died(String),
+    /// Anything else: an error of the run.
+    Error(anyhow::Error),
+}
+
+impl Written {
+    fn into_error(self) -> anyhow::Error {
+        match self {
+            Written::Died(e) => anyhow::anyhow!("{e}"),
+            Written::Error(e) => e,
+        }
     }
-    let total = todo.len();
-    for (done, (entry, print, key)) in todo.into_iter().enumerate() {
-        let info = match key {
-            Some(_) => texts.info(&entry.id),
+}
+
+/// One write of the index: everything an update needs to add, replace and remove documents.
+struct Job<'a> {
+    dir: &'a Path,
+    index: &'a Index,
+    fields: &'a Fields,
+    existing: &'a HashMap<String, u64>,
+    stale: &'a [&'a String],
+    texts: &'a dyn TextSource,
+    rebuild: bool,
+    progress: &'a (dyn Fn(usize, usize) + Sync),
+}
+
+impl Job<'_> {
+    /// Writes every entry of `todo` and commits. Entries in `failed` are written by their
+    /// metadata alone; an entry whose document cannot be built here joins `failed`.
+    fn write(
+        &self,
+        todo: &[Todo],
+        failed: &mut HashMap<String, String>,
+        text_errors: &mut Vec<(String, String)>,
+    ) -> std::result::Result<(), Written> {
+        let dir = self.dir;
+        let mut writer: IndexWriter = self.index.writer(WRITER_HEAP).map_err(|e| {
+            Written::Error(match e {
+                tantivy::TantivyError::LockFailure(..) => anyhow::anyhow!(
+                    "Another paperdex process is writing the index in {}; wait for it to finish.",
+                    dir.display()
+                ),
+                other => anyhow::anyhow!(
+                    "Could not open the index in {} for writing: {}",
+                    dir.display(),
+                    describe(&other)
+                ),
+            })
+        })?;
+        let died = |e: TantivyError| match e {
+            TantivyError::ErrorInThread(m) => Written::Died(m),
+            other => Written::Error(anyhow::anyhow!(
+                "Could not write the index in {}: {}",
+                dir.display(),
+                describe(&other)
+            )),
+        };
+        if self.rebuild {
+            writer.delete_all_documents().map_err(died)?;
+        }
+        for id in self.stale {
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
+        }
+        let total = todo.len();
+        for (done, t) in todo.iter().enumerate() {
+            let id = &t.entry.id;
+            let doc = match failed.get(id) {
+                Some(_) => self.bare(t),
+                None if t.known => {
+                    failed.insert(id.clone(), "its text failed before".to_string());
+                    self.bare(t)
+                }
+                None => match fault::catch(|| self.full(t)) {
+                    Ok((doc, text_error)) => {
+                        text_errors.extend(text_error.map(|e| (id.clone(), e)));
+                        Some(doc)
+                    }
+                    Err(reason) => {
+                        failed.insert(id.clone(), reason);
+                        self.bare(t)
+                    }
+                },
+            };
+            if self.existing.contains_key(id) {
+                writer.delete_term(Term::from_field_text(self.fields.id, id));
+            }
+            if let Some(doc) = doc {
+                writer.add_document(doc).map_err(died)?;
+            }
+            (self.progress)(done + 1, total);
+        }
+        writer.commit().map_err(|e| match e {
+            TantivyError::ErrorInThread(m) => Written::Died(m),
+            other => Written::Error(anyhow::anyhow!(
+                "Could not commit the index in {}: {}",
+                dir.display(),
+                describe(&other)
+            )),
+        })?;
+        // Merging can run after the commit: a crash during it still leaves the committed index.
+        writer.wait_merging_threads().ok();
+        Ok(())
+    }
+
+    /// The entry's document with its text; a text that cannot be read is reported and left
+    /// out.
+    fn full(&self, t: &Todo) -> (TantivyDocument, Option<String>) {
+        let id = &t.entry.id;
+        fault::inject(Stage::Index, id);
+        let info = match t.key {
+            Some(_) => self.texts.info(id),
             None => TextInfo::default(),
         };
-        let pages = match key {
-            Some(_) => match texts.pages(&entry.id) {
-                Ok(pages) => pages,
-                Err(err) => {
-                    stats
-                        .text_errors
-                        .push((entry.id.clone(), format!("{err:#}")));
-                    None
-                }
+        let (pages, error) = match t.key {
+            Some(_) => match self.texts.pages(id) {
+                Ok(pages) => (pages, None),
+                Err(err) => (None, Some(format!("{err:#}"))),
             },
-            None => None,
+            None => (None, None),
         };
-        if existing.contains_key(&entry.id) {
-            writer.delete_term(Term::from_field_text(fields.id, &entry.id));
-        }
-        writer
-            .add_document(document(&fields, entry, pages.as_ref(), &info, print))
-            .map_err(|e| anyhow::anyhow!("Could not index entry {}: {}", entry.id, describe(&e)))?;
-        progress(done + 1, total);
+        let doc = document(self.fields, t.entry, pages.as_ref(), &info, t.print);
+        (doc, error)
     }
-    writer.commit().map_err(|e| {
-        anyhow::anyhow!(
-            "Could not commit the index in {}: {}",
-            dir.display(),
-            describe(&e)
-        )
-    })?;
-    // Merging can run after the commit: a crash during it still leaves the committed index.
-    writer.wait_merging_threads().ok();
-    Ok(stats)
+
+    /// The entry's document from its catalog metadata alone, or `None` when even that fails.
+    fn bare(&self, t: &Todo) -> Option<TantivyDocument> {
+        fault::catch(|| document(self.fields, t.entry, None, &TextInfo::default(), t.print)).ok()
+    }
+
+    /// The entries of `todo` whose documents make an analyzer fail, with the reason.
+    fn culprits(&self, todo: &[Todo]) -> Vec<(String, String)> {
+        todo.iter()
+            .filter(|t| !t.known)
+            .filter_map(|t| {
+                let checked = fault::catch(|| {
+                    let (doc, _) = self.full(t);
+                    analyze(self.index, &doc);
+                });
+                checked.err().map(|reason| (t.entry.id.clone(), reason))
+            })
+            .collect()
+    }
+}
+
+/// Runs every text of `doc` through the analyzer its field is indexed with, as the index
+/// writer's threads do, so that a document that makes an analyzer fail shows itself here.
+fn analyze(index: &Index, doc: &TantivyDocument) {
+    use tantivy::schema::{FieldType, Value};
+    use tantivy::tokenizer::TokenStream;
+    let schema = index.schema();
+    for (field, value) in doc.field_values() {
+        let Some(text) = value.as_str() else {
+            continue;
+        };
+        let FieldType::Str(options) = schema.get_field_entry(field).field_type() else {
+            continue;
+        };
+        let Some(indexing) = options.get_indexing_options() else {
+            continue;
+        };
+        if let Some(mut analyzer) = index.tokenizers().get(indexing.tokenizer()) {
+            let mut stream = analyzer.token_stream(text);
+            while stream.advance() {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -735,19 +930,51 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let none = |_: usize, _: usize| {};
         let mut entries = vec![entry("a", "Alpha"), entry("b", "Beta")];
-        let s = update(dir.path(), &entries, &OneText, false, &none).unwrap();
+        let s = update(
+            dir.path(),
+            &entries,
+            &OneText,
+            false,
+            &mut Faults::default(),
+            &none,
+        )
+        .unwrap();
         assert_eq!((s.added, s.updated, s.removed, s.unchanged), (2, 0, 0, 0));
-        let s = update(dir.path(), &entries, &OneText, false, &none).unwrap();
+        let s = update(
+            dir.path(),
+            &entries,
+            &OneText,
+            false,
+            &mut Faults::default(),
+            &none,
+        )
+        .unwrap();
         assert_eq!((s.added, s.updated, s.removed, s.unchanged), (0, 0, 0, 2));
         entries[1].title = "Beta changed".into();
         entries.remove(0);
         entries.push(entry("c", "Gamma"));
-        let s = update(dir.path(), &entries, &OneText, false, &none).unwrap();
+        let s = update(
+            dir.path(),
+            &entries,
+            &OneText,
+            false,
+            &mut Faults::default(),
+            &none,
+        )
+        .unwrap();
         assert_eq!((s.added, s.updated, s.removed, s.unchanged), (1, 1, 1, 0));
         let (index, _) = open(dir.path()).unwrap();
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.num_docs(), 2);
-        let s = update(dir.path(), &entries, &OneText, true, &none).unwrap();
+        let s = update(
+            dir.path(),
+            &entries,
+            &OneText,
+            true,
+            &mut Faults::default(),
+            &none,
+        )
+        .unwrap();
         assert_eq!((s.added, s.unchanged), (2, 0));
     }
 

@@ -521,7 +521,15 @@ impl Engine {
             .get_all(f.page_title)
             .filter_map(|v| v.as_str())
             .collect();
-        let mut passages = passage::passages(body, &starts, needles, analyzer);
+        let id = text(f.id);
+        // A text that trips a bug in the passage picker costs the hit its passages only.
+        let (mut passages, fault) = match crate::fault::catch(|| {
+            crate::fault::inject_at("passage", &id);
+            passage::passages(body, &starts, needles, analyzer)
+        }) {
+            Ok(found) => (found, None),
+            Err(reason) => (Vec::new(), Some(reason)),
+        };
         if !titles.is_empty() {
             // A web page's pages are its sections: a passage names its heading instead.
             for p in &mut passages {
@@ -537,13 +545,15 @@ impl Engine {
         let (snippet, highlights) = match passages.first() {
             Some(p) => (p.text.clone(), p.highlights.clone()),
             None if summary.chars().count() <= SUMMARY_CHARS => {
-                let p = passage::whole(&summary, &plan.highlight, analyzer);
-                (p.text, p.highlights)
+                match crate::fault::catch(|| passage::whole(&summary, &plan.highlight, analyzer)) {
+                    Ok(p) => (p.text, p.highlights),
+                    Err(_) => (summary.clone(), Vec::new()),
+                }
             }
             None => (leading_chars(&summary, SUMMARY_CHARS), Vec::new()),
         };
         Hit {
-            id: text(f.id),
+            id,
             title: text(f.title),
             aliases: all(f.aliases),
             authors: all(f.author),
@@ -569,6 +579,7 @@ impl Engine {
             pdf: None,
             cited_by: 0,
             matched: Matched::Words,
+            fault,
         }
     }
 }

@@ -93,6 +93,9 @@ pub struct Hit {
     pub cited_by: usize,
     /// Whether the words' ranking, the meaning's, or both brought the entry into the list.
     pub matched: Matched,
+    /// Why the hit's passages are missing, when picking them failed inside paperdex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
 }
 
 /// Counts of matching documents per facet value.

@@ -315,7 +315,10 @@ pub fn make_pdf(pages: &[&str]) -> Vec<u8> {
             Operation::new("Td", vec![72.into(), 720.into()]),
         ];
         for line in text.lines() {
-            ops.push(Operation::new("Tj", vec![Object::string_literal(line)]));
+            ops.push(Operation::new(
+                "Tj",
+                vec![Object::String(win_ansi(line), lopdf::StringFormat::Literal)],
+            ));
             ops.push(Operation::new("T*", vec![]));
         }
         ops.push(Operation::new("ET", vec![]));
@@ -350,6 +353,27 @@ pub fn make_pdf(pages: &[&str]) -> Vec<u8> {
     let mut out = Vec::new();
     doc.save_to(&mut out).expect("the PDF saves");
     out
+}
+
+/// `text` in the font's WinAnsi encoding, so pages can hold dashes, bullets, curly quotes and
+/// accented letters; any other character becomes `?`.
+fn win_ansi(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            '\u{20}'..='\u{7e}' => c as u8,
+            '\u{a0}'..='\u{ff}' => c as u32 as u8,
+            '€' => 0x80,
+            '…' => 0x85,
+            '‘' => 0x91,
+            '’' => 0x92,
+            '“' => 0x93,
+            '”' => 0x94,
+            '•' => 0x95,
+            '–' => 0x96,
+            '—' => 0x97,
+            _ => b'?',
+        })
+        .collect()
 }
 
 /// What the loopback server answers for one path.
