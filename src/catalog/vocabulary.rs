@@ -258,7 +258,226 @@ mod tests {
     fn builtin_vocabulary_is_valid() {
         let (v, problems) = parse_files(&files(None).unwrap());
         assert!(problems.is_empty(), "{problems:?}");
-        assert!(v.groups.len() >= 150, "{} groups", v.groups.len());
+        assert!(v.groups.len() >= 400, "{} groups", v.groups.len());
+    }
+
+    /// Terms of near but different concepts: a search for one must not expand into the other.
+    const APART: &[(&str, &str)] = &[
+        ("network partition", "split brain"),
+        ("network partition", "partition tolerance"),
+        ("network partition", "sharding"),
+        ("split brain", "fencing token"),
+        ("consistency model", "linearizability"),
+        ("linearizability", "serializability"),
+        ("linearizability", "sequential consistency"),
+        ("linearizability", "strict serializability"),
+        ("strict serializability", "serializability"),
+        ("snapshot isolation", "serializability"),
+        ("snapshot isolation", "MVCC"),
+        ("read committed", "snapshot isolation"),
+        ("eventual consistency", "causal consistency"),
+        ("eventual consistency", "strong eventual consistency"),
+        ("eventual consistency", "optimistic replication"),
+        ("causal consistency", "causal broadcast"),
+        ("monotonic reads", "read your writes"),
+        ("consensus protocol", "Paxos"),
+        ("consensus protocol", "atomic broadcast"),
+        ("Paxos", "Multi-Paxos"),
+        ("single-decree Paxos", "Multi-Paxos"),
+        ("vector clock", "version vector"),
+        ("Lamport clock", "vector clock"),
+        ("logical clock", "Lamport clock"),
+        ("hybrid logical clock", "Lamport clock"),
+        ("TrueTime", "hybrid logical clock"),
+        ("physical clock", "logical clock"),
+        ("clock skew", "clock drift"),
+        ("monotonic clock", "monotonic reads"),
+        ("happened-before", "logical clock"),
+        ("distributed snapshot", "Chandy-Lamport algorithm"),
+        ("distributed snapshot", "checkpointing"),
+        ("two-phase commit", "two-phase locking"),
+        ("two-phase commit", "three-phase commit"),
+        ("two-phase commit", "atomic commitment"),
+        ("two-phase commit", "saga"),
+        ("write skew", "lost update"),
+        ("leader election", "leader lease"),
+        ("leader election", "failover"),
+        ("lease", "leader lease"),
+        ("lease", "distributed lock"),
+        ("fencing token", "ballot number"),
+        ("fencing token", "memory fence"),
+        ("replication", "chain replication"),
+        ("replication", "sharding"),
+        ("primary-backup replication", "chain replication"),
+        ("state machine replication", "primary-backup replication"),
+        ("leaderless replication", "multi-leader replication"),
+        ("leaderless replication", "sloppy quorum"),
+        ("sloppy quorum", "hinted handoff"),
+        ("quorum", "sloppy quorum"),
+        ("quorum write", "quorum read"),
+        ("read repair", "anti-entropy"),
+        ("anti-entropy", "gossip"),
+        ("gossip", "rumor mongering"),
+        ("Merkle tree", "Merkle DAG"),
+        ("Merkle tree", "Bloom filter"),
+        ("failure detector", "heartbeat"),
+        ("failure detector", "phi accrual failure detector"),
+        ("failure detector", "timeout"),
+        ("heartbeat", "health check"),
+        ("group membership", "membership change"),
+        ("Byzantine fault", "crash-stop"),
+        ("Byzantine fault", "Sybil attack"),
+        ("Sybil attack", "eclipse attack"),
+        ("atomic broadcast", "causal broadcast"),
+        ("reliable broadcast", "atomic broadcast"),
+        ("two generals problem", "Byzantine generals problem"),
+        ("deadlock", "livelock"),
+        ("deadlock detection", "deadlock prevention"),
+        ("write amplification", "read amplification"),
+        ("LSM tree", "B-tree"),
+        ("SSTable", "memtable"),
+        ("erasure code", "Reed-Solomon code"),
+        ("exactly-once", "idempotence"),
+        ("exactly-once", "at-least-once delivery"),
+        ("backpressure", "load shedding"),
+        ("backpressure", "rate limiting"),
+        ("consistent hashing", "rendezvous hashing"),
+        ("DHT", "consistent hashing"),
+        ("sharding", "range partitioning"),
+        ("tail latency", "straggler"),
+        ("hedged requests", "speculative execution"),
+        ("model checking", "TLA+"),
+        ("Jepsen", "fault injection"),
+        ("fault injection", "chaos engineering"),
+        ("log compaction", "LSM compaction"),
+        ("log compaction", "state machine snapshot"),
+        ("write-ahead log", "log replay"),
+        ("crash recovery", "log replay"),
+        ("stream processing", "batch processing"),
+        ("event time", "processing time"),
+        ("partial failure", "gray failure"),
+    ];
+
+    /// Single words too broad in this field to stand for one concept.
+    const TOO_BROAD: &[&str] = &[
+        "log",
+        "node",
+        "nodes",
+        "leader",
+        "lock",
+        "clock",
+        "partition",
+        "commit",
+        "server",
+        "message",
+        "system",
+        "data",
+        "time",
+        "order",
+        "network",
+        "failure",
+        "state",
+    ];
+
+    /// The built-in vocabulary's groups, each as its terms in the form the checks compare.
+    fn builtin_groups() -> Vec<Vec<String>> {
+        let (v, problems) = parse_files(&files(None).unwrap());
+        assert!(problems.is_empty(), "{problems:?}");
+        v.groups
+            .iter()
+            .map(|g| g.terms.iter().map(|t| comparable(t)).collect())
+            .collect()
+    }
+
+    /// Groups of terms as a search analyzes them: each term as its index terms, space-separated.
+    fn analyzed(vocabulary: &Vocabulary) -> Vec<Vec<String>> {
+        let bytes = crate::search::Thesaurus::new(vocabulary).to_bytes("");
+        String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|line| line.split('\t').map(str::to_string).collect())
+            .collect()
+    }
+
+    #[test]
+    fn near_but_different_concepts_stay_in_different_groups() {
+        let groups = builtin_groups();
+        let group_of = |term: &str| {
+            let key = comparable(term);
+            groups
+                .iter()
+                .position(|g| g.contains(&key))
+                .unwrap_or_else(|| panic!("{term:?} is not in the vocabulary"))
+        };
+        assert!(APART.len() >= 40);
+        for (a, b) in APART {
+            let (ga, gb) = (group_of(a), group_of(b));
+            assert_ne!(ga, gb, "{a:?} and {b:?} share a group: {:?}", groups[ga]);
+        }
+    }
+
+    #[test]
+    fn no_term_is_a_single_word_too_broad_for_the_field() {
+        let broad: Vec<String> = TOO_BROAD.iter().map(|w| comparable(w)).collect();
+        // The words as a search analyzes them too, so `logs` or `partitioning` cannot slip in.
+        let stems = analyzed(&Vocabulary {
+            groups: vec![Group {
+                terms: TOO_BROAD.iter().map(|w| w.to_string()).collect(),
+            }],
+        })
+        .remove(0);
+        let (v, _) = parse_files(&files(None).unwrap());
+        for (group, seqs) in v.groups.iter().zip(analyzed(&v)) {
+            for term in &group.terms {
+                assert!(
+                    !broad.contains(&comparable(term)),
+                    "{term:?} is too broad a term: {:?}",
+                    group.terms
+                );
+            }
+            for seq in seqs {
+                assert!(
+                    !stems.contains(&seq),
+                    "a term of {:?} is analyzed into the too broad {seq:?}",
+                    group.terms
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_group_keeps_two_terms_once_analyzed() {
+        // Terms that differ only in ways the analyzer removes (plurals, endings, hyphens) are
+        // one term to a search, and a group of one term expands into nothing.
+        let (v, _) = parse_files(&files(None).unwrap());
+        let single: Vec<&Vec<String>> = v
+            .groups
+            .iter()
+            .zip(analyzed(&v))
+            .filter(|(_, seqs)| seqs.len() < 2)
+            .map(|(group, _)| &group.terms)
+            .collect();
+        assert!(single.is_empty(), "one term once analyzed: {single:?}");
+    }
+
+    #[test]
+    fn no_two_groups_share_a_term_once_analyzed() {
+        // The file's check compares terms as written; a search compares them stemmed, and only
+        // the first group of a shared stemmed term would ever be used.
+        let (v, _) = parse_files(&files(None).unwrap());
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (g, seqs) in analyzed(&v).into_iter().enumerate() {
+            for seq in seqs {
+                if let Some(&first) = seen.get(&seq) {
+                    panic!(
+                        "{seq:?} is in {:?} and in {:?}",
+                        v.groups[first].terms, v.groups[g].terms
+                    );
+                }
+                seen.insert(seq, g);
+            }
+        }
     }
 
     #[test]
