@@ -36,8 +36,10 @@ pub enum Stage {
     Cite,
     /// Adding its text to the search index.
     Index,
-    /// Turning its text into vectors for search by meaning.
+    /// Turning its title and summary into a vector for search by meaning.
     Embed,
+    /// Turning the passages of its full text into vectors for search by meaning.
+    Passages,
 }
 
 impl Stage {
@@ -48,6 +50,7 @@ impl Stage {
             Stage::Cite => "citations",
             Stage::Index => "full text in the index",
             Stage::Embed => "vector",
+            Stage::Passages => "passage vectors",
         }
     }
 
@@ -58,6 +61,7 @@ impl Stage {
             Stage::Cite => "cite",
             Stage::Index => "index",
             Stage::Embed => "embed",
+            Stage::Passages => "passages",
         }
     }
 }

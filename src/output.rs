@@ -78,6 +78,10 @@ impl<W: Write> Printer<W> {
             let line = format!("Did you mean \"{query}\"?");
             writeln!(self.out, "{}\n", self.paint(BOLD, &line))?;
         }
+        if let Some(intent) = &results.intent {
+            let line = format!("Read as {}.", intent.describe());
+            writeln!(self.out, "{}\n", self.paint(DIM, &line))?;
+        }
         if results.hits.is_empty() {
             writeln!(self.out, "No results for \"{}\".", clean(&results.query))?;
             return Ok(());

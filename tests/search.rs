@@ -42,6 +42,7 @@ fn json_has_the_documented_shape_and_nothing_else_on_stdout() {
             "did_you_mean",
             "facets",
             "hits",
+            "intent",
             "meaning",
             "query",
             "showing_results_for",

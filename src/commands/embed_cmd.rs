@@ -7,6 +7,7 @@ use anyhow::Result;
 use paperdex::catalog::Catalog;
 use paperdex::embed::{self, DownloadError, EmbedStats, ModelLocation};
 use paperdex::fault::{Faults, Stage};
+use paperdex::pipeline::StoredText;
 
 use super::{model, progress, Context};
 
@@ -30,9 +31,11 @@ pub fn embed_catalog(
     if retry {
         faults.clear_stage(Stage::Embed);
     }
+    let texts = StoredText::load(&cx.store)?;
     let result = embed::run(
         cx.store.root(),
         &catalog.entries,
+        &texts,
         &location,
         &mut faults,
         &on_progress,
@@ -84,9 +87,10 @@ pub fn report(stats: &EmbedStats, quiet: bool) {
         eprintln!("Embed: the stored vectors were made again: {why}.");
     }
     if !quiet {
+        let p = &stats.passages;
         eprintln!(
-            "Embed: {} embedded, {} unchanged, {} removed.",
-            stats.embedded, stats.reused, stats.removed
+            "Embed: {} embedded, {} unchanged, {} removed; passages of full text: {} embedded, {} unchanged.",
+            stats.embedded, stats.reused, stats.removed, p.embedded, p.reused
         );
     }
 }

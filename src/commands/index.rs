@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use paperdex::catalog::{vocabulary, Catalog};
@@ -63,10 +64,20 @@ pub fn index_catalog(
     let texts = StoredText::load(store)?;
     let mut faults = Faults::load(store);
     let before = faults.clone();
+    let cited: HashMap<String, u64> = cite::links(store)?
+        .map(|links| {
+            links
+                .cited_by_counts()
+                .into_iter()
+                .map(|(id, n)| (id.to_string(), n as u64))
+                .collect()
+        })
+        .unwrap_or_default();
     let stats = index::update(
         &store.index_dir(),
         &catalog.entries,
         &texts,
+        &cited,
         rebuild,
         &mut faults,
         &on_progress,

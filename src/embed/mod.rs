@@ -22,6 +22,7 @@
 mod download;
 mod locate;
 mod model;
+pub mod passages;
 mod semantic;
 mod stage;
 mod vectors;
@@ -50,4 +51,16 @@ pub trait Embedder: Sync {
 
     /// One unit-length vector per text, in the order of `texts`.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
+}
+
+impl<T: Embedder + ?Sized> Embedder for &T {
+    fn identity(&self) -> &str {
+        (**self).identity()
+    }
+    fn dims(&self) -> usize {
+        (**self).dims()
+    }
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        (**self).embed(texts)
+    }
 }

@@ -7,17 +7,28 @@ use std::sync::OnceLock;
 
 use anyhow::{anyhow, bail, Result};
 
-use super::{Embedder, Model, ModelLocation, Vectors};
-use crate::search::Neighbours;
+use std::collections::HashMap;
+
+use super::{passages, Embedder, Model, ModelLocation, Vectors};
+use crate::search::{Near, NearPassage, Neighbours};
+
+/// How a passage's similarity counts against an entry's own: a passage is a narrower text,
+/// so it can be nearer a query by chance.
+const PASSAGE_WEIGHT: f32 = 1.0;
 
 /// Entries near in meaning, from a data directory's vectors and a model folder.
 pub struct Semantic {
     data_dir: PathBuf,
     vectors_path: PathBuf,
+    passages_path: PathBuf,
     model_dir: Option<PathBuf>,
     vectors: OnceLock<Option<Vectors>>,
+    passages: OnceLock<Option<Vectors>>,
     model: OnceLock<Result<Model, String>>,
 }
+
+/// How many passages are looked at per entry asked for: an entry's passages crowd the top.
+const PASSAGES_PER_ENTRY: usize = 8;
 
 impl Semantic {
     /// Meaning over the vectors stored in `data_dir`, with the model at `model` (if any) for
@@ -26,8 +37,10 @@ impl Semantic {
         Semantic {
             data_dir: data_dir.to_path_buf(),
             vectors_path: Vectors::path(data_dir),
+            passages_path: passages::path(data_dir),
             model_dir: model.map(|m| m.dir.clone()),
             vectors: OnceLock::new(),
+            passages: OnceLock::new(),
             model: OnceLock::new(),
         }
     }
@@ -43,6 +56,19 @@ impl Semantic {
                     .filter(|v| !v.is_empty())
             })
             .as_ref()
+    }
+
+    /// The stored passage vectors, made by the same model as the entries'; `None` without.
+    fn passages(&self, model: &str) -> Option<&Vectors> {
+        self.passages
+            .get_or_init(|| {
+                Vectors::load(&self.passages_path)
+                    .ok()
+                    .flatten()
+                    .filter(|v| !v.is_empty())
+            })
+            .as_ref()
+            .filter(|v| v.model() == model)
     }
 
     /// The model, loaded on first use.
@@ -67,7 +93,7 @@ impl Neighbours for Semantic {
         self.model_dir.is_some() && self.vectors_path.is_file()
     }
 
-    fn nearest(&self, query: &str, k: usize) -> Result<Vec<(String, f32)>> {
+    fn nearest(&self, query: &str, k: usize) -> Result<Vec<Near>> {
         let Some(vectors) = self.vectors() else {
             return Ok(Vec::new());
         };
@@ -83,7 +109,43 @@ impl Neighbours for Semantic {
         let Some(query) = query.first() else {
             return Ok(Vec::new());
         };
-        Ok(owned(vectors.nearest(query, k)))
+        let mut by_entry: HashMap<&str, Near> = HashMap::new();
+        for (id, similarity) in vectors.nearest(query, k) {
+            by_entry.insert(
+                id,
+                Near {
+                    id: id.to_string(),
+                    similarity,
+                    passage: None,
+                },
+            );
+        }
+        if let Some(passages) = self.passages(vectors.model()) {
+            for (row, similarity) in passages.nearest(query, k * PASSAGES_PER_ENTRY) {
+                let Some((id, span)) = passages::parse_row(row) else {
+                    continue;
+                };
+                let near = by_entry.entry(id).or_insert_with(|| Near {
+                    id: id.to_string(),
+                    similarity: vectors.similarity(id, query).unwrap_or(0.0),
+                    passage: None,
+                });
+                // An entry is as near as its nearest passage, when that is nearer than its
+                // title and summary; the first passage of an entry seen is its nearest.
+                if near.passage.is_none() && similarity * PASSAGE_WEIGHT > near.similarity {
+                    near.similarity = similarity * PASSAGE_WEIGHT;
+                    near.passage = Some(NearPassage {
+                        page: span.page,
+                        start: span.start,
+                        end: span.end,
+                    });
+                }
+            }
+        }
+        let mut all: Vec<Near> = by_entry.into_values().collect();
+        all.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.id.cmp(&b.id)));
+        all.truncate(k);
+        Ok(all)
     }
 
     fn similar(&self, id: &str, k: usize) -> Vec<(String, f32)> {
@@ -128,6 +190,7 @@ mod tests {
         super::super::stage::run(
             data.path(),
             &entries,
+            &crate::index::NoText,
             &location,
             &mut crate::fault::Faults::default(),
             &|_, _| {},
@@ -138,8 +201,8 @@ mod tests {
         assert!(semantic.available());
         // The query "alpha alpha" is the text entry alpha was embedded from.
         let near = semantic.nearest("alpha alpha", 3).unwrap();
-        assert_eq!(near[0].0, "alpha");
-        assert!((near[0].1 - 1.0).abs() < 1e-4);
+        assert_eq!(near[0].id, "alpha");
+        assert!((near[0].similarity - 1.0).abs() < 1e-4);
         let similar = semantic.similar("beta", 5);
         assert_eq!(similar.len(), 2);
         assert!(similar.iter().all(|(id, _)| id != "beta"));

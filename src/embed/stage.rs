@@ -9,9 +9,12 @@ use std::time::UNIX_EPOCH;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::{text_hash, Embedder, Model, ModelLocation, Vectors, MODEL_FILES};
+use std::collections::{HashMap, HashSet};
+
+use super::{passages, text_hash, Embedder, Model, ModelLocation, Vectors, MODEL_FILES};
 use crate::catalog::Entry;
 use crate::fault::{self, Fault, Faults, Stage};
+use crate::index::TextSource;
 use crate::store::write_atomic;
 
 /// What one run of the stage did.
@@ -30,6 +33,8 @@ pub struct EmbedStats {
     pub faults: Vec<Fault>,
     /// Entries that failed so before on the same text: not tried again.
     pub faulted_before: Vec<String>,
+    /// What became of the passages of the entries' full text.
+    pub passages: passages::PassageStats,
 }
 
 /// The model folder as last used, so an unchanged folder need not be read to know that the
@@ -43,8 +48,8 @@ struct Stamp {
     identity: String,
 }
 
-/// The text an entry is embedded from: its title, the names it is known by and its summary.
-/// Full text was tried as well and did not help on our judged queries.
+/// The text an entry is embedded from: its title, the names it is known by, its summary and
+/// the ideas it teaches. Its full text is embedded apart, passage by passage.
 pub fn entry_text(entry: &Entry) -> String {
     let mut parts = vec![entry.title.trim().to_string()];
     if !entry.aliases.is_empty() {
@@ -52,6 +57,9 @@ pub fn entry_text(entry: &Entry) -> String {
     }
     if !entry.summary.trim().is_empty() {
         parts.push(entry.summary.trim().to_string());
+    }
+    if !entry.concepts.is_empty() {
+        parts.push(entry.concepts.join(", "));
     }
     parts.join(". ")
 }
@@ -61,19 +69,23 @@ fn stamp_path(data_dir: &Path) -> PathBuf {
     data_dir.join("embed").join("model.json")
 }
 
-/// Brings the stored vectors in step with `entries` using the model at `model`; `progress`
-/// gets `(done, total)` over the texts embedded. The model is loaded only when some text is
-/// new or changed, or the model folder changed. An entry whose text makes the model fail
-/// inside paperdex is recorded in `faults` and left without a vector.
+/// Brings the stored vectors in step with `entries` using the model at `model`: one vector
+/// per entry from its title, names, summary and concepts, and one per passage of its full
+/// text from `texts`. `progress` gets `(done, total)` over the texts embedded, entries first,
+/// then passages. The model is loaded only when some text is new or changed, or the model
+/// folder changed. An entry whose text makes the model fail inside paperdex is recorded in
+/// `faults` and left without its vector (or passage vectors); the others are embedded.
 pub fn run(
     data_dir: &Path,
     entries: &[Entry],
+    texts: &dyn TextSource,
     model: &ModelLocation,
     faults: &mut Faults,
     progress: &dyn Fn(usize, usize),
 ) -> Result<EmbedStats> {
-    let ids: std::collections::HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    let ids: HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
     faults.retain(Stage::Embed, |id| ids.contains(id));
+    faults.retain(Stage::Passages, |id| ids.contains(id));
     let mut faulted_before = Vec::new();
     let items: Vec<(&str, String)> = entries
         .iter()
@@ -89,34 +101,109 @@ pub fn run(
             !known
         })
         .collect();
+    let skip: HashSet<String> = entries
+        .iter()
+        .filter(|e| {
+            texts.key(&e.id).is_some_and(|k| {
+                faults
+                    .known(Stage::Passages, &e.id, &passage_fault_key(&k))
+                    .is_some()
+            })
+        })
+        .map(|e| e.id.clone())
+        .collect();
+    faulted_before.extend(skip.iter().cloned());
+    faulted_before.sort();
+    faulted_before.dedup();
     let path = Vectors::path(data_dir);
+    let passages_path = passages::path(data_dir);
     let known = known_identity(data_dir, &model.dir);
-    if let Some(stats) = known.as_deref().and_then(|id| unchanged(&path, id, &items)) {
+    let entries_done = known.as_deref().and_then(|id| unchanged(&path, id, &items));
+    let with_text: Vec<Entry> = entries
+        .iter()
+        .filter(|e| !skip.contains(&e.id))
+        .cloned()
+        .collect();
+    let passages_done = known
+        .as_deref()
+        .is_some_and(|id| passages::current(&passages_path, id, &with_text, texts));
+    if let (Some(stats), true) = (&entries_done, passages_done) {
         return Ok(EmbedStats {
             faulted_before,
-            ..stats
+            ..stats.clone()
         });
     }
     let loaded = load_model(known.as_deref(), &model.dir)?;
-    let failing: Vec<&str> = items
+    let failing: Vec<String> = entries
         .iter()
-        .filter(|(id, _)| fault::injected(Stage::Embed, id))
-        .map(|(_, text)| text.as_str())
+        .filter(|e| fault::injected(Stage::Embed, &e.id))
+        .map(entry_text)
         .collect();
-    let (_, report) = if failing.is_empty() {
-        Vectors::update(&path, &loaded, &items, progress)?
+    let model_used: Box<dyn Embedder + '_> = if failing.is_empty() {
+        Box::new(&loaded)
     } else {
-        let model = Failing {
+        Box::new(Failing {
             model: &loaded,
             texts: failing,
-        };
-        Vectors::update(&path, &model, &items, progress)?
+        })
     };
-    for (id, _) in &items {
+    let mut stats = match entries_done {
+        Some(stats) => stats,
+        None => embed_entries(&path, &*model_used, &items, faults, progress)?,
+    };
+    let passage_stats = passages::update(
+        &passages_path,
+        &*model_used,
+        entries,
+        texts,
+        &skip,
+        progress,
+    )?;
+    for e in entries.iter().filter(|e| !skip.contains(&e.id)) {
+        faults.clear(Stage::Passages, &e.id);
+    }
+    for (id, reason) in &passage_stats.faults {
+        let key = texts
+            .key(id)
+            .map(|k| passage_fault_key(&k))
+            .unwrap_or_default();
+        faults.record(Stage::Passages, id, &key, reason);
+        stats.faults.push(Fault {
+            id: id.clone(),
+            stage: Stage::Passages,
+            reason: reason.clone(),
+        });
+    }
+    stats.passages = passage_stats;
+    stats.faulted_before = faulted_before;
+    let stamp = Stamp {
+        identity: loaded.identity().to_string(),
+        ..stamp_of(&model.dir)?
+    };
+    let bytes = serde_json::to_vec_pretty(&stamp).context("Could not encode the model stamp")?;
+    write_atomic(&stamp_path(data_dir), &bytes)?;
+    Ok(stats)
+}
+
+/// The input a fault of an entry's passage vectors is tied to: its text.
+fn passage_fault_key(text_key: &str) -> String {
+    format!("passages:{text_key}")
+}
+
+/// Embeds the entries' own texts (`items`) into the vectors at `path`, recording the entries
+/// whose text makes the model fail.
+fn embed_entries(
+    path: &Path,
+    model: &dyn Embedder,
+    items: &[(&str, String)],
+    faults: &mut Faults,
+    progress: &dyn Fn(usize, usize),
+) -> Result<EmbedStats> {
+    let (_, report) = Vectors::update(path, model, items, progress)?;
+    for (id, _) in items {
         faults.clear(Stage::Embed, id);
     }
-    let texts: std::collections::HashMap<&str, &str> =
-        items.iter().map(|(id, t)| (*id, t.as_str())).collect();
+    let texts: HashMap<&str, &str> = items.iter().map(|(id, t)| (*id, t.as_str())).collect();
     let mut new_faults = Vec::new();
     for (id, reason) in &report.faults {
         let hash = super::text_hash(texts.get(id.as_str()).copied().unwrap_or_default());
@@ -127,19 +214,13 @@ pub fn run(
             reason: reason.clone(),
         });
     }
-    let stamp = Stamp {
-        identity: loaded.identity().to_string(),
-        ..stamp_of(&model.dir)?
-    };
-    let bytes = serde_json::to_vec_pretty(&stamp).context("Could not encode the model stamp")?;
-    write_atomic(&stamp_path(data_dir), &bytes)?;
     Ok(EmbedStats {
         embedded: report.embedded.len(),
         reused: report.reused.len(),
         removed: report.removed.len(),
         discarded: report.discarded,
         faults: new_faults,
-        faulted_before,
+        ..EmbedStats::default()
     })
 }
 
@@ -147,7 +228,7 @@ pub fn run(
 /// [`fault::injected`]), and embeds the others as the real one does.
 struct Failing<'a> {
     model: &'a dyn Embedder,
-    texts: Vec<&'a str>,
+    texts: Vec<String>,
 }
 
 impl Embedder for Failing<'_> {
@@ -158,7 +239,7 @@ impl Embedder for Failing<'_> {
         self.model.dims()
     }
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        if texts.iter().any(|t| self.texts.contains(t)) {
+        if texts.iter().any(|t| self.texts.iter().any(|f| f == t)) {
             panic!("a fault injected for testing in embed");
         }
         self.model.embed(texts)
@@ -263,6 +344,7 @@ mod tests {
         let first = run(
             data.path(),
             &entries("about"),
+            &crate::index::NoText,
             &location,
             &mut Faults::default(),
             &|_, _| {},
@@ -273,6 +355,7 @@ mod tests {
         let again = run(
             data.path(),
             &entries("about"),
+            &crate::index::NoText,
             &location,
             &mut Faults::default(),
             &|_, _| {},
@@ -285,6 +368,7 @@ mod tests {
         let third = run(
             data.path(),
             &changed,
+            &crate::index::NoText,
             &location,
             &mut Faults::default(),
             &|_, _| {},
@@ -299,6 +383,7 @@ mod tests {
         let other = run(
             data.path(),
             &changed,
+            &crate::index::NoText,
             &location,
             &mut Faults::default(),
             &|_, _| {},

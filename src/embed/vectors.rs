@@ -76,7 +76,7 @@ pub struct UpdateReport {
 
 /// Embeds a batch of texts; when the model fails inside paperdex on the batch, each text is
 /// embedded alone, so only the texts that make it fail go without a vector.
-fn embed_each(
+pub(super) fn embed_each(
     model: &dyn Embedder,
     texts: &[&str],
 ) -> Result<Vec<std::result::Result<Vec<f32>, String>>> {
@@ -228,13 +228,38 @@ impl Vectors {
         Some(&self.matrix[row * self.dims..(row + 1) * self.dims])
     }
 
+    /// The cosine similarity of entry `id`'s vector to `query` (of unit length).
+    pub fn similarity(&self, id: &str, query: &[f32]) -> Option<f32> {
+        let v = self.get(id)?;
+        (v.len() == query.len()).then(|| dot(v, query))
+    }
+
     /// The hash of the text entry `id`'s vector was made from.
     pub fn hash(&self, id: &str) -> Option<&str> {
         Some(&self.rows[*self.by_id.get(id)?].hash)
     }
 
+    /// Every row: its id, the hash it was stored with, and its vector.
+    pub fn rows(&self) -> impl Iterator<Item = (&str, &str, &[f32])> {
+        self.rows
+            .iter()
+            .zip(self.matrix.chunks_exact(self.dims.max(1)))
+            .map(|(r, v)| (r.id.as_str(), r.hash.as_str(), v))
+    }
+
+    /// Keeps only the rows whose id `keep` accepts.
+    pub(super) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        let mut kept = Vectors::new(&self.model, self.dims);
+        for (id, hash, vector) in self.rows() {
+            if keep(id) {
+                kept.push(id, hash, vector);
+            }
+        }
+        *self = kept;
+    }
+
     /// Appends a row; a later row of the same id shadows nothing, so callers pass each id once.
-    fn push(&mut self, id: &str, hash: &str, vector: &[f32]) {
+    pub(super) fn push(&mut self, id: &str, hash: &str, vector: &[f32]) {
         self.by_id.insert(id.to_string(), self.rows.len());
         self.rows.push(Row {
             id: id.to_string(),

@@ -42,6 +42,8 @@ pub struct Fields {
     pub aliases: Field,
     pub author: Field,
     pub summary: Field,
+    /// The ideas the work teaches, one value each, from the catalog.
+    pub concepts: Field,
     pub body: Field,
     /// The text of a page that is mostly links (a course index, a video page), searched at a
     /// lower weight than a body.
@@ -61,6 +63,8 @@ pub struct Fields {
     /// sections of a web page.
     pub page_title: Field,
     pub fingerprint: Field,
+    /// How many entries of the library cite this one, for ranking the classics.
+    pub cited: Field,
 }
 
 impl Fields {
@@ -79,6 +83,7 @@ impl Fields {
             aliases: f("aliases")?,
             author: f("author")?,
             summary: f("summary")?,
+            concepts: f("concepts")?,
             body: f("body")?,
             hub: f("hub")?,
             words: f("words")?,
@@ -92,6 +97,7 @@ impl Fields {
             page_start: f("page_start")?,
             page_title: f("page_title")?,
             fingerprint: f("fingerprint")?,
+            cited: f("cited")?,
         })
     }
 }
@@ -115,6 +121,7 @@ pub fn schema() -> Schema {
     b.add_text_field("aliases", text(true));
     b.add_text_field("author", text(true));
     b.add_text_field("summary", text(true));
+    b.add_text_field("concepts", text(true));
     b.add_text_field("body", text(true));
     b.add_text_field("hub", text(true));
     // Only which documents hold a word is kept: enough to tell a typo from a rare word.
@@ -142,6 +149,7 @@ pub fn schema() -> Schema {
     b.add_u64_field("page_start", STORED);
     b.add_text_field("page_title", STORED);
     b.add_u64_field("fingerprint", FAST | STORED);
+    b.add_u64_field("cited", FAST);
     b.build()
 }
 
@@ -220,12 +228,13 @@ pub struct UpdateStats {
 }
 
 /// Hashes everything an entry's document is built from, so a change anywhere rewrites it.
-fn fingerprint(entry: &Entry, text_key: Option<&str>) -> u64 {
+fn fingerprint(entry: &Entry, text_key: Option<&str>, cited: u64) -> u64 {
     let mut hasher = Sha256::new();
     hasher.update(schema_version().to_le_bytes());
     hasher.update(serde_json::to_vec(entry).unwrap_or_default());
     hasher.update([0]);
     hasher.update(text_key.unwrap_or("").as_bytes());
+    hasher.update(cited.to_le_bytes());
     let digest = hasher.finalize();
     u64::from_le_bytes(
         digest[..8]
@@ -236,7 +245,7 @@ fn fingerprint(entry: &Entry, text_key: Option<&str>) -> u64 {
 
 /// Bumped whenever the way documents are built changes, so old documents get rewritten.
 fn schema_version() -> u32 {
-    3
+    4
 }
 
 /// The index folder as tantivy sees it: the files of a memory-mapped directory, written
@@ -544,15 +553,21 @@ fn document(
     pages: Option<&Pages>,
     info: &TextInfo,
     print: u64,
+    cited: u64,
 ) -> TantivyDocument {
     let mut d = doc!(
         f.id => entry.id.as_str(),
         f.title => entry.title.as_str(),
         f.summary => entry.summary.as_str(),
         f.fingerprint => print,
+        f.cited => cited,
     );
     d.add_text(f.words, &entry.title);
     d.add_text(f.words, &entry.summary);
+    for concept in &entry.concepts {
+        d.add_text(f.concepts, concept);
+        d.add_text(f.words, concept);
+    }
     for alias in &entry.aliases {
         d.add_text(f.aliases, alias);
         d.add_text(f.words, alias);
@@ -600,13 +615,16 @@ pub fn decade(year: i64) -> String {
     format!("{}s", year.div_euclid(10) * 10)
 }
 
-/// Brings the index in `dir` in step with `entries`, rewriting only what changed. An entry
+/// Brings the index in `dir` in step with `entries`, rewriting only what changed; `cited`
+/// says how many entries of the library cite each one (none for those it lacks). An entry
 /// whose text makes indexing fail inside paperdex is recorded in `faults` and indexed by its
 /// catalog metadata alone; the others are indexed as usual.
+#[allow(clippy::too_many_arguments)]
 pub fn update(
     dir: &Path,
     entries: &[Entry],
     texts: &dyn TextSource,
+    cited: &HashMap<String, u64>,
     rebuild: bool,
     faults: &mut Faults,
     progress: &(dyn Fn(usize, usize) + Sync),
@@ -627,7 +645,8 @@ pub fn update(
     let mut todo: Vec<Todo> = Vec::new();
     for entry in entries {
         let key = texts.key(&entry.id);
-        let print = fingerprint(entry, key.as_deref());
+        let times = cited.get(&entry.id).copied().unwrap_or(0);
+        let print = fingerprint(entry, key.as_deref(), times);
         // A failure on this very text is not tried again; one of an older version of
         // paperdex is.
         let known = faults
@@ -641,11 +660,11 @@ pub fn update(
             Some(old) if *old == print && !retry => stats.unchanged += 1,
             Some(_) => {
                 stats.updated += 1;
-                todo.push(Todo::new(entry, print, key, known));
+                todo.push(Todo::new(entry, print, key, times, known));
             }
             None => {
                 stats.added += 1;
-                todo.push(Todo::new(entry, print, key, known));
+                todo.push(Todo::new(entry, print, key, times, known));
             }
         }
     }
@@ -698,21 +717,23 @@ pub fn update(
     Ok(stats)
 }
 
-/// One entry to write, with its fingerprint and text key.
+/// One entry to write, with its fingerprint, text key and citations.
 struct Todo<'a> {
     entry: &'a Entry,
     print: u64,
     key: Option<String>,
+    cited: u64,
     /// Its text failed before, as recorded: it is written without trying the text again.
     known: bool,
 }
 
 impl<'a> Todo<'a> {
-    fn new(entry: &'a Entry, print: u64, key: Option<String>, known: bool) -> Todo<'a> {
+    fn new(entry: &'a Entry, print: u64, key: Option<String>, cited: u64, known: bool) -> Todo<'a> {
         Todo {
             entry,
             print,
             key,
+            cited,
             known,
         }
     }
@@ -841,13 +862,21 @@ impl Job<'_> {
             },
             None => (None, None),
         };
-        let doc = document(self.fields, t.entry, pages.as_ref(), &info, t.print);
+        let doc = document(
+            self.fields,
+            t.entry,
+            pages.as_ref(),
+            &info,
+            t.print,
+            t.cited,
+        );
         (doc, error)
     }
 
     /// The entry's document from its catalog metadata alone, or `None` when even that fails.
     fn bare(&self, t: &Todo) -> Option<TantivyDocument> {
-        fault::catch(|| document(self.fields, t.entry, None, &TextInfo::default(), t.print)).ok()
+        let info = TextInfo::default();
+        fault::catch(|| document(self.fields, t.entry, None, &info, t.print, t.cited)).ok()
     }
 
     /// The entries of `todo` whose documents make an analyzer fail, with the reason.
@@ -934,6 +963,7 @@ mod tests {
             dir.path(),
             &entries,
             &OneText,
+            &HashMap::new(),
             false,
             &mut Faults::default(),
             &none,
@@ -944,6 +974,7 @@ mod tests {
             dir.path(),
             &entries,
             &OneText,
+            &HashMap::new(),
             false,
             &mut Faults::default(),
             &none,
@@ -957,6 +988,7 @@ mod tests {
             dir.path(),
             &entries,
             &OneText,
+            &HashMap::new(),
             false,
             &mut Faults::default(),
             &none,
@@ -970,6 +1002,7 @@ mod tests {
             dir.path(),
             &entries,
             &OneText,
+            &HashMap::new(),
             true,
             &mut Faults::default(),
             &none,

@@ -19,7 +19,10 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, Searcher, SegmentReader, TantivyDocument, Term};
 
-use super::fusion::{self, ByWords, Matched, Meaning, MeaningUse, Neighbours, Signals};
+use super::fusion::{
+    self, ByWords, Matched, Meaning, MeaningUse, Near, NearPassage, Neighbours, Signals,
+};
+use super::intent::Intent;
 use super::passage::{self, Needles};
 use super::planner::{Plan, PlanError, Planner};
 use super::thesaurus::Thesaurus;
@@ -29,6 +32,17 @@ use crate::index::{self, analysis, Fields};
 
 /// How strongly relevance is scaled down for the wanted parts a document misses.
 const COVERAGE_POWER: f32 = 2.0;
+
+/// How much more an entry whose title, names, concepts or summary hold the query's words
+/// weighs than one whose body only mentions them, at full coverage.
+const ABOUT: f32 = 1.0;
+
+/// How much more an entry of a kind the query's intent asks for weighs (`a book on ...`).
+const INTENT_KIND: f32 = 2.0;
+
+/// How much the library's citations of an entry weigh when the classics are asked for: the
+/// factor is `1 + CITED * ln(1 + citations)`.
+const CITED: f32 = 0.5;
 
 /// Longest summary shown whole as a snippet, in characters.
 const SUMMARY_CHARS: usize = 400;
@@ -56,8 +70,12 @@ type Collected = (Vec<ByWords>, usize, Facets);
 /// A document to show: its score, where it is, and how it was found.
 type Picked = (f32, DocAddress, Matched);
 
-/// A wanted part of a query as a matcher: any form, the typed form if corrected, its weight.
-type Part<T> = (Box<T>, Option<Box<T>>, f32);
+/// The passages that brought documents by meaning.
+type Found = std::collections::HashMap<DocAddress, NearPassage>;
+
+/// A wanted part of a query as a matcher: any form, the typed form if corrected, the fields
+/// that say what an entry is about, its weight.
+type Part<T> = (Box<T>, Option<Box<T>>, Option<Box<T>>, f32);
 
 impl Engine {
     /// Opens the index in `dir` for searching.
@@ -183,14 +201,19 @@ impl Engine {
         let query = BooleanQuery::new(clauses);
         let limit = req.limit.clamp(1, MAX_LIMIT);
         let ranked = req.like.is_none();
-        let (by_words, total, facets) = self.collect(&query, &plan, limit, ranked)?;
+        // One ranking at a fixed depth, then cut: every limit shows a prefix of one order.
+        let depth = limit.max(fusion::DEPTH);
+        let (by_words, total, facets) = self.collect(&query, &plan, depth, ranked)?;
         let signals = Signals {
             explicit: plan.explicit || req.like.is_some(),
             question: plan.question,
+            intent: plan.intent.is_some(),
             parts: plan.slots.len(),
         };
-        let (picked, meaning, total) = self.add_meaning(req, signals, &by_words, total, limit)?;
-        let hits = self.hits(&picked, &plan)?;
+        let (mut picked, meaning, total, found) =
+            self.add_meaning(req, signals, &by_words, total)?;
+        picked.truncate(limit);
+        let hits = self.hits(&picked, &plan, &found)?;
         let replaced: Vec<_> = plan.corrections.iter().filter(|c| c.replaced).collect();
         let suggested: Vec<_> = plan.corrections.iter().filter(|c| !c.replaced).collect();
         Ok(Results {
@@ -202,6 +225,7 @@ impl Engine {
             did_you_mean: rewrite(&req.query, &suggested),
             corrections: plan.corrections,
             meaning,
+            intent: plan.intent,
         })
     }
 
@@ -214,31 +238,56 @@ impl Engine {
         signals: Signals,
         by_words: &[ByWords],
         total: usize,
-        limit: usize,
-    ) -> Result<(Vec<Picked>, MeaningUse, usize)> {
-        let unmerged = |used| Ok((words_only(by_words), used, total));
+    ) -> Result<(Vec<Picked>, MeaningUse, usize, Found)> {
+        let unmerged = |used| Ok((words_only(by_words), used, total, Found::new()));
         if req.meaning == Meaning::Off {
             return unmerged(MeaningUse::Off);
         }
-        if !fusion::wanted(req.meaning, signals, by_words, limit) {
+        if !fusion::wanted(req.meaning, signals, by_words) {
             return unmerged(MeaningUse::NotNeeded);
         }
         let Some(neighbours) = self.neighbours.as_deref().filter(|n| n.available()) else {
             return unmerged(MeaningUse::Unavailable);
         };
         let pinned = by_words.iter().filter(|h| h.named).count();
-        let near = neighbours.nearest(&req.query, limit + pinned)?;
-        let by_meaning = self.addresses(&near, req)?;
+        let near = neighbours.nearest(&req.query, fusion::DEPTH + pinned)?;
+        // Meaning alone makes no hit below the floor: nonsense finds nothing.
+        let near: Vec<Near> = near
+            .into_iter()
+            .filter(|n| n.similarity >= fusion::FLOOR)
+            .collect();
+        let scored: Vec<(String, f32)> =
+            near.iter().map(|n| (n.id.clone(), n.similarity)).collect();
+        let by_meaning = self.addresses(&scored, req)?;
+        let mut found = Found::new();
+        for ((address, _), n) in by_meaning.iter().zip(self.kept(&near, &by_meaning)?) {
+            if let Some(p) = n.passage {
+                found.insert(*address, p);
+            }
+        }
         if req.meaning == Meaning::Only {
             let picked: Vec<Picked> = by_meaning
                 .into_iter()
-                .take(limit)
                 .map(|(address, similarity)| (similarity, address, Matched::Meaning))
                 .collect();
             let total = picked.len();
-            return Ok((picked, MeaningUse::Used, total));
+            return Ok((picked, MeaningUse::Used, total, found));
         }
-        Ok(merge(by_words, &by_meaning, limit, total))
+        let (picked, used, total) = merge(by_words, &by_meaning, signals, total);
+        Ok((picked, used, total, found))
+    }
+
+    /// The entries of `near` that [`Engine::addresses`] kept, in the same order as its result.
+    fn kept<'n>(&self, near: &'n [Near], kept: &[(DocAddress, f32)]) -> Result<Vec<&'n Near>> {
+        let mut out = Vec::new();
+        for n in near {
+            if let Some(address) = self.address_of(&n.id)? {
+                if kept.iter().any(|(a, _)| *a == address) {
+                    out.push(n);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The documents of the entries `near` names, in its order, that the request's filters
@@ -278,18 +327,20 @@ impl Engine {
         ]);
         let plan = Plan::of(Box::new(AllQuery));
         let limit = limit.clamp(1, MAX_LIMIT);
-        let (by_words, total, facets) = self.collect(&query, &plan, limit, false)?;
+        let depth = limit.max(fusion::DEPTH);
+        let (by_words, total, facets) = self.collect(&query, &plan, depth, false)?;
         let similar = match &self.neighbours {
-            Some(n) => n.similar(&id, limit),
+            Some(n) => n.similar(&id, fusion::DEPTH),
             None => Vec::new(),
         };
         let by_meaning = self.addresses(&similar, &Request::default())?;
-        let (picked, meaning, total) = if by_meaning.is_empty() {
+        let (mut picked, meaning, total) = if by_meaning.is_empty() {
             (words_only(&by_words), MeaningUse::Unavailable, total)
         } else {
-            merge(&by_words, &by_meaning, limit, total)
+            merge(&by_words, &by_meaning, Signals::default(), total)
         };
-        let hits = self.hits(&picked, &plan)?;
+        picked.truncate(limit);
+        let hits = self.hits(&picked, &plan, &Found::new())?;
         Ok(Results {
             query: format!("like:{id}"),
             total,
@@ -299,12 +350,13 @@ impl Engine {
             showing_results_for: None,
             did_you_mean: None,
             meaning,
+            intent: None,
         })
     }
 
     /// The hits of the top documents, in order. Each reads a stored text and looks through
     /// it for passages, so they are built on all cores.
-    fn hits(&self, top: &[Picked], plan: &Plan) -> Result<Vec<Hit>> {
+    fn hits(&self, top: &[Picked], plan: &Plan, found: &Found) -> Result<Vec<Hit>> {
         use rayon::prelude::*;
         let needles = Needles::new(&plan.highlight, &plan.probes);
         top.par_iter()
@@ -313,7 +365,9 @@ impl Engine {
                     .searcher
                     .doc(address)
                     .context("Could not read a document from the index")?;
-                let mut hit = self.hit(&doc, score, plan, &needles, analyzer);
+                // The passage that brought the entry by meaning, unless its words alone did.
+                let near = found.get(&address).filter(|_| matched != Matched::Words);
+                let mut hit = self.hit(&doc, score, plan, &needles, near, analyzer);
                 hit.matched = matched;
                 Ok(hit)
             })
@@ -435,7 +489,7 @@ impl Engine {
             }
             levels.push((multi.add_collector(c), parents));
         }
-        let coverage = Coverage::new(&self.searcher, plan, ranked)?;
+        let coverage = Coverage::new(&self.searcher, &self.fields, plan, ranked)?;
         let top_handle = multi.add_collector(
             TopDocs::with_limit(limit)
                 .tweak_score(move |segment: &SegmentReader| coverage.for_segment(segment)),
@@ -493,6 +547,7 @@ impl Engine {
         score: f32,
         plan: &Plan,
         needles: &Needles,
+        near: Option<&NearPassage>,
         analyzer: &mut TextAnalyzer,
     ) -> Hit {
         let f = &self.fields;
@@ -525,7 +580,21 @@ impl Engine {
         // A text that trips a bug in the passage picker costs the hit its passages only.
         let (mut passages, fault) = match crate::fault::catch(|| {
             crate::fault::inject_at("passage", &id);
-            passage::passages(body, &starts, needles, analyzer)
+            let mut found = passage::passages(body, &starts, needles, analyzer);
+            if let Some(near) = near {
+                let meant = starts.get(near.page.wrapping_sub(1)).and_then(|&at| {
+                    let at = at as usize;
+                    let range = at + near.start..at + near.end;
+                    passage::within(body, range, &starts, &plan.highlight, analyzer)
+                });
+                // The passage nearest in meaning leads: it is what the entry was found by.
+                if let Some(meant) = meant {
+                    found.retain(|p| p.text != meant.text);
+                    found.insert(0, meant);
+                    found.truncate(passage::MAX_PASSAGES);
+                }
+            }
+            found
         }) {
             Ok(found) => (found, None),
             Err(reason) => (Vec::new(), Some(reason)),
@@ -584,34 +653,40 @@ impl Engine {
     }
 }
 
-/// Tells, document by document, which wanted parts of a query each one covers.
+/// Tells, document by document, which wanted parts of a query each one covers, whether it is
+/// about them or only mentions them, and what the query's intent makes of it.
 struct Coverage {
-    /// Per part: a matcher for any form, one for the typed form if it was corrected, a weight.
+    /// Per part: a matcher for any form, one for the typed form if it was corrected, one for
+    /// the fields that say what an entry is about, and a weight.
     parts: Arc<Vec<Part<dyn Weight>>>,
     total: f32,
     /// Per plain word: a matcher of the entries whose title, names or authors hold it. Empty
     /// when the query has other parts, or is not ranked.
     named: Arc<Vec<Box<dyn Weight>>>,
+    /// A matcher of the entries of the kinds the intent favours, if it favours any.
+    favoured: Option<Arc<dyn Weight>>,
+    /// Whether the intent asks for the classics: entries the library cites often rank higher.
+    classics: bool,
 }
 
 impl Coverage {
     /// The coverage of `plan`'s wanted parts; of none when not `ranked` (every document then
     /// covers all, and only its score counts).
-    fn new(searcher: &Searcher, plan: &Plan, ranked: bool) -> Result<Coverage> {
+    fn new(searcher: &Searcher, fields: &Fields, plan: &Plan, ranked: bool) -> Result<Coverage> {
         let enable = EnableScoring::disabled_from_searcher(searcher);
         let mut parts = Vec::new();
-        let slots = if ranked && plan.slots.len() > 1 {
-            &plan.slots[..]
-        } else {
-            &[]
-        };
+        let slots = if ranked { &plan.slots[..] } else { &[] };
         for slot in slots {
             let any = slot.any.weight(enable)?;
             let typed = match &slot.typed {
                 Some(q) => Some(q.weight(enable)?),
                 None => None,
             };
-            parts.push((any, typed, slot.weight));
+            let about = match &slot.about {
+                Some(q) => Some(q.weight(enable)?),
+                None => None,
+            };
+            parts.push((any, typed, about, slot.weight));
         }
         let total = plan
             .slots
@@ -627,10 +702,32 @@ impl Coverage {
                 }
             }
         }
+        let kinds = plan
+            .intent
+            .as_ref()
+            .map(|i| i.favoured_kinds())
+            .unwrap_or_default();
+        let favoured = if ranked && !kinds.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = kinds
+                .iter()
+                .map(|k| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(fields.kind, k),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            Some(Arc::from(BooleanQuery::new(any).weight(enable)?))
+        } else {
+            None
+        };
         Ok(Coverage {
             parts: Arc::new(parts),
             total,
             named: Arc::new(named),
+            favoured,
+            classics: ranked && matches!(plan.intent, Some(Intent::Classics)),
         })
     }
 
@@ -644,17 +741,29 @@ impl Coverage {
         let matchers: Vec<Part<dyn Scorer>> = self
             .parts
             .iter()
-            .map(|(any, typed, w)| (scorer(&**any), typed.as_deref().map(scorer), *w))
+            .map(|(any, typed, about, w)| {
+                (
+                    scorer(&**any),
+                    typed.as_deref().map(scorer),
+                    about.as_deref().map(scorer),
+                    *w,
+                )
+            })
             .collect();
         let matchers = std::cell::RefCell::new(matchers);
         let names: Vec<Box<dyn Scorer>> = self.named.iter().map(|w| scorer(&**w)).collect();
         let names = std::cell::RefCell::new(names);
+        let favoured = std::cell::RefCell::new(self.favoured.as_deref().map(scorer));
         let total = self.total;
-        let prints = segment
-            .fast_fields()
+        let fast = segment.fast_fields();
+        let prints = fast
             .u64("fingerprint")
             .ok()
             .map(|c| c.first_or_default_col(0));
+        let cited = self
+            .classics
+            .then(|| fast.u64("cited").ok().map(|c| c.first_or_default_col(0)))
+            .flatten();
         move |doc, score| {
             let print = prints.as_ref().map_or(0, |p| p.get_val(doc));
             let mut n = names.borrow_mut();
@@ -663,13 +772,23 @@ impl Coverage {
                 // Every matcher moves forward to `doc`, named or not, as documents come in order.
                 named &= holds(matcher.as_mut(), doc);
             }
+            let mut factor = 1.0;
+            if let Some(f) = favoured.borrow_mut().as_mut() {
+                if holds(f.as_mut(), doc) {
+                    factor *= INTENT_KIND;
+                }
+            }
+            if let Some(cited) = &cited {
+                factor *= 1.0 + CITED * (cited.get_val(doc) as f32).ln_1p();
+            }
             let mut m = matchers.borrow_mut();
             if m.is_empty() {
-                return (1, 0, score, print, named);
+                return (1, 0, score * factor, print, named);
             }
             let mut covered = 0.0;
+            let mut about = 0.0;
             let mut typed = 0;
-            for (any, exact, weight) in m.iter_mut() {
+            for (any, exact, on_topic, weight) in m.iter_mut() {
                 if holds(any.as_mut(), doc) {
                     covered += *weight;
                 }
@@ -678,16 +797,17 @@ impl Coverage {
                         typed += 1;
                     }
                 }
+                if let Some(on_topic) = on_topic {
+                    if holds(on_topic.as_mut(), doc) {
+                        about += *weight;
+                    }
+                }
             }
             let coverage = (covered / total).min(1.0);
+            let about = (about / total).min(1.0);
             let full = u32::from(coverage > 0.999);
-            (
-                full,
-                typed,
-                score * coverage.powf(COVERAGE_POWER),
-                print,
-                named,
-            )
+            let score = score * coverage.powf(COVERAGE_POWER) * (1.0 + ABOUT * about) * factor;
+            (full, typed, score, print, named)
         }
     }
 }
@@ -701,15 +821,22 @@ fn words_only(by_words: &[ByWords]) -> Vec<Picked> {
 }
 
 /// The words' hits merged with the entries nearest in meaning, and the total, counting the
-/// entries only meaning found.
+/// entries only meaning found. The first [`fusion::DEPTH`] of the words' hits are fused; any
+/// further ones follow in the words' order, so a longer list keeps the shorter one's order.
 fn merge(
     by_words: &[ByWords],
     by_meaning: &[(DocAddress, f32)],
-    limit: usize,
+    signals: Signals,
     total: usize,
 ) -> (Vec<Picked>, MeaningUse, usize) {
     let addresses: Vec<DocAddress> = by_meaning.iter().map(|(a, _)| *a).collect();
-    let fused = fusion::fuse(by_words, &addresses, limit);
+    let head = &by_words[..by_words.len().min(fusion::DEPTH)];
+    let mut fused = fusion::fuse(head, &addresses, signals);
+    for hit in &by_words[head.len()..] {
+        if !fused.iter().any(|(a, _)| *a == hit.address) {
+            fused.push((hit.address, Matched::Words));
+        }
+    }
     let score_of = |a: DocAddress| {
         by_words
             .iter()

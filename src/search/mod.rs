@@ -15,7 +15,9 @@ use std::ops::Range;
 use serde::Serialize;
 
 mod engine;
+mod english;
 mod fusion;
+mod intent;
 mod passage;
 mod planner;
 mod related;
@@ -25,7 +27,8 @@ mod thesaurus;
 mod typo;
 
 pub use engine::Engine;
-pub use fusion::{Matched, Meaning, MeaningUse, Neighbours};
+pub use fusion::{Matched, Meaning, MeaningUse, Near, NearPassage, Neighbours};
+pub use intent::Intent;
 pub use passage::Passage;
 pub use planner::Correction;
 pub use thesaurus::Thesaurus;
@@ -122,6 +125,8 @@ pub struct Results {
     pub did_you_mean: Option<String>,
     /// Whether entries near in meaning took part, and if not, why.
     pub meaning: MeaningUse,
+    /// What the query asks for besides a topic, as read from its words.
+    pub intent: Option<Intent>,
 }
 
 /// Checks that `kind` is one of the catalog's kinds, so a misspelt `--kind` is an error rather

@@ -131,6 +131,35 @@ pub fn whole(text: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer) -
     }
 }
 
+/// The passage to show from `range` of `body`, a stretch found by meaning: its densest run of
+/// the query's words when it has any, else its opening; `None` when the range does not fit
+/// the body (a text changed since it was embedded).
+pub fn within(
+    body: &str,
+    range: Range<usize>,
+    page_starts: &[u64],
+    terms: &HashSet<String>,
+    analyzer: &mut TextAnalyzer,
+) -> Option<Passage> {
+    let text = body.get(range.clone())?;
+    if let Some(found) = passage(body, range.clone(), page_starts, terms, analyzer) {
+        return Some(found);
+    }
+    let end = word_end_after(text, 0, PASSAGE_CHARS);
+    let (text, _) = clean(&text[..end], &[]);
+    let page = (!page_starts.is_empty()).then(|| {
+        page_starts
+            .partition_point(|&p| p as usize <= range.start)
+            .max(1)
+    });
+    Some(Passage {
+        page,
+        section: None,
+        text,
+        highlights: Vec::new(),
+    })
+}
+
 /// Where each probe occurs at the start of a word in the lowercased text: (byte offset, probe
 /// index), in order.
 fn occurrences(lower: &[u8], finders: &[Finder]) -> Vec<(usize, usize)> {

@@ -19,10 +19,11 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
+use super::intent::{self, Intent};
 use super::stopwords::{is_question, is_question_filler, is_stopword};
 use super::syntax::{self, Clause, Node};
 use super::thesaurus::{term_sequence, Thesaurus};
-use super::typo;
+use super::{english, typo};
 use crate::index::{analysis, Fields};
 
 /// Field boosts: a word in the title or a name the work is known by says more than one deep in
@@ -31,6 +32,8 @@ const TITLE: f32 = 2.0;
 const ALIASES: f32 = 2.0;
 const AUTHOR: f32 = 2.0;
 const SUMMARY: f32 = 1.5;
+/// The ideas a work teaches, named in the catalog: as telling as its title.
+const CONCEPTS: f32 = 2.0;
 const BODY: f32 = 1.0;
 /// The text of a link hub (a course index, a video page): found, but below any article or paper
 /// that says the same.
@@ -69,6 +72,10 @@ pub struct Slot {
     /// Matches a document whose title, names or authors hold this part as typed or
     /// corrected (no thesaurus terms); `None` for parts that are not plain words.
     pub named: Option<Box<dyn Query>>,
+    /// Matches a document whose title, names, concepts or summary hold this part in any
+    /// form: a document *about* it, not one that only mentions it; `None` for parts that are
+    /// not plain words.
+    pub about: Option<Box<dyn Query>>,
 }
 
 /// A word the planner read as another.
@@ -99,6 +106,8 @@ pub struct Plan {
     pub explicit: bool,
     /// Whether the query reads as a question (`how does raft elect a leader`).
     pub question: bool,
+    /// What the reader asks for besides a topic, when the query says so.
+    pub intent: Option<Intent>,
 }
 
 impl Plan {
@@ -112,6 +121,7 @@ impl Plan {
             probes: Vec::new(),
             explicit: false,
             question: false,
+            intent: None,
         }
     }
 }
@@ -163,13 +173,14 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn text_fields(&self) -> [(Field, f32); 6] {
+    fn text_fields(&self) -> [(Field, f32); 7] {
         let f = self.fields;
         [
             (f.title, TITLE),
             (f.aliases, ALIASES),
             (f.author, AUTHOR),
             (f.summary, SUMMARY),
+            (f.concepts, CONCEPTS),
             (f.body, BODY),
             (f.hub, HUB),
         ]
@@ -183,18 +194,22 @@ impl<'a> Planner<'a> {
             Some(syntax::Field::Aliases) => vec![(f.aliases, 1.0)],
             Some(syntax::Field::Author) => vec![(f.author, 1.0)],
             Some(syntax::Field::Summary) => vec![(f.summary, 1.0)],
+            Some(syntax::Field::Concepts) => vec![(f.concepts, 1.0)],
             Some(syntax::Field::Body) => vec![(f.body, 1.0)],
             // Metadata fields are handled as exact values elsewhere.
             Some(_) => vec![],
         }
     }
 
-    /// Plans a query's text.
+    /// Plans a query's text: its intent is read first, and the words that said it are not
+    /// searched for.
     pub fn plan(&mut self, text: &str) -> Result<Plan, PlanError> {
-        let clauses = syntax::parse(text).map_err(|e| match e {
+        let reading = intent::read(text);
+        let clauses = syntax::parse(&reading.text).map_err(|e| match e {
             syntax::SyntaxError::TooDeep => PlanError::TooDeep,
         })?;
         let mut plan = Plan::of(Box::new(AllQuery));
+        plan.intent = reading.intent;
         let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut plain: Vec<Plain> = Vec::new();
         let question = is_question(text);
@@ -291,9 +306,12 @@ impl<'a> Planner<'a> {
             p.doc_freq = typo::doc_freq(self.searcher, self.fields.words, &p.surface).unwrap_or(0);
         }
         let neighbours = neighbours(&plain);
-        for (p, neighbour) in plain.iter_mut().zip(neighbours) {
+        // The vocabulary's terms are read before spelling: `split brain` is a term, not a
+        // misspelt `split brian`.
+        let in_vocabulary = self.in_vocabulary(&plain);
+        for ((p, neighbour), known) in plain.iter_mut().zip(neighbours).zip(in_vocabulary) {
             if !p.stopword {
-                self.respell(p, neighbour.as_ref(), plan);
+                self.respell(p, neighbour.as_ref(), known, plan);
             }
         }
         self.join_neighbours(&mut plain);
@@ -327,8 +345,12 @@ impl<'a> Planner<'a> {
                 .corrected
                 .then(|| self.sequence_query(&p.stems, &self.text_fields(), 1.0, 0));
             let named = self.named_query(p);
+            let about = self.about_query(p);
             for (seq, _) in &p.alternatives {
-                plan.highlight.extend(seq.iter().cloned());
+                // The small words of a term (`who is in charge`) are not worth marking, and
+                // would pick passages for their `the`s.
+                let telling = seq.iter().filter(|t| seq.len() == 1 || !is_stopword(t));
+                plan.highlight.extend(telling.cloned());
             }
             plan.probes.push(probe(&p.surface));
             let df = p.doc_freq;
@@ -338,6 +360,7 @@ impl<'a> Planner<'a> {
                 typed,
                 weight: idf(df.max(1), n),
                 named: Some(named),
+                about: Some(about),
             });
         }
         // Neighbouring words that stand close together in a document: a concept, not a list.
@@ -357,9 +380,35 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Whether each plain word is part of a term of the vocabulary, as typed.
+    fn in_vocabulary(&self, plain: &[Plain]) -> Vec<bool> {
+        let mut words: Vec<String> = Vec::new();
+        let mut owner: Vec<usize> = Vec::new();
+        for (i, p) in plain.iter().enumerate() {
+            for stem in &p.stems {
+                words.push(stem.clone());
+                owner.push(i);
+            }
+        }
+        let mut known = vec![false; plain.len()];
+        for m in self.thesaurus.find(&words) {
+            for &o in &owner[m.start..m.end] {
+                known[o] = true;
+            }
+        }
+        known
+    }
+
     /// Adds the split form of a word the index lacks (`vectorclocks`), or else its spelling
-    /// corrections.
-    fn respell(&mut self, p: &mut Plain, neighbour: Option<&(String, bool)>, plan: &mut Plan) {
+    /// corrections. A word of the vocabulary or of English (`known`, or in the word list) is
+    /// never replaced, only offered a spelling its neighbour supports.
+    fn respell(
+        &mut self,
+        p: &mut Plain,
+        neighbour: Option<&(String, bool)>,
+        known: bool,
+        plan: &mut Plan,
+    ) {
         if p.doc_freq == 0 && p.stems.len() == 1 {
             if let Some(seq) = self.split(&p.surface) {
                 p.alternatives.push((seq, 1.0));
@@ -396,16 +445,19 @@ impl<'a> Planner<'a> {
             let fields = [
                 (self.fields.title, 1.0),
                 (self.fields.summary, 1.0),
+                (self.fields.concepts, 1.0),
                 (self.fields.body, 1.0),
             ];
             let q = self.sequence_query(&seq, &fields, 1.0, 0);
             self.searcher.search(&*q, &Count).unwrap_or(0) as u64
         };
+        let real = known || english::is_word(&p.surface);
         let Ok(Some(spelling)) = typo::correct(
             self.searcher,
             self.fields.words,
             &p.surface,
             p.doc_freq,
+            real,
             &context,
         ) else {
             return;
@@ -527,6 +579,24 @@ impl<'a> Planner<'a> {
         Box::new(BooleanQuery::new(options))
     }
 
+    /// A query matching an entry whose title, names, concepts or summary hold the word in any
+    /// of its forms, thesaurus terms included. Scoring is not needed.
+    fn about_query(&self, p: &Plain) -> Box<dyn Query> {
+        let f = self.fields;
+        let fields = [
+            (f.title, 1.0),
+            (f.aliases, 1.0),
+            (f.concepts, 1.0),
+            (f.summary, 1.0),
+        ];
+        let options: Vec<(Occur, Box<dyn Query>)> = p
+            .alternatives
+            .iter()
+            .map(|(seq, _)| (Occur::Should, self.sequence_query(seq, &fields, 1.0, 0)))
+            .collect();
+        Box::new(BooleanQuery::new(options))
+    }
+
     /// A query matching any of the alternatives, each weighed as given.
     fn alternatives_query(
         &self,
@@ -603,6 +673,7 @@ impl<'a> Planner<'a> {
                 typed: None,
                 weight,
                 named: None,
+                about: None,
             });
         }
         top.push((occur, query));
@@ -683,9 +754,14 @@ impl<'a> Planner<'a> {
                 let surface = self.surface(text);
                 let df = typo::doc_freq(self.searcher, self.fields.words, &surface).unwrap_or(0);
                 if df == 0 && seq.len() == 1 {
-                    if let Ok(Some(spelling)) =
-                        typo::correct(self.searcher, self.fields.words, &surface, 0, &|_| 0)
-                    {
+                    if let Ok(Some(spelling)) = typo::correct(
+                        self.searcher,
+                        self.fields.words,
+                        &surface,
+                        0,
+                        english::is_word(&surface),
+                        &|_| 0,
+                    ) {
                         for (word, _) in spelling.words {
                             let fixed = term_sequence(&mut self.stemmed, &word);
                             plan.highlight.extend(fixed.iter().cloned());

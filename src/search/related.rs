@@ -51,6 +51,7 @@ pub fn profile(
     add(fields.title, TITLE_WEIGHT, usize::MAX, &mut counts);
     add(fields.aliases, ALIASES_WEIGHT, usize::MAX, &mut counts);
     add(fields.summary, SUMMARY_WEIGHT, usize::MAX, &mut counts);
+    add(fields.concepts, SUMMARY_WEIGHT, usize::MAX, &mut counts);
     add(fields.body, 1.0, MAX_BODY_BYTES, &mut counts);
     // The words of the title and the names the work goes by say what it is about.
     let mut named: std::collections::HashSet<String> = Default::default();
@@ -72,15 +73,21 @@ pub fn profile(
                 && !is_stopword(term)
         })
         .filter_map(|(term, tf)| {
-            let df = [fields.title, fields.aliases, fields.summary, fields.body]
-                .iter()
-                .map(|&f| {
-                    searcher
-                        .doc_freq(&Term::from_field_text(f, &term))
-                        .unwrap_or(0)
-                })
-                .max()
-                .unwrap_or(0) as f32;
+            let df = [
+                fields.title,
+                fields.aliases,
+                fields.summary,
+                fields.concepts,
+                fields.body,
+            ]
+            .iter()
+            .map(|&f| {
+                searcher
+                    .doc_freq(&Term::from_field_text(f, &term))
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0) as f32;
             // A term in most entries tells nothing; one in no other entry links to nothing.
             if df > docs / 2.0 || df < 2.0 {
                 return None;
@@ -110,6 +117,7 @@ pub fn query(fields: &Fields, terms: &[(String, f32)]) -> Box<dyn Query> {
             (fields.title, 1.5),
             (fields.aliases, 1.5),
             (fields.summary, 1.0),
+            (fields.concepts, 1.0),
             (fields.body, 0.15),
         ] {
             let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::Basic);

@@ -85,16 +85,23 @@ const MAX_IN_CONTEXT: usize = 6;
 
 /// Corrections for `word` (normalized as the `words` field is), which `occurs` documents hold;
 /// `None` when it needs none. `context` tells in how many documents a spelling stands next to
-/// the query's neighbouring word (`partion tolerance` is `partition`, not `portion`).
+/// the query's neighbouring word (`partion tolerance` is `partition`, not `portion`). A
+/// `real` word (an English word, however rare here) is never replaced: a spelling is only
+/// offered beside it, and only one that stands next to the neighbouring word where the typed
+/// word never does (`dinning cryptographers`).
 pub fn correct(
     searcher: &Searcher,
     field: Field,
     word: &str,
     occurs: u64,
+    real: bool,
     context: &dyn Fn(&str) -> u64,
 ) -> Result<Option<Spelling>> {
     if word.chars().any(|c| c.is_ascii_digit()) {
         return Ok(None);
+    }
+    if real {
+        return offer(searcher, field, word, context);
     }
     // A word in several documents is a real word, and one in many cannot have a spelling far
     // more common than itself: neither needs the dictionary walked.
@@ -135,6 +142,37 @@ pub fn correct(
     }))
 }
 
+/// The spelling to offer beside a real word: the nearest one that the query's neighbouring
+/// word stands beside in the library while the typed word does not.
+fn offer(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    context: &dyn Fn(&str) -> u64,
+) -> Result<Option<Spelling>> {
+    let max = max_distance(word.chars().count(), true).min(1);
+    if max == 0 || context(word) > 0 {
+        return Ok(None);
+    }
+    let mut best: Option<(String, u64, u64)> = None;
+    for (w, n) in near_words(searcher, field, word, max)?
+        .into_iter()
+        .take(MAX_IN_CONTEXT)
+    {
+        if is_stopword(&w) {
+            continue;
+        }
+        let beside = context(&w);
+        if beside > 0 && best.as_ref().is_none_or(|(_, _, b)| beside > *b) {
+            best = Some((w, n, beside));
+        }
+    }
+    Ok(best.map(|(w, n, _)| Spelling {
+        words: vec![(w, n)],
+        replaces: false,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,14 +196,14 @@ mod tests {
     #[test]
     fn an_absent_word_is_replaced_by_its_nearest_common_spelling() {
         let (s, f) = searcher(&[("paxos", 5), ("pagos", 1), ("linearizability", 3)]);
-        let fix = correct(&s, f, "paxso", 0, &|_| 0).unwrap().unwrap();
+        let fix = correct(&s, f, "paxso", 0, false, &|_| 0).unwrap().unwrap();
         assert_eq!(fix.words[0].0, "paxos");
         assert!(fix.replaces);
-        let fix = correct(&s, f, "linearizabilty", 0, &|_| 0)
+        let fix = correct(&s, f, "linearizabilty", 0, false, &|_| 0)
             .unwrap()
             .unwrap();
         assert_eq!(fix.words[0].0, "linearizability");
-        assert_eq!(correct(&s, f, "pxsoa", 0, &|_| 0).unwrap(), None);
+        assert_eq!(correct(&s, f, "pxsoa", 0, false, &|_| 0).unwrap(), None);
     }
 
     #[test]
@@ -177,28 +215,45 @@ mod tests {
             ("porter", 1),
         ]);
         // Two letters dropped from `partition`; `portion` is one edit away but rare.
-        let fix = correct(&s, f, "partion", 0, &|_| 0).unwrap().unwrap();
+        let fix = correct(&s, f, "partion", 0, false, &|_| 0)
+            .unwrap()
+            .unwrap();
         assert_eq!(fix.words[0].0, "partition");
         // With the neighbouring word in mind, the nearer spelling can win.
         let beside_parton = |w: &str| if w == "parton" { 50 } else { 0 };
-        let fix = correct(&s, f, "partion", 0, &beside_parton)
+        let fix = correct(&s, f, "partion", 0, false, &beside_parton)
             .unwrap()
             .unwrap();
         assert_eq!(fix.words[0].0, "parton");
         // Six letters: one edit only.
-        let fix = correct(&s, f, "portar", 0, &|_| 0).unwrap().unwrap();
+        let fix = correct(&s, f, "portar", 0, false, &|_| 0).unwrap().unwrap();
         assert_eq!(fix.words[0].0, "porter");
     }
 
     #[test]
     fn a_rare_word_is_corrected_only_toward_a_far_more_common_one() {
         let (s, f) = searcher(&[("paxos", 40), ("paxso", 1), ("raft", 3), ("rafts", 2)]);
-        let fix = correct(&s, f, "paxso", 1, &|_| 0).unwrap().unwrap();
+        let fix = correct(&s, f, "paxso", 1, false, &|_| 0).unwrap().unwrap();
         assert_eq!(fix.words[0].0, "paxos");
         assert!(!fix.replaces);
-        assert_eq!(correct(&s, f, "rafts", 2, &|_| 0).unwrap(), None);
+        assert_eq!(correct(&s, f, "rafts", 2, false, &|_| 0).unwrap(), None);
         // Short words and words with digits are left alone.
-        assert_eq!(correct(&s, f, "raf", 0, &|_| 0).unwrap(), None);
-        assert_eq!(correct(&s, f, "2pc", 0, &|_| 0).unwrap(), None);
+        assert_eq!(correct(&s, f, "raf", 0, false, &|_| 0).unwrap(), None);
+        assert_eq!(correct(&s, f, "2pc", 0, false, &|_| 0).unwrap(), None);
+    }
+
+    #[test]
+    fn a_real_word_is_never_replaced_and_gets_an_offer_only_from_its_context() {
+        let (s, f) = searcher(&[("dining", 4), ("brian", 3), ("pagos", 1)]);
+        // `brain` is not in this library; `brian` is, one edit away: no correction.
+        assert_eq!(correct(&s, f, "brain", 0, true, &|_| 0).unwrap(), None);
+        // Beside its neighbour, `dining` stands where `dinning` never does: offered, not
+        // replacing.
+        let beside = |w: &str| u64::from(w == "dining") * 3;
+        let offer = correct(&s, f, "dinning", 0, true, &beside)
+            .unwrap()
+            .unwrap();
+        assert_eq!(offer.words[0].0, "dining");
+        assert!(!offer.replaces);
     }
 }
