@@ -68,7 +68,8 @@ DETAIL_KEYS = {"corpus": ["corpus", "first_update"], "extract": ["extract", "ext
                "user": ["user"], "serve": ["serve"]}
 USER_SETS = [("tuning", "user-queries.tsv"), ("check", "user-queries-check.tsv"),
              ("keyword", "judgments.tsv")]
-KINDS = ["topic", "question", "lookup", "typo", "concept"]
+KINDS = ["topic", "question", "lookup", "typo", "concept",
+         "learning", "classic", "compare", "interview", "description"]
 
 TOPIC_RULES = [  # (topic, words of the file name that put a paper under it)
     ("papers/consensus", ["paxos", "consensus", "zab", "byzantine", "omega", "impossibility",
@@ -1104,13 +1105,16 @@ class Bench:
                  "set `bench/judgments.tsv`. recoll indexes one text document per entry holding its "
                  "title, authors, year, summary and the text paperdex extracted from its PDF. "
                  "P@5 counts results graded 1 or 2; MRR is 1/rank of the first of them in the top 10.",
-                 "", "| set | kind | queries | nDCG@10 paperdex | recoll | P@5 paperdex | recoll | "
-                 "MRR paperdex | recoll | no result paperdex | recoll |",
-                 "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+                 "With a sentence model, `nDCG@10 paperdex` is with the model and `words only` the "
+                 "same queries with `--words-only`.",
+                 "", "| set | kind | queries | nDCG@10 paperdex | words only | recoll | P@5 paperdex | "
+                 "recoll | MRR paperdex | recoll | no result paperdex | recoll |",
+                 "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for s in u["summary"]:
             bold = (lambda t: f"**{t}**") if s["kind"] == "all" else (lambda t: t)
             nd = f"{s['ndcg_p']:.3f}"
-            lines.append(f"| {s['set']} | {bold(s['kind'])} | {s['n']} | {bold(nd)} | "
+            words = f"{s['ndcg_w']:.3f}" if s.get("ndcg_w") is not None else "-"
+            lines.append(f"| {s['set']} | {bold(s['kind'])} | {s['n']} | {bold(nd)} | {words} | "
                          f"{s['ndcg_r']:.3f} | {s['p5_p']:.3f} | {s['p5_r']:.3f} | {s['mrr_p']:.3f} | "
                          f"{s['mrr_r']:.3f} | {s['zero_p']} | {s['zero_r']} |")
         syn = u.get("synthetic_keyword") or {}

@@ -28,6 +28,7 @@ pub fn run(cx: &Context, addr: SocketAddr, open: bool) -> Result<ExitCode> {
         cx.store.thesaurus_path(),
         // New vectors from `index` bring search by meaning to entries that lacked it.
         Vectors::path(cx.store.root()),
+        paperdex::embed::passages::path(cx.store.root()),
     ];
     watch.extend(cx.places.catalog.clone());
     let options = Options {

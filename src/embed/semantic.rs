@@ -12,9 +12,11 @@ use std::collections::HashMap;
 use super::{passages, Embedder, Model, ModelLocation, Vectors};
 use crate::search::{Near, NearPassage, Neighbours};
 
-/// How a passage's similarity counts against an entry's own: a passage is a narrower text,
-/// so it can be nearer a query by chance.
-const PASSAGE_WEIGHT: f32 = 1.0;
+/// How much an entry's best passage lifts it, per unit of similarity by which that passage
+/// stands out above the best passages of most documents. An entry is not simply as near as
+/// its nearest passage: of a long paper's hundreds, one is near almost any query by chance,
+/// and long papers would crowd out the books and courses that have no passages at all.
+const PASSAGE_WEIGHT: f32 = 0.5;
 
 /// Entries near in meaning, from a data directory's vectors and a model folder.
 pub struct Semantic {
@@ -26,9 +28,6 @@ pub struct Semantic {
     passages: OnceLock<Option<Vectors>>,
     model: OnceLock<Result<Model, String>>,
 }
-
-/// How many passages are looked at per entry asked for: an entry's passages crowd the top.
-const PASSAGES_PER_ENTRY: usize = 8;
 
 impl Semantic {
     /// Meaning over the vectors stored in `data_dir`, with the model at `model` (if any) for
@@ -71,6 +70,25 @@ impl Semantic {
             .filter(|v| v.model() == model)
     }
 
+    /// The best passage of every entry that has passages, by similarity to `query` (of unit
+    /// length), with where it lies.
+    fn best_passages(&self, model: &str, query: &[f32]) -> HashMap<&str, (f32, passages::Span)> {
+        let mut best: HashMap<&str, (f32, passages::Span)> = HashMap::new();
+        let Some(stored) = self.passages(model) else {
+            return best;
+        };
+        for ((row, _, _), similarity) in stored.rows().zip(stored.scores(query)) {
+            let Some((id, span)) = passages::parse_row(row) else {
+                continue;
+            };
+            let slot = best.entry(id).or_insert((f32::NEG_INFINITY, span));
+            if similarity > slot.0 {
+                *slot = (similarity, span);
+            }
+        }
+        best
+    }
+
     /// The model, loaded on first use.
     fn model(&self) -> Result<&Model> {
         let dir = self
@@ -85,6 +103,43 @@ impl Semantic {
             .get_or_init(|| load().map_err(|e| format!("{e:#}")))
             .as_ref()
             .map_err(|e| anyhow!("{e}"))
+    }
+}
+
+/// The level a document's best passage must pass to stand out: the best passages of the
+/// documents, at this quantile.
+const STANDOUT_QUANTILE: f32 = 0.9;
+
+/// How near to the query the best passage of a document with passages usually is: the
+/// [`STANDOUT_QUANTILE`] of their best passages' similarities; above every one when there
+/// are none.
+fn standout_level(best: &HashMap<&str, (f32, passages::Span)>) -> f32 {
+    let mut all: Vec<f32> = best.values().map(|(s, _)| *s).collect();
+    if all.is_empty() {
+        return f32::INFINITY;
+    }
+    all.sort_by(f32::total_cmp);
+    let at = ((all.len() - 1) as f32 * STANDOUT_QUANTILE).round() as usize;
+    all[at.min(all.len() - 1)]
+}
+
+/// An entry's nearness to a query: its own similarity (title, names, summary, concepts),
+/// lifted by how far its best passage stands out above `usual`. A passage that stands out is
+/// the one to show.
+fn combine(id: &str, own: f32, passage: Option<(f32, passages::Span)>, usual: f32) -> Near {
+    let weight = PASSAGE_WEIGHT;
+    let (lift, shown) = match passage {
+        Some((p, span)) if p > usual => (p - usual, Some(span)),
+        _ => (0.0, None),
+    };
+    Near {
+        id: id.to_string(),
+        similarity: own + weight * lift,
+        passage: shown.map(|span| NearPassage {
+            page: span.page,
+            start: span.start,
+            end: span.end,
+        }),
     }
 }
 
@@ -109,37 +164,18 @@ impl Neighbours for Semantic {
         let Some(query) = query.first() else {
             return Ok(Vec::new());
         };
+        let best = self.best_passages(vectors.model(), query);
+        // How near the best passage of a document usually is to this query: a passage lifts
+        // its entry only by how far it stands out above that.
+        let usual = standout_level(&best);
         let mut by_entry: HashMap<&str, Near> = HashMap::new();
-        for (id, similarity) in vectors.nearest(query, k) {
-            by_entry.insert(
-                id,
-                Near {
-                    id: id.to_string(),
-                    similarity,
-                    passage: None,
-                },
-            );
+        for (id, own) in vectors.nearest(query, k * 2) {
+            by_entry.insert(id, combine(id, own, best.get(id).copied(), usual));
         }
-        if let Some(passages) = self.passages(vectors.model()) {
-            for (row, similarity) in passages.nearest(query, k * PASSAGES_PER_ENTRY) {
-                let Some((id, span)) = passages::parse_row(row) else {
-                    continue;
-                };
-                let near = by_entry.entry(id).or_insert_with(|| Near {
-                    id: id.to_string(),
-                    similarity: vectors.similarity(id, query).unwrap_or(0.0),
-                    passage: None,
-                });
-                // An entry is as near as its nearest passage, when that is nearer than its
-                // title and summary; the first passage of an entry seen is its nearest.
-                if near.passage.is_none() && similarity * PASSAGE_WEIGHT > near.similarity {
-                    near.similarity = similarity * PASSAGE_WEIGHT;
-                    near.passage = Some(NearPassage {
-                        page: span.page,
-                        start: span.start,
-                        end: span.end,
-                    });
-                }
+        for (id, passage) in &best {
+            if passage.0 > usual && !by_entry.contains_key(id) {
+                let own = vectors.similarity(id, query).unwrap_or(0.0);
+                by_entry.insert(id, combine(id, own, Some(*passage), usual));
             }
         }
         let mut all: Vec<Near> = by_entry.into_values().collect();

@@ -268,6 +268,21 @@ impl Vectors {
         self.matrix.extend_from_slice(vector);
     }
 
+    /// The cosine similarity of every row to `query`, in stored order.
+    pub fn scores(&self, query: &[f32]) -> Vec<f32> {
+        if query.len() != self.dims || self.is_empty() {
+            return vec![0.0; self.len()];
+        }
+        let norm = dot(query, query).sqrt().max(1e-12);
+        let query: Vec<f32> = query.iter().map(|x| x / norm).collect();
+        let score = |row: &[f32]| dot(row, &query);
+        if self.len() >= PARALLEL_ROWS {
+            self.matrix.par_chunks_exact(self.dims).map(score).collect()
+        } else {
+            self.matrix.chunks_exact(self.dims).map(score).collect()
+        }
+    }
+
     /// The `k` entries whose vectors are closest to `query` by cosine similarity, best
     /// first, with that similarity. Every row is scored: a tight scan of one contiguous
     /// matrix beats an approximate index at the sizes of a reading list.

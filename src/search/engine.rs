@@ -2,7 +2,12 @@
 //! the matches (documents that cover every wanted part of the query first, then by relevance
 //! weighed by how much of the query they cover), counts them by facet and builds the hits.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+
+/// The kinds the query's intent favours, if any.
+fn plan_kinds(intent: Option<&Intent>) -> Vec<&str> {
+    intent.map(Intent::favoured_kinds).unwrap_or_default()
+}
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
@@ -57,11 +62,12 @@ pub struct Engine {
     neighbours: Option<Box<dyn Neighbours>>,
 }
 
-/// A document's rank: whether it covers every wanted part, how many corrected words it holds
-/// as typed, its relevance scaled by coverage, and its fingerprint, so that equal scores
-/// come out in the same order whichever indexing thread stored which document. Last, not
-/// ranked by: whether the query names the document.
-type Rank = (u32, u32, f32, u64, bool);
+/// A document's rank: whether it covers every wanted part, whether the query names it (every
+/// word in its title, names or authors: the work asked for), how many corrected words it
+/// holds as typed, its relevance scaled by coverage, and its fingerprint, so that equal
+/// scores come out in the same order whichever indexing thread stored which document. Last,
+/// not ranked by: whether its title, names, concepts or summary hold every wanted part.
+type Rank = (u32, bool, u32, f32, u64, bool);
 
 /// What one pass over the matches gathers: the top documents, how many matched, and their
 /// facet counts.
@@ -211,7 +217,7 @@ impl Engine {
             parts: plan.slots.len(),
         };
         let (mut picked, meaning, total, found) =
-            self.add_meaning(req, signals, &by_words, total)?;
+            self.add_meaning(req, signals, plan.intent.as_ref(), &by_words, total)?;
         picked.truncate(limit);
         let hits = self.hits(&picked, &plan, &found)?;
         let replaced: Vec<_> = plan.corrections.iter().filter(|c| c.replaced).collect();
@@ -236,6 +242,7 @@ impl Engine {
         &self,
         req: &Request,
         signals: Signals,
+        intent: Option<&Intent>,
         by_words: &[ByWords],
         total: usize,
     ) -> Result<(Vec<Picked>, MeaningUse, usize, Found)> {
@@ -273,8 +280,29 @@ impl Engine {
             let total = picked.len();
             return Ok((picked, MeaningUse::Used, total, found));
         }
-        let (picked, used, total) = merge(by_words, &by_meaning, signals, total);
+        let favoured = self.of_kinds(plan_kinds(intent))?;
+        let (picked, used, total) = merge(by_words, &by_meaning, signals, &favoured, total);
         Ok((picked, used, total, found))
+    }
+
+    /// Every document of one of `kinds`.
+    fn of_kinds(&self, kinds: Vec<&str>) -> Result<HashSet<DocAddress>> {
+        if kinds.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let any: Vec<(Occur, Box<dyn Query>)> = kinds
+            .iter()
+            .map(|k| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.kind, k),
+                    IndexRecordOption::Basic,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        Ok(self
+            .searcher
+            .search(&BooleanQuery::new(any), &DocSetCollector)?)
     }
 
     /// The entries of `near` that [`Engine::addresses`] kept, in the same order as its result.
@@ -337,7 +365,13 @@ impl Engine {
         let (mut picked, meaning, total) = if by_meaning.is_empty() {
             (words_only(&by_words), MeaningUse::Unavailable, total)
         } else {
-            merge(&by_words, &by_meaning, Signals::default(), total)
+            merge(
+                &by_words,
+                &by_meaning,
+                Signals::default(),
+                &HashSet::new(),
+                total,
+            )
         };
         picked.truncate(limit);
         let hits = self.hits(&picked, &plan, &Found::new())?;
@@ -504,8 +538,9 @@ impl Engine {
             .map(|(rank, address): (Rank, DocAddress)| ByWords {
                 address,
                 full: rank.0 == 1,
-                named: rank.4,
-                score: rank.2,
+                named: rank.1,
+                about: rank.5,
+                score: rank.3,
             })
             .collect();
         let total = count.extract(&mut fruit);
@@ -783,7 +818,7 @@ impl Coverage {
             }
             let mut m = matchers.borrow_mut();
             if m.is_empty() {
-                return (1, 0, score * factor, print, named);
+                return (1, named, 0, score * factor, print, false);
             }
             let mut covered = 0.0;
             let mut about = 0.0;
@@ -807,7 +842,7 @@ impl Coverage {
             let about = (about / total).min(1.0);
             let full = u32::from(coverage > 0.999);
             let score = score * coverage.powf(COVERAGE_POWER) * (1.0 + ABOUT * about) * factor;
-            (full, typed, score, print, named)
+            (full, named, typed, score, print, about > 0.999)
         }
     }
 }
@@ -827,11 +862,12 @@ fn merge(
     by_words: &[ByWords],
     by_meaning: &[(DocAddress, f32)],
     signals: Signals,
+    favoured: &HashSet<DocAddress>,
     total: usize,
 ) -> (Vec<Picked>, MeaningUse, usize) {
     let addresses: Vec<DocAddress> = by_meaning.iter().map(|(a, _)| *a).collect();
     let head = &by_words[..by_words.len().min(fusion::DEPTH)];
-    let mut fused = fusion::fuse(head, &addresses, signals);
+    let mut fused = fusion::fuse(head, &addresses, signals, &|a| favoured.contains(&a));
     for hit in &by_words[head.len()..] {
         if !fused.iter().any(|(a, _)| *a == hit.address) {
             fused.push((hit.address, Matched::Words));

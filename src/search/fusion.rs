@@ -102,6 +102,9 @@ const WORDS_WEIGHT: f32 = 1.0;
 const MEANING_WEIGHT_KEYWORDS: f32 = 0.6;
 const MEANING_WEIGHT_DESCRIBED: f32 = 1.0;
 
+/// How much more an entry of a kind the query's intent asks for weighs in the fusion.
+const FAVOURED: f32 = 1.5;
+
 /// One hit of the words' ranking, as fusion needs it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ByWords {
@@ -110,6 +113,9 @@ pub struct ByWords {
     pub full: bool,
     /// Whether the query names the document (every word in its title, names or authors).
     pub named: bool,
+    /// Whether the document's title, names, concepts or summary hold every wanted part: it
+    /// is about the query, not only mentioning its words.
+    pub about: bool,
     pub score: f32,
 }
 
@@ -148,7 +154,10 @@ pub fn wanted(meaning: Meaning, signals: Signals, by_words: &[ByWords]) -> bool 
     }
     let weak = !by_words.iter().any(|h| h.full);
     let few = by_words.len() < FEW_HITS && !by_words.iter().any(|h| h.named);
-    signals.described() || weak || few
+    // Every word may match somewhere and still say little: when no top hit is about them,
+    // they are generic words (`figuring out which machines have crashed`).
+    let generic = !by_words.iter().take(FEW_HITS).any(|h| h.about || h.named);
+    signals.described() || weak || few || generic
 }
 
 /// Merges the words' ranking with the nearest entries by meaning (best first, documents of
@@ -159,7 +168,15 @@ pub fn fuse(
     by_words: &[ByWords],
     by_meaning: &[DocAddress],
     signals: Signals,
+    favoured: &dyn Fn(DocAddress) -> bool,
 ) -> Vec<(DocAddress, Matched)> {
+    let favour = |a: DocAddress, score: f32| {
+        if favoured(a) {
+            score * FAVOURED
+        } else {
+            score
+        }
+    };
     let meaning_weight = if signals.described() {
         MEANING_WEIGHT_DESCRIBED
     } else {
@@ -189,7 +206,7 @@ pub fn fuse(
             score += meaning_weight / (RRF_K + r as f32 + 1.0);
             matched = Matched::Both;
         }
-        scored.push((score, scored.len(), address, matched));
+        scored.push((favour(address, score), scored.len(), address, matched));
     }
     let rest_meaning = by_meaning.iter().filter(|a| !pinned.contains(a));
     for (rank, address) in rest_meaning.enumerate() {
@@ -197,7 +214,12 @@ pub fn fuse(
             continue;
         }
         let score = meaning_weight / (RRF_K + rank as f32 + 1.0);
-        scored.push((score, scored.len(), *address, Matched::Meaning));
+        scored.push((
+            favour(*address, score),
+            scored.len(),
+            *address,
+            Matched::Meaning,
+        ));
     }
     // Ties keep the words' order, then the model's.
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -219,6 +241,7 @@ mod tests {
                 address: doc(n),
                 full,
                 named,
+                about: true,
                 score: 1.0,
             })
             .collect()
@@ -243,6 +266,10 @@ mod tests {
         // A lookup that names its entry is answered, however few its hits.
         let named = words(&[(1, true, true)]);
         assert!(!wanted(Meaning::Auto, keywords, &named));
+        // Every word matches, but no top hit is about them: the words are generic.
+        let mut mentions = many(20);
+        mentions.iter_mut().for_each(|h| h.about = false);
+        assert!(wanted(Meaning::Auto, keywords, &mentions));
         // No entry holds every word.
         let mut partial = many(20);
         partial.iter_mut().for_each(|h| h.full = false);
@@ -288,7 +315,7 @@ mod tests {
             question: true,
             ..Signals::default()
         };
-        let fused = fuse(&hits, &meaning, described);
+        let fused = fuse(&hits, &meaning, described, &|_| false);
         assert_eq!(fused[0], (doc(2), Matched::Both));
         // Doc 3 is in both lists, so it passes doc 1 (words only) and doc 9 (meaning only).
         assert_eq!(fused[1], (doc(3), Matched::Both));

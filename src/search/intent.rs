@@ -51,7 +51,18 @@ impl Intent {
     pub fn favoured_kinds(&self) -> Vec<&str> {
         match self {
             Intent::Learning { kinds } if kinds.is_empty() => LEARNING_KINDS.to_vec(),
-            Intent::Learning { kinds } => kinds.iter().map(String::as_str).collect(),
+            // `the spanner paper` asks for the paper, not for something to learn from.
+            Intent::Learning { kinds } if kinds == &["paper"] => vec!["paper"],
+            Intent::Learning { kinds } => {
+                let mut out: Vec<&str> = kinds.iter().map(String::as_str).collect();
+                // A recorded lecture is catalogued as a video or as a talk.
+                for (one, other) in [("video", "talk"), ("talk", "video")] {
+                    if out.contains(&one) && !out.contains(&other) {
+                        out.push(other);
+                    }
+                }
+                out
+            }
             Intent::Classics => vec!["paper"],
             _ => Vec::new(),
         }
@@ -147,6 +158,14 @@ const LEARNING: &[(&str, Option<&str>)] = &[
     ("mooc", Some("course")),
     ("videos", Some("video")),
     ("video", Some("video")),
+    ("talks", Some("talk")),
+    ("talk", Some("talk")),
+    ("from scratch", None),
+    ("crash course", None),
+    ("study guide", None),
+    ("explained", None),
+    ("paper", Some("paper")),
+    ("papers", Some("paper")),
     ("learn", None),
     ("learning", None),
     ("resources", None),
@@ -426,11 +445,33 @@ fn compare(words: &[Word]) -> Option<Reading> {
     Some(sides(words, from, split, split + 1))
 }
 
+/// Words that say a comparison is wanted rather than what is compared (`tradeoffs`, `pros and
+/// cons`): not searched for.
+const COMPARE_NOISE: &[&str] = &[
+    "tradeoffs",
+    "tradeoff",
+    "trade-offs",
+    "trade-off",
+    "pros",
+    "cons",
+    "advantages",
+    "disadvantages",
+    "differences",
+    "difference",
+    "similarities",
+    "comparison",
+    "compared",
+    "better",
+    "worse",
+    "which",
+];
+
 /// The reading of a comparison whose sides are `words[a..b]` and `words[c..]`.
 fn sides(words: &[Word], a: usize, b: usize, c: usize) -> Reading {
     let side = |range: &[Word]| -> String {
         range
             .iter()
+            .filter(|w| !COMPARE_NOISE.contains(&w.norm.as_str()))
             .map(|w| w.raw.trim_end_matches(['?', '.', ',', '!']))
             .collect::<Vec<_>>()
             .join(" ")
@@ -518,6 +559,10 @@ mod tests {
         );
         assert_eq!(sides("compare 2pc with 3pc"), ["2pc", "3pc"]);
         assert_eq!(sides("leases compared to locks"), ["leases", "locks"]);
+        assert_eq!(
+            sides("strong vs eventual consistency tradeoffs"),
+            ["strong", "eventual consistency"]
+        );
         assert_eq!(
             read("difference between eventual and causal consistency").text,
             "eventual causal consistency"
