@@ -16,6 +16,8 @@ use serde::Serialize;
 
 mod engine;
 mod fusion;
+#[doc(hidden)]
+pub mod fuzzing;
 mod passage;
 mod planner;
 mod related;
