@@ -519,7 +519,7 @@ mod tests {
         let shown = replace_controls(text);
         assert_eq!(shown.len(), text.len());
         assert_eq!(
-            p.highlight(&shown, &[at..at + 5]),
+            p.highlight(&shown, std::slice::from_ref(&(at..at + 5))),
             format!("a    “{MATCH}clock{RESET}” 中")
         );
     }

@@ -537,7 +537,7 @@ mod tests {
         assert_eq!(&text[ranges[0].clone()], "clock");
         assert_eq!(&text[ranges[1].clone()], "”");
         // A range that ends inside a character is cut back to its start.
-        let (text, ranges) = clean(raw, &[at + 5..at + 9]);
+        let (text, ranges) = clean(raw, std::slice::from_ref(&(at + 5..at + 9)));
         assert_eq!(&text[ranges[0].clone()], "”");
     }
 
