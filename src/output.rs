@@ -351,11 +351,18 @@ fn percent(part: usize, whole: usize) -> usize {
     (part * 100).checked_div(whole).unwrap_or(0)
 }
 
-/// A text with each control character replaced by a space, one for one.
+/// A text with each control character replaced by spaces, byte for byte, so that highlight
+/// ranges still line up: a C1 control such as U+0085 has two bytes.
 fn replace_controls(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn plural(n: usize) -> &'static str {
@@ -528,6 +535,20 @@ pub fn json<W: Write, T: serde::Serialize>(mut out: W, value: &T) -> io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn highlights_still_line_up_after_wide_control_characters() {
+        // U+0085 and U+009B are two-byte controls; the ranges were made on the text with them.
+        let p = Printer::new(Vec::new(), true);
+        let text = "a\u{85}\u{9b}“clock”\t中";
+        let at = text.find("clock").unwrap();
+        let shown = replace_controls(text);
+        assert_eq!(shown.len(), text.len());
+        assert_eq!(
+            p.highlight(&shown, std::slice::from_ref(&(at..at + 5))),
+            format!("a    “{MATCH}clock{RESET}” 中")
+        );
+    }
 
     #[test]
     fn highlight_only_with_color() {

@@ -8,6 +8,8 @@
 
 use std::ops::Range;
 
+use crate::boundary;
+
 /// Headings that open a list of references.
 const HEADINGS: &[&str] = &[
     "references",
@@ -56,10 +58,11 @@ impl Bibliography {
         self.spans.is_empty()
     }
 
-    /// The byte range of the reference around `offset`: from the label before it to the next
-    /// label, or a window of `reach` bytes either side where there are no labels, kept inside
-    /// the span holding `offset`.
-    pub fn reference_at(&self, offset: usize, reach: usize) -> Range<usize> {
+    /// The byte range of the reference around `offset` in `text` (the text this bibliography
+    /// was located in): from the label before it to the next label, or a window of about
+    /// `reach` bytes either side where there are no labels, kept inside the span holding
+    /// `offset` and on character boundaries, so that it can always be sliced.
+    pub fn reference_at(&self, text: &str, offset: usize, reach: usize) -> Range<usize> {
         let span = self
             .spans
             .iter()
@@ -80,7 +83,9 @@ impl Bibliography {
             .unwrap_or(offset.saturating_sub(reach))
             .max(span.start);
         let end = after.unwrap_or(offset + reach).min(span.end.max(offset));
-        start..end
+        // A window of `reach` bytes may end inside a multi-byte character (an em dash, a
+        // quote, an ideograph); it is narrowed to whole ones.
+        boundary::inside(text, start..end)
     }
 }
 
@@ -366,8 +371,49 @@ mod tests {
         let text = format!("{}References\n[1] A. First.\n[2] B. Second.\n", body(600));
         let bib = locate(&text);
         let at = text.find("Second").unwrap();
-        assert_eq!(&text[bib.reference_at(at, 300)], "[2] B. Second.\n");
+        assert_eq!(&text[bib.reference_at(&text, at, 300)], "[2] B. Second.\n");
         let at = text.find("First").unwrap();
-        assert_eq!(&text[bib.reference_at(at, 300)], "[1] A. First.\n");
+        assert_eq!(&text[bib.reference_at(&text, at, 300)], "[1] A. First.\n");
+    }
+
+    #[test]
+    fn a_window_without_labels_stops_at_whole_characters() {
+        // Characters of 2, 3 and 4 bytes on both sides of the title, shifted by up to three
+        // bytes, so that a reach either side lands inside one of them in some run.
+        for filler in ["é", "—", "•", "“", "中", "𝔸", "😀"] {
+            for shift in 0..4 {
+                let text = format!(
+                    "{}References\n{}{}L. Lamport. Paxos made simple. 2001.{}\n",
+                    body(600),
+                    filler.repeat(120),
+                    " ".repeat(shift),
+                    filler.repeat(120)
+                );
+                let bib = locate(&text);
+                let at = text.find("Paxos").unwrap();
+                for reach in [7, 40, 100, 300] {
+                    let r = bib.reference_at(&text, at, reach);
+                    assert!(
+                        r.start <= at && at <= r.end,
+                        "{filler} {shift} {reach}: {r:?}"
+                    );
+                    assert!(
+                        text.get(r.clone()).is_some(),
+                        "{filler} {shift} {reach}: {r:?}"
+                    );
+                    assert!(r.end - r.start <= 2 * reach);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_offset_outside_the_references_gives_an_empty_range() {
+        let text = format!("{}References\n[1] A. First — 中文.\n", body(600));
+        let bib = locate(&text);
+        assert_eq!(bib.reference_at(&text, 3, 300), 3..3);
+        let past = text.len() + 5;
+        let r = bib.reference_at(&text, past, 300);
+        assert!(r.is_empty() && r.end <= text.len());
     }
 }

@@ -160,7 +160,7 @@ impl Matcher {
             let part = &text[span.clone()];
             for (t, at) in self.find_urls(part) {
                 let offset = span.start + at;
-                push(t, bib.reference_at(offset, REACH), true, &mut seen);
+                push(t, bib.reference_at(text, offset, REACH), true, &mut seen);
             }
             let Some(automaton) = &self.automaton else {
                 continue;
@@ -183,7 +183,7 @@ impl Matcher {
                         continue;
                     }
                     let offset = span.start + folded.origins[start];
-                    let reference = bib.reference_at(offset, REACH);
+                    let reference = bib.reference_at(text, offset, REACH);
                     let around = &text[reference.clone()];
                     if self.confirms(t, form, around, offset - reference.start) {
                         push(t, reference, false, &mut seen);
@@ -414,12 +414,18 @@ pub fn years_in(text: &str) -> Vec<i64> {
 /// URL is returned whole.
 fn urls_in(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(found) = ["http", "www."]
+    // Every place a URL may start, found in one pass each: searching again from each one
+    // would read a text with many of one prefix and none of the other to its end every time.
+    let mut starts: Vec<usize> = ["http", "www."]
         .iter()
-        .filter_map(|p| text[from..].find(p).map(|at| from + at))
-        .min()
-    {
+        .flat_map(|p| text.match_indices(p).map(|(at, _)| at))
+        .collect();
+    starts.sort_unstable();
+    let mut from = 0;
+    for found in starts {
+        if found < from {
+            continue;
+        }
         from = found + 1;
         let (scheme, body) = if text[found..].starts_with("www.") {
             ("", found)
@@ -618,6 +624,24 @@ mod tests {
             found("[3] L. Lamport, “Paxos made simple,” ACM SIGACT News, 2001.\n"),
             vec!["simple"]
         );
+    }
+
+    #[test]
+    fn multi_byte_characters_around_an_unlabelled_reference_are_never_split() {
+        // Without labels a reference is a window of `REACH` bytes either side of the title,
+        // which must not end inside an em dash, a bullet, a quote, an ideograph or an emoji
+        // before or after it, whatever the alignment.
+        for filler in ["é", "—", "•", "”", "中", "𝔸", "😀"] {
+            for shift in 0..4 {
+                let refs = format!(
+                    "{}{} L. Lamport. “Paxos made simple.” 2001. {}\n",
+                    filler.repeat(REACH / 2),
+                    " ".repeat(shift),
+                    filler.repeat(REACH / 2)
+                );
+                assert_eq!(found(&refs), vec!["simple"], "{filler} {shift}");
+            }
+        }
     }
 
     #[test]

@@ -146,5 +146,35 @@ mod tests {
         );
         let long = "word ".repeat(200);
         assert_eq!(evidence(&long).chars().count(), EVIDENCE_CHARS + 1);
+        // Cut after a number of characters, never inside one of 2, 3 or 4 bytes.
+        for c in ["é", "—", "中", "𝔸", "😀"] {
+            let cut = evidence(&c.repeat(EVIDENCE_CHARS + 7));
+            assert_eq!(cut, format!("{}…", c.repeat(EVIDENCE_CHARS)));
+        }
+    }
+
+    #[test]
+    fn a_reference_among_multi_byte_characters_is_quoted_whole() {
+        let m = Matcher::new(&entries());
+        for filler in ["é", "—", "•", "“", "中", "𝔸", "😀"] {
+            for shift in 0..4 {
+                let text = format!(
+                    "{}\nReferences\n{}{} L. Lamport. Paxos made simple. 2001. {}\n",
+                    "Body text.\n".repeat(200),
+                    filler.repeat(200),
+                    " ".repeat(shift),
+                    filler.repeat(200)
+                );
+                let doc = Document {
+                    id: "post".into(),
+                    text,
+                    links: Vec::new(),
+                };
+                let found = find_citations(&doc, &m);
+                assert_eq!(found.citations.len(), 1, "{filler} {shift}");
+                let quoted = &found.citations[0].reference;
+                assert!(quoted.contains("Paxos made simple"), "{quoted}");
+            }
+        }
     }
 }

@@ -792,6 +792,48 @@ mod tests {
     }
 
     #[test]
+    fn headings_in_any_script_cut_whole_sections() {
+        // Headings of 2-, 3- and 4-byte characters, one ending in a permalink emoji and one in
+        // an icon-font glyph; the sections keep every character whole.
+        let headings = [
+            "Réplication — état “fort”",
+            "一致性协议 • 概述",
+            "𝔸 Byzantine 😀 agreement🔗",
+            "Ωmega\u{f0c1}",
+        ];
+        let mut html =
+            String::from("<html><head><title>Notes — 中文</title></head><body><article>");
+        for (i, h) in headings.iter().enumerate() {
+            html.push_str(&format!("<h2>{h}</h2>"));
+            html.push_str(&paragraph(&format!("section {i} 中文 — é"), 4));
+        }
+        html.push_str("</article></body></html>");
+        let page =
+            extract_html(html.as_bytes(), None, None, false, &HtmlLimits::default()).unwrap();
+        assert!(!page.hub);
+        let got = page.headings();
+        let tail = &got[got.len() - headings.len()..];
+        assert_eq!(
+            tail,
+            [
+                "Réplication — état “fort”",
+                "一致性协议 • 概述",
+                "𝔸 Byzantine 😀 agreement",
+                "Ωmega"
+            ],
+            "{got:?}"
+        );
+        for s in &page.sections[page.sections.len() - headings.len()..] {
+            assert!(
+                s.text.starts_with(&format!("{}\n", s.heading)),
+                "{}",
+                s.text
+            );
+            assert!(s.text.contains("中文 — é keeps replicas"), "{}", s.text);
+        }
+    }
+
+    #[test]
     fn oversized_pages_are_refused() {
         let limits = HtmlLimits {
             max_bytes: 10,

@@ -17,6 +17,8 @@ use serde::Serialize;
 mod engine;
 mod english;
 mod fusion;
+#[doc(hidden)]
+pub mod fuzzing;
 mod intent;
 mod passage;
 mod planner;

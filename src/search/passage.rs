@@ -11,6 +11,7 @@ use memchr::memmem::{self, Finder};
 use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
+use crate::boundary;
 use crate::index::analysis;
 
 /// Most passages shown for one hit.
@@ -226,19 +227,12 @@ fn enclosing(len: usize, page_starts: &[u64], back: usize, at: usize) -> Range<u
 
 /// A window of about `WINDOW` bytes around a cluster, within `bounds`, on character boundaries.
 fn widen(body: &str, cluster: Range<usize>, bounds: Range<usize>) -> Range<usize> {
-    let mut start = cluster.start.saturating_sub(WINDOW / 4).max(bounds.start);
-    while !body.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = (start + WINDOW)
-        .max(cluster.end)
-        .min(bounds.end)
-        .min(body.len())
-        .max(start);
-    while !body.is_char_boundary(end) {
-        end += 1;
-    }
-    start..end
+    let start = boundary::floor(
+        body,
+        cluster.start.saturating_sub(WINDOW / 4).max(bounds.start),
+    );
+    let end = (start + WINDOW).max(cluster.end).min(bounds.end).max(start);
+    start..boundary::ceil(body, end)
 }
 
 /// The passage in `range`: the densest run of highlighted words, cut to `PASSAGE_CHARS`.
@@ -300,8 +294,13 @@ fn word_start_before(text: &str, at: usize, chars: usize) -> usize {
     if back == 0 {
         return 0;
     }
-    match before[back..].find(char::is_whitespace) {
-        Some(space) => back + space + 1,
+    // After the space, however many bytes it has: a no-break or ideographic space has two or
+    // three.
+    match before[back..]
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+    {
+        Some((space, c)) => back + space + c.len_utf8(),
         None => at,
     }
 }
@@ -322,10 +321,7 @@ fn word_end_after(text: &str, start: usize, chars: usize) -> usize {
 /// half of the text (`lower` is the text in ASCII lowercase); the text's length when there is
 /// none.
 pub fn back_matter(body: &str, lower: &[u8]) -> usize {
-    let mut half = body.len() / 2;
-    while !body.is_char_boundary(half) {
-        half += 1;
-    }
+    let half = boundary::ceil(body, body.len() / 2);
     // Looking for the heading words first spares splitting the whole text into lines.
     let mut starts: Vec<usize> = [
         "referenc",
@@ -501,6 +497,77 @@ mod tests {
         );
         assert_eq!(p.text, "Logical clocks order events.");
         assert_eq!(&p.text[p.highlights[0].clone()], "clocks");
+    }
+
+    #[test]
+    fn a_passage_may_start_after_a_wide_space() {
+        // The passage starts after the last space some way before the first match; a no-break
+        // space has two bytes, an ideographic space three, and a CJK run holds no other.
+        for space in ['\u{a0}', '\u{3000}', '\u{2003}'] {
+            let text = format!("{}{space}{} clock tick", "中".repeat(40), "中".repeat(20));
+            let terms: HashSet<String> = ["clock".to_string()].into();
+            let probes = vec!["clock".to_string()];
+            let n = Needles::new(&terms, &probes);
+            let found = passages(&text, &[0], &n, &mut analysis::stemmed());
+            assert_eq!(found.len(), 1, "{space:?}");
+            assert!(found[0].text.starts_with(&"中".repeat(20)), "{space:?}");
+            let at = text.find("clock").unwrap();
+            let start = word_start_before(&text, at, PASSAGE_CHARS / 6);
+            assert_eq!(&text[start..at], format!("{} ", "中".repeat(20)));
+        }
+    }
+
+    #[test]
+    fn passage_windows_cut_in_a_cjk_run_or_an_emoji_stay_whole() {
+        // Every alignment of 2-, 3- and 4-byte characters around the window's edges: the
+        // window reaches a quarter of `WINDOW` back, and `WINDOW` on.
+        for filler in ["é", "—", "中", "𝔸", "😀"] {
+            for shift in 0..4 {
+                let text = format!(
+                    "{}{} clock {} clock {}",
+                    "x".repeat(shift),
+                    filler.repeat(WINDOW / 2),
+                    filler.repeat(PASSAGE_CHARS),
+                    filler.repeat(WINDOW / 2)
+                );
+                let terms: HashSet<String> = ["clock".to_string()].into();
+                let probes = vec!["clock".to_string()];
+                let n = Needles::new(&terms, &probes);
+                for p in passages(&text, &[0], &n, &mut analysis::stemmed()) {
+                    assert!(p.text.chars().count() <= PASSAGE_CHARS + 1);
+                    for h in &p.highlights {
+                        assert_eq!(p.text.get(h.clone()), Some("clock"), "{filler} {shift}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_passage_cut_short_ends_on_a_whole_character() {
+        // No space to cut at: the passage is cut after `PASSAGE_CHARS` characters, never
+        // inside one.
+        for filler in ["é", "”", "中", "𝔸", "😀"] {
+            let text = format!("clock{}", filler.repeat(PASSAGE_CHARS * 2));
+            let end = word_end_after(&text, 0, PASSAGE_CHARS);
+            assert!(text.is_char_boundary(end));
+            assert_eq!(text[..end].chars().count(), PASSAGE_CHARS);
+        }
+    }
+
+    #[test]
+    fn highlights_that_end_at_a_multi_byte_character_survive_cleaning() {
+        // A match right before a quote, an ideograph or an emoji, and control characters of
+        // one and two bytes (U+0085) before it, which clean() turns into one space.
+        let raw = "a\u{85}\u{85} clock”中😀 x";
+        let at = raw.find("clock").unwrap();
+        let (text, ranges) = clean(raw, &[at..at + 5, at + 5..at + 8]);
+        assert_eq!(text, "a clock”中😀 x");
+        assert_eq!(&text[ranges[0].clone()], "clock");
+        assert_eq!(&text[ranges[1].clone()], "”");
+        // A range that ends inside a character is cut back to its start.
+        let (text, ranges) = clean(raw, std::slice::from_ref(&(at + 5..at + 9)));
+        assert_eq!(&text[ranges[0].clone()], "”");
     }
 
     #[test]

@@ -924,7 +924,7 @@ fn prefixed_words(searcher: &Searcher, field: Field, start: &str) -> Result<Vec<
 
 /// The beginning of a word to look for in body text: long enough to be specific, short enough
 /// to match its other endings (`replicat` finds `replication` and `replicated`).
-fn probe(word: &str) -> String {
+pub(super) fn probe(word: &str) -> String {
     let keep = word
         .chars()
         .count()

@@ -11,6 +11,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, TantivyDocument, Term};
 
 use super::stopwords::is_stopword;
+use crate::boundary;
 use crate::index::{analysis, Fields};
 
 /// How many terms sum an entry up.
@@ -39,10 +40,7 @@ pub fn profile(
     let mut add = |field: Field, weight: f32, limit: usize, counts: &mut HashMap<String, f32>| {
         for value in doc.get_all(field) {
             let Some(text) = value.as_str() else { continue };
-            let mut end = text.len().min(limit);
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
+            let end = boundary::floor(text, limit);
             for token in analysis::tokens(analyzer, &text[..end]) {
                 *counts.entry(token.text).or_insert(0.0) += weight;
             }
