@@ -8,7 +8,7 @@ mod common;
 
 use std::fs;
 
-use common::{hit_ids, make_pdf, TestEnv};
+use common::{hit_ids, make_pdf, Route, Server, TestEnv};
 
 const CATALOG: &str = r#"
 [[entry]]
@@ -253,4 +253,58 @@ fn terminal_lines_that_echo_the_query_hold_no_control_characters() {
     let out = run.stdout();
     assert!(out.contains("No results for"), "{out}");
     assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out:?}");
+}
+/// A reference list whose title sits among multi-byte characters at every alignment, so any
+/// window cut by bytes lands inside one somewhere.
+fn crowded_references(shift: usize) -> String {
+    let filler = "—•“”é".repeat(120);
+    format!(
+        "References\n{}{filler}\nA. Author. Quorum leases for replicated storage. Proc. 2010. {filler}\n",
+        "x".repeat(shift)
+    )
+}
+
+#[test]
+fn multi_byte_text_in_references_titles_and_headings_goes_through_every_stage() {
+    let page = "<!doctype html><html><head><meta charset=\"utf-8\"><title>分散システム — notes</title></head><body><article>\
+        <h1>分散合意 “Paxos” — 概要 🚀</h1><p>Leaders and followers agree on one value. 複製されたログ。</p>\
+        <h2>Références • bibliographie</h2><p>Quorum Leases For Replicated Storage — Ann Author, 2010 “read”.</p>\
+        <p>{}</p></article></body></html>";
+    let page = page.replace("{}", &"分散 — “x” • ".repeat(200));
+    let server = Server::start(vec![(
+        "/notes.html",
+        Route::Page(page.into_bytes(), "text/html; charset=utf-8".into()),
+    )]);
+    let env = TestEnv::new();
+    fs::remove_file(env.catalog_dir().join("test.toml")).unwrap();
+    let mut catalog = CATALOG.replace(
+        "Hedged Requests Against Tail Latency",
+        "Hedged Requests — “Tail” Latency, Revisited",
+    );
+    catalog.push_str(&format!(
+        "\n[[entry]]\nid = \"notes\"\ntitle = \"分散システム — notes\"\nkind = \"blog\"\nurls = [\"{}\"]\n",
+        server.url("/notes.html")
+    ));
+    env.write_catalog("papers.toml", &catalog);
+    for (n, id) in ["leases", "middle", "late"].iter().enumerate() {
+        let mut pages = vec![format!("“{id}” — a study • of héllo wörld")];
+        for shift in 0..3 {
+            pages.push(crowded_references(shift + n));
+        }
+        let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+        let file = env.dir.path().join(format!("{id}.pdf"));
+        fs::write(&file, make_pdf(&pages)).unwrap();
+        env.ok(&["attach", id, file.to_str().unwrap()]);
+    }
+    let run = env.run(&["update"]);
+    let err = run.stderr();
+    assert_eq!(run.code(), Some(0), "{err}");
+    assert!(!err.contains("internal error"), "{err}");
+    assert!(!env.data_dir().join("faults.json").exists());
+    assert_eq!(cites(&env, "middle"), Some(vec!["leases".to_string()]));
+    assert!(env.data_dir().join("text/notes.txt").exists());
+    for query in ["wörld", "分散合意", "revisited tail", "“Paxos”"] {
+        let run = env.run(&["search", query]);
+        assert_eq!(run.code(), Some(0), "{query}: {}", run.stderr());
+    }
 }
