@@ -2,8 +2,10 @@
 //! links. The pipeline runs catalog -> fetch -> extract -> cite -> index -> search, one module
 //! a stage; `store` lays out the data directory, `fault` keeps one bad document from stopping a run, `coverage` tells how much of the catalog has
 //! full text, `cli` turns the command line into a validated configuration, `output` renders
-//! what the stages return and `serve` shows them as web pages.
+//! what the stages return and `serve` shows them as web pages. `biblio` writes entries as
+//! citations (BibTeX, RIS, CSL-JSON) and reads reference managers' libraries into entries.
 
+pub mod biblio;
 pub mod catalog;
 pub mod cite;
 pub mod cli;
