@@ -99,6 +99,7 @@ fn item<'a>(work: &'a Work) -> Item<'a> {
 
 /// One item of a CSL-JSON library, as far as the catalog uses it.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(expecting = "an item (a JSON object)")]
 pub struct InItem {
     /// A string or a number in the wild.
     #[serde(default)]
@@ -126,7 +127,11 @@ pub struct InItem {
 
 /// A name as CSL-JSON writes it: parts, or a literal.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", default)]
+#[serde(
+    rename_all = "kebab-case",
+    default,
+    expecting = "a name (a JSON object)"
+)]
 pub struct InName {
     pub family: Option<String>,
     pub given: Option<String>,
@@ -155,7 +160,11 @@ impl InName {
 
 /// A CSL date: date parts (numbers or strings), or a raw or literal date.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", default)]
+#[serde(
+    rename_all = "kebab-case",
+    default,
+    expecting = "a date (a JSON object)"
+)]
 pub struct InDate {
     pub date_parts: Vec<Vec<serde_json::Value>>,
     pub raw: Option<String>,
@@ -278,6 +287,16 @@ mod tests {
         assert_eq!(c.author[0].catalog_name(), "Google Inc.");
         assert_eq!(c.author[1].catalog_name(), "Robbert van Renesse");
         assert!(read("{not json").is_err());
+        // Reasons speak of JSON, not of the types that read it.
+        let odd = read(r#"[5, {"id": "d", "issued": "2001"}, {"id": "e", "author": ["Lamport"]}]"#)
+            .unwrap();
+        for item in &odd {
+            let (_, reason) = item.as_ref().unwrap_err();
+            assert!(
+                !reason.contains("struct") && reason.contains("JSON object"),
+                "{reason}"
+            );
+        }
         assert_eq!(read(r#"{"id": "x", "title": "One"}"#).unwrap().len(), 1);
     }
 }
