@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::biblio::Format;
+
 /// Full-text search over the distributed-systems reading list and the papers it links.
 #[derive(Debug, Parser)]
 #[command(name = "paperdex", version, about, max_term_width = 100)]
@@ -71,6 +73,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print entries as citations: BibTeX, RIS or CSL-JSON
+    Cite {
+        /// The entries' ids, as `search` prints them
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Citation format
+        #[arg(long, short = 'f', value_enum, default_value_t = Format::Bibtex)]
+        format: Format,
+    },
     /// Tell how many entries have full text, from which source, by kind, and why others have
     /// none
     Status {
@@ -125,6 +136,9 @@ pub enum Command {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
+        /// Print the entries, then the entry itself, as citations in this format
+        #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
+        format: Option<Format>,
     },
     /// Order entries so that cited works come before the works that cite them
     ReadingOrder {
@@ -134,6 +148,9 @@ pub enum Command {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
+        /// Print the entries in order as citations in this format
+        #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
+        format: Option<Format>,
     },
     /// Serve the library as web pages and JSON on a local address, until Ctrl-C
     Serve {
@@ -265,6 +282,9 @@ pub struct SearchOpts {
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
+    /// Print the hits as citations in this format instead of text
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -331,9 +351,10 @@ pub enum CatalogCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Turn an awesome-style markdown reading list into catalog TOML
+    /// Turn an awesome-style markdown reading list, or a BibTeX (.bib) or CSL-JSON (.json)
+    /// library, into catalog TOML
     Import {
-        /// The markdown file, or - for standard input
+        /// The markdown list, .bib or .json library, or - for standard input
         list: PathBuf,
         /// The name of the list, recorded as each entry's source
         #[arg(long, value_name = "NAME")]
@@ -344,6 +365,10 @@ pub enum CatalogCommand {
         /// Replace the --out file if it exists
         #[arg(long)]
         force: bool,
+        /// Attach the PDFs that a BibTeX library's `file` fields name (relative to the .bib
+        /// file) to their entries, as `paperdex attach` does
+        #[arg(long)]
+        attach: bool,
     },
 }
 

@@ -3,8 +3,10 @@
 //! a stage; `store` lays out the data directory, `fault` keeps one bad document from stopping a run, `coverage` tells how much of the catalog has
 //! full text, `cli` turns the command line into a validated configuration, `output` renders
 //! what the stages return and `serve` shows them as web pages. `boundary` keeps the byte offsets
-//! that cite and search compute on character boundaries.
+//! that cite and search compute on character boundaries; `biblio` writes entries as
+//! citations (BibTeX, RIS, CSL-JSON) and reads reference managers' libraries into entries.
 
+pub mod biblio;
 pub mod boundary;
 pub mod catalog;
 pub mod cite;

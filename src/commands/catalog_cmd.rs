@@ -107,7 +107,19 @@ pub fn import(
             output::clean(&list.display().to_string()).into_owned(),
         )
     };
-    let imported = catalog::import::import(&text, source);
+    import_text(cx, &text, &name, source, out)
+}
+
+/// Turns the text of a markdown reading list, read from `name`, into catalog TOML on
+/// standard output or in `out` (which the caller has checked may be written).
+pub fn import_text(
+    cx: &Context,
+    text: &str,
+    name: &str,
+    source: &str,
+    out: Option<&Path>,
+) -> Result<ExitCode> {
+    let imported = catalog::import::import(text, source);
     if !imported.skipped.is_empty() {
         let lines: Vec<String> = imported
             .skipped

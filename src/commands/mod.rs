@@ -18,11 +18,13 @@ mod attach;
 mod catalog_cmd;
 mod cite;
 mod embed_cmd;
+mod export;
 mod extract;
 mod faults;
 mod fetch_cmd;
 mod graph;
 mod index;
+mod library;
 mod manual;
 mod model;
 mod path;
@@ -106,6 +108,7 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Related { id, limit, json } => related::run(&cx, &id, limit, json),
         Command::Topics { json } => topics::run(&cx, json),
         Command::Show { id, json } => show::run(&cx, &id, json),
+        Command::Cite { ids, format } => export::cite(&cx, &ids, format),
         Command::Status { json } => status::run(&cx, json),
         Command::Index { rebuild } => index::run(&cx, rebuild),
         Command::Update(u) => update::run(&cx, &u),
@@ -120,11 +123,21 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
             source,
             out,
             force,
-        }) => catalog_cmd::import(&cx, &list, &source, out.as_deref(), force),
+            attach,
+        }) => library::import(&cx, &list, &source, out.as_deref(), force, attach),
         Command::Completions { shell } => manual::completions(shell),
         Command::Man { dir } => manual::man(&cx, dir.as_deref()),
-        Command::Path { id, depth, json } => path::run(&cx, &id, depth, json),
-        Command::ReadingOrder { topic, json } => reading_order::run(&cx, &topic, json),
+        Command::Path {
+            id,
+            depth,
+            json,
+            format,
+        } => path::run(&cx, &id, depth, json, format),
+        Command::ReadingOrder {
+            topic,
+            json,
+            format,
+        } => reading_order::run(&cx, &topic, json, format),
         Command::Graph { topic, format } => graph::run(&cx, &topic, format),
         Command::Serve { addr, open } => serve::run(&cx, addr, open),
     }

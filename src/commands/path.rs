@@ -6,12 +6,19 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::json;
 
+use paperdex::biblio::Format;
 use paperdex::cli::BadInput;
 use paperdex::output::{self, Printer};
 
 use super::{cite, Context};
 
-pub fn run(cx: &Context, id: &str, depth: Option<usize>, json: bool) -> Result<ExitCode> {
+pub fn run(
+    cx: &Context,
+    id: &str,
+    depth: Option<usize>,
+    json: bool,
+    format: Option<Format>,
+) -> Result<ExitCode> {
     if depth == Some(0) {
         return Err(BadInput("--depth must be at least 1.".into()).into());
     }
@@ -24,6 +31,14 @@ pub fn run(cx: &Context, id: &str, depth: Option<usize>, json: bool) -> Result<E
     };
     let order = graph.order(&before);
     let steps = graph.steps(&order.ids);
+    if let Some(format) = format {
+        let ids = steps
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain([entry.id.as_str()]);
+        super::export::ids(&catalog, ids, format)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let stdout = io::stdout();
     if json {
         let value = json!({

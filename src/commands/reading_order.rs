@@ -7,16 +7,26 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::json;
 
+use paperdex::biblio::Format;
 use paperdex::output::{self, Printer};
 
 use super::{cite, Context};
 
-pub fn run(cx: &Context, topics: &[String], json: bool) -> Result<ExitCode> {
+pub fn run(
+    cx: &Context,
+    topics: &[String],
+    json: bool,
+    format: Option<Format>,
+) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
     let ids = cite::under_topics(&catalog, topics)?;
     let graph = cite::require_graph(&cx.store, &catalog)?;
     let order = graph.order(&ids);
     let steps = graph.steps(&order.ids);
+    if let Some(format) = format {
+        super::export::ids(&catalog, steps.iter().map(|s| s.id.as_str()), format)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let stdout = io::stdout();
     if json {
         let value = json!({

@@ -50,7 +50,10 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     };
     let mut results = engine.search(&request)?;
     annotate(cx, &mut results)?;
-    print(cx, &results, s.json)?;
+    match s.format {
+        Some(format) => super::export::hits(cx, &results, format)?,
+        None => print(cx, &results, s.json)?,
+    }
     Ok(if results.hits.is_empty() {
         ExitCode::from(1)
     } else {

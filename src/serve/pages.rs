@@ -10,6 +10,7 @@ use std::ops::Range;
 use maud::{html, Markup, DOCTYPE};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
+use crate::biblio::Format;
 use crate::catalog::Entry;
 use crate::cite::Node;
 use crate::search::{Hit, Matched, Passage, Results};
@@ -377,6 +378,13 @@ pub fn entry(lib: &Library, view: &EntryView) -> Markup {
                 dt { "text" } dd.source { (source) }
                 @if lib.has_pdf(&e.id) {
                     dt { "PDF" } dd { a href={ "/pdf/" (e.id) } { "open the PDF" } }
+                }
+                dt { "cite" }
+                dd.cite {
+                    @for (i, format) in Format::ALL.iter().enumerate() {
+                        @if i > 0 { " · " }
+                        a href={ "/entry/" (e.id) "/cite?format=" (format.name()) } { (format.label()) }
+                    }
                 }
             }
             @if !e.summary.is_empty() { p.summary { (e.summary) } }

@@ -24,6 +24,7 @@ use super::pages::{self, EntryView};
 use super::params::Search;
 use super::pdf::{self, ByteRange};
 use super::{Library, Loader, Options};
+use crate::biblio::{self, Format};
 use crate::search::SearchError;
 use crate::store::Store;
 
@@ -115,6 +116,7 @@ fn router(shared: AppState) -> Router {
         .route("/search", get(search_page))
         .route("/topics", get(topics_page))
         .route("/entry/{id}", get(entry_page))
+        .route("/entry/{id}/cite", get(entry_cite))
         .route("/pdf/{id}", get(pdf_file))
         .route("/api/search", get(api_search))
         .route("/api/topics", get(api_topics))
@@ -295,6 +297,40 @@ async fn entry_page(State(shared): State<AppState>, Path(id): Path<String>) -> R
         cited_by: library.graph.cited_by(&id),
     };
     Html(pages::entry(&library, &view).into_string()).into_response()
+}
+
+/// An entry as a citation, `/entry/ID/cite?format=bibtex|ris|csl-json` (BibTeX when no format
+/// is named), as text a browser shows and a reference manager reads.
+async fn entry_cite(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let library = shared.library();
+    let Some(entry) = library.catalog.get(&id) else {
+        return not_found().await;
+    };
+    let name = pairs
+        .iter()
+        .find(|(k, _)| k == "format")
+        .map_or("bibtex", |(_, v)| v.as_str());
+    let Some(format) = Format::from_name(name) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "Unknown format: use bibtex, ris or csl-json.\n",
+        )
+            .into_response();
+    };
+    let text = biblio::render(&[entry], format);
+    // The id is a catalog id (lowercase letters, digits, dashes): safe in a header.
+    let disposition = format!("inline; filename=\"{}.{}\"", entry.id, format.extension());
+    Response::builder()
+        .header(header::CONTENT_TYPE, format.media_type())
+        .header(header::CONTENT_DISPOSITION, disposition)
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(Body::from(text))
+        .unwrap_or_else(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response())
 }
 
 /// An entry's PDF, whole or the byte range asked for, streamed from the data directory.
