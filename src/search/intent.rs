@@ -265,6 +265,8 @@ pub fn read(query: &str) -> Reading {
     }
     let mut taken = vec![false; words.len()];
     let mut kinds: Vec<String> = Vec::new();
+    // Classics first, so `original paper on` is taken whole, not as a paper wanted.
+    let classics = take_phrases(&words, CLASSICS.iter().copied(), &mut taken, |_| {});
     let learning = take_phrases(
         &words,
         LEARNING.iter().map(|(p, _)| *p),
@@ -277,7 +279,6 @@ pub fn read(query: &str) -> Reading {
             }
         },
     );
-    let classics = take_phrases(&words, CLASSICS.iter().copied(), &mut taken, |_| {});
     let rest: Vec<&str> = words
         .iter()
         .zip(&taken)
