@@ -13,7 +13,7 @@ pub fn run(cx: &Context, id: &str, limit: usize, json: bool) -> Result<ExitCode>
     if limit == 0 {
         return Err(BadInput("--limit must be at least 1.".into()).into());
     }
-    let engine = open_engine(cx)?;
+    let engine = open_engine(cx, false)?;
     let mut results = engine.related(id, limit)?;
     annotate(cx, &mut results)?;
     print(cx, &results, json)?;

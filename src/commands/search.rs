@@ -32,7 +32,7 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     } else {
         Meaning::Auto
     };
-    let engine = open_engine(cx)?;
+    let engine = open_engine(cx, false)?;
     if meaning == Meaning::Only && !engine.has_meaning() {
         bail!(
             "--semantic-only needs a sentence model and the catalog embedded with it: run              `paperdex model fetch`, then `paperdex index`."
@@ -63,8 +63,9 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
 
 /// Opens the index with the vocabulary of the catalog in use (the thesaurus `index` stored,
 /// when it was made from the vocabulary files as they are now, or else made afresh) and with
-/// the stored vectors and sentence model, read only if a query needs them.
-pub fn open_engine(cx: &Context) -> Result<Engine> {
+/// the stored vectors and sentence model, read only if a query needs them; `resident` keeps
+/// the whole model loaded for many queries.
+pub fn open_engine(cx: &Context, resident: bool) -> Result<Engine> {
     let mut engine = Engine::open(&cx.store.index_dir())?;
     let files = vocabulary::files(cx.places.catalog.as_deref())?;
     let key = vocabulary::key(&files);
@@ -76,7 +77,13 @@ pub fn open_engine(cx: &Context) -> Result<Engine> {
         None => engine.set_vocabulary(&vocabulary::from_files(&files)?),
     }
     let model = cx.model()?;
-    engine.set_neighbours(Box::new(Semantic::new(cx.store.root(), model.as_ref())));
+    let semantic = Semantic::new(cx.store.root(), model.as_ref());
+    let semantic = if resident {
+        semantic.resident()
+    } else {
+        semantic
+    };
+    engine.set_neighbours(Box::new(semantic));
     Ok(engine)
 }
 

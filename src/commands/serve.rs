@@ -18,7 +18,7 @@ pub fn run(cx: &Context, addr: SocketAddr, open: bool) -> Result<ExitCode> {
     let own = cx.clone();
     let load: serve::Loader = Arc::new(move || {
         let catalog = own.catalog()?;
-        let engine = search::open_engine(&own)?;
+        let engine = search::open_engine(&own, true)?;
         let links = cite::links(&own.store)?;
         Library::new(catalog, engine, links, &own.store)
     });

@@ -4,6 +4,7 @@
 //! length, as sentence-transformers' Pooling and Normalize modules do.
 
 use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -80,6 +81,18 @@ pub struct Model {
     max_tokens: usize,
     pad_id: u32,
     options: EmbedOptions,
+    /// For a model loaded for given texts only: where each of their token ids stands in its
+    /// cut-down table of word vectors.
+    rows: Option<HashMap<u32, u32>>,
+}
+
+/// What a model folder's configuration and tokenizer say, before any weight is read.
+struct Parts {
+    config: Config,
+    config_bytes: Vec<u8>,
+    tokenizer: Tokenizer,
+    tokenizer_bytes: Vec<u8>,
+    max_tokens: usize,
 }
 
 /// The part of `sentence_bert_config.json` that matters here.
@@ -114,7 +127,61 @@ impl Model {
         Model::load_inner(dir, EmbedOptions::default(), Some(identity.to_string()))
     }
 
-    fn load_inner(dir: &Path, options: EmbedOptions, known: Option<String>) -> Result<Model> {
+    /// Loads the model in `dir`, whose identity is `identity`, able to embed `texts` only:
+    /// the weights are mapped rather than read, and of the table of word vectors (half the
+    /// model) only the rows of the texts' tokens are copied. A query is embedded this way at
+    /// a fraction of a full load's time and memory.
+    pub fn load_for(dir: &Path, identity: &str, texts: &[&str]) -> Result<Model> {
+        let parts = Model::parts(dir)?;
+        let mut wanted: Vec<u32> = vec![parts.config.pad_token_id as u32];
+        for text in texts {
+            let encoding = parts
+                .tokenizer
+                .encode_fast(*text, true)
+                .map_err(|e| anyhow!("Could not split a text into tokens: {e}"))?;
+            wanted.extend_from_slice(encoding.get_ids());
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        let weights_path = dir.join("model.safetensors");
+        // SAFETY: the mapping is read while the model is built and not kept; the folder is the
+        // user's model, which paperdex never writes while a search runs.
+        let file = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights_path) }
+            .with_context(|| format!("Could not read {}.", weights_path.display()))?;
+        let mut config = parts.config.clone();
+        config.vocab_size = wanted.len();
+        let backend = QueryWeights {
+            file,
+            rows: wanted.clone(),
+        };
+        let vb = VarBuilder::from_backend(Box::new(backend), DType::F32, Device::Cpu);
+        let bert = BertModel::load(vb, &config).map_err(|e| {
+            anyhow!(
+                "{} does not hold the weights config.json describes: {e}",
+                weights_path.display()
+            )
+        })?;
+        let rows = wanted
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| (id, i as u32))
+            .collect();
+        Ok(Model {
+            dir: dir.to_path_buf(),
+            bert,
+            tokenizer: parts.tokenizer,
+            identity: identity.to_string(),
+            dims: parts.config.hidden_size,
+            max_tokens: parts.max_tokens,
+            pad_id: parts.config.pad_token_id as u32,
+            options: EmbedOptions::default(),
+            rows: Some(rows),
+        })
+    }
+
+    /// Reads a model folder's configuration and tokenizer, checking that the folder holds a
+    /// model paperdex can run.
+    fn parts(dir: &Path) -> Result<Parts> {
         if !dir.is_dir() {
             bail!("The model folder {} does not exist.", dir.display());
         }
@@ -155,7 +222,23 @@ impl Model {
                 ..Default::default()
             }))
             .map_err(|e| anyhow!("Could not set the tokenizer's length limit: {e}"))?;
+        Ok(Parts {
+            config,
+            config_bytes,
+            tokenizer,
+            tokenizer_bytes,
+            max_tokens,
+        })
+    }
 
+    fn load_inner(dir: &Path, options: EmbedOptions, known: Option<String>) -> Result<Model> {
+        let Parts {
+            config,
+            config_bytes,
+            tokenizer,
+            tokenizer_bytes,
+            max_tokens,
+        } = Model::parts(dir)?;
         let weights_path = dir.join("model.safetensors");
         let weights = read(&weights_path)?;
         let identity =
@@ -180,6 +263,7 @@ impl Model {
                 batch_size: options.batch_size.max(1),
                 ..options
             },
+            rows: None,
         })
     }
 
@@ -235,9 +319,19 @@ impl Model {
         let width = batch.iter().map(|t| t.len()).max().unwrap_or(0);
         let mut ids = Vec::with_capacity(batch.len() * width);
         let mut mask = Vec::with_capacity(batch.len() * width);
+        let row = |id: u32| -> Result<u32> {
+            match &self.rows {
+                None => Ok(id),
+                Some(rows) => rows.get(&id).copied().ok_or_else(|| {
+                    anyhow!("This copy of the model was loaded for other texts than this one.")
+                }),
+            }
+        };
         for tokens in batch {
-            ids.extend_from_slice(tokens);
-            ids.resize(ids.len() + width - tokens.len(), self.pad_id);
+            for &id in *tokens {
+                ids.push(row(id)?);
+            }
+            ids.resize(ids.len() + width - tokens.len(), row(self.pad_id)?);
             mask.resize(mask.len() + tokens.len(), 1u32);
             mask.resize(mask.len() + width - tokens.len(), 0u32);
         }
@@ -266,6 +360,73 @@ impl Embedder for Model {
 
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         Model::embed(self, texts)
+    }
+}
+
+/// The weights of a model mapped from its file, the table of word vectors cut down to the
+/// rows of the tokens wanted (in `rows`' order).
+struct QueryWeights {
+    file: candle_core::safetensors::MmapedSafetensors,
+    rows: Vec<u32>,
+}
+
+impl QueryWeights {
+    /// The wanted rows of the word-vector table `name`, which must hold f32.
+    fn rows_of(&self, name: &str, dev: &Device) -> candle_core::Result<Tensor> {
+        let view = self.file.get(name)?;
+        if view.dtype() != safetensors::Dtype::F32 || view.shape().len() != 2 {
+            candle_core::bail!("the word vectors {name} are not a table of f32");
+        }
+        let (vocab, dims) = (view.shape()[0], view.shape()[1]);
+        let data = view.data();
+        let mut out = Vec::with_capacity(self.rows.len() * dims);
+        for &row in &self.rows {
+            let row = row as usize;
+            if row >= vocab {
+                candle_core::bail!("token {row} is outside the word vectors of {name}");
+            }
+            let bytes = &data[row * dims * 4..(row + 1) * dims * 4];
+            out.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            );
+        }
+        Tensor::from_vec(out, (self.rows.len(), dims), dev)
+    }
+}
+
+impl candle_nn::var_builder::SimpleBackend for QueryWeights {
+    fn get(
+        &self,
+        shape: candle_core::Shape,
+        name: &str,
+        _: candle_nn::Init,
+        dtype: DType,
+        dev: &Device,
+    ) -> candle_core::Result<Tensor> {
+        let tensor = self.get_unchecked(name, dtype, dev)?;
+        if tensor.shape() != &shape {
+            candle_core::bail!(
+                "{name} holds {:?} where {:?} was expected",
+                tensor.shape(),
+                shape
+            );
+        }
+        Ok(tensor)
+    }
+
+    fn get_unchecked(&self, name: &str, dtype: DType, dev: &Device) -> candle_core::Result<Tensor> {
+        let tensor = if name.ends_with("word_embeddings.weight") {
+            self.rows_of(name, dev)?
+        } else {
+            self.file.load(name, dev)?
+        };
+        tensor.to_dtype(dtype)
+    }
+
+    fn contains_tensor(&self, name: &str) -> bool {
+        self.file.get(name).is_ok()
     }
 }
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 
 use std::collections::HashMap;
 
@@ -27,6 +27,9 @@ pub struct Semantic {
     vectors: OnceLock<Option<Vectors>>,
     passages: OnceLock<Option<Vectors>>,
     model: OnceLock<Result<Model, String>>,
+    /// Whether the model stays loaded for many queries (a server), rather than being loaded
+    /// for one.
+    resident: bool,
 }
 
 impl Semantic {
@@ -41,6 +44,16 @@ impl Semantic {
             vectors: OnceLock::new(),
             passages: OnceLock::new(),
             model: OnceLock::new(),
+            resident: false,
+        }
+    }
+
+    /// The same, for a process that answers many queries: the whole model is loaded on the
+    /// first and kept.
+    pub fn resident(self) -> Semantic {
+        Semantic {
+            resident: true,
+            ..self
         }
     }
 
@@ -87,6 +100,36 @@ impl Semantic {
             }
         }
         best
+    }
+
+    /// The vector of a query, by a model that must be the one the stored vectors (of
+    /// identity `stored`) were made with. A process that answers many queries loads the
+    /// whole model once; one that answers a single query loads only what that query needs.
+    fn embed_query(&self, query: &str, stored: &str) -> Result<Vec<Vec<f32>>> {
+        let dir = self
+            .model_dir
+            .as_deref()
+            .ok_or_else(|| anyhow!("No sentence model is set up."))?;
+        let other = || {
+            anyhow!(
+                "The stored vectors were made with another model than the one in {}; run \
+                 `paperdex index` to embed the catalog with it.",
+                dir.display()
+            )
+        };
+        if !self.resident {
+            if let Some(known) = super::stage::known_identity(&self.data_dir, dir) {
+                if known != stored {
+                    return Err(other());
+                }
+                return Model::load_for(dir, &known, &[query])?.embed(&[query]);
+            }
+        }
+        let model = self.model()?;
+        if model.identity() != stored {
+            return Err(other());
+        }
+        model.embed(&[query])
     }
 
     /// The model, loaded on first use.
@@ -152,15 +195,7 @@ impl Neighbours for Semantic {
         let Some(vectors) = self.vectors() else {
             return Ok(Vec::new());
         };
-        let model = self.model()?;
-        if model.identity() != vectors.model() {
-            bail!(
-                "The stored vectors were made with another model than the one in {}; run \
-                 `paperdex index` to embed the catalog with it.",
-                model.dir().display()
-            );
-        }
-        let query = model.embed(&[query])?;
+        let query = self.embed_query(query, vectors.model())?;
         let Some(query) = query.first() else {
             return Ok(Vec::new());
         };
