@@ -26,6 +26,7 @@ pub mod passages;
 mod semantic;
 mod stage;
 mod vectors;
+mod wordpiece;
 
 #[cfg(test)]
 mod tiny;

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
+use super::wordpiece::WordPiece;
 use super::Embedder;
 use crate::store::hex;
 
@@ -75,7 +76,11 @@ pub fn init_threads() {
 pub struct Model {
     dir: PathBuf,
     bert: BertModel,
-    tokenizer: Tokenizer,
+    /// The model's own tokenizer; `None` for a model loaded for given texts whose tokens
+    /// were read without it.
+    tokenizer: Option<Tokenizer>,
+    /// Token ids of the texts a model was loaded for.
+    known: HashMap<String, Vec<u32>>,
     identity: String,
     dims: usize,
     max_tokens: usize,
@@ -84,15 +89,6 @@ pub struct Model {
     /// For a model loaded for given texts only: where each of their token ids stands in its
     /// cut-down table of word vectors.
     rows: Option<HashMap<u32, u32>>,
-}
-
-/// What a model folder's configuration and tokenizer say, before any weight is read.
-struct Parts {
-    config: Config,
-    config_bytes: Vec<u8>,
-    tokenizer: Tokenizer,
-    tokenizer_bytes: Vec<u8>,
-    max_tokens: usize,
 }
 
 /// The part of `sentence_bert_config.json` that matters here.
@@ -128,34 +124,40 @@ impl Model {
     }
 
     /// Loads the model in `dir`, whose identity is `identity`, able to embed `texts` only:
-    /// the weights are mapped rather than read, and of the table of word vectors (half the
-    /// model) only the rows of the texts' tokens are copied. A query is embedded this way at
-    /// a fraction of a full load's time and memory.
+    /// the weights are mapped rather than read, of the table of word vectors (half the model)
+    /// only the rows of the texts' tokens are copied, and a plain BERT tokenizer is read
+    /// without being built. A query is embedded this way at a fraction of a full load's time
+    /// and memory.
     pub fn load_for(dir: &Path, identity: &str, texts: &[&str]) -> Result<Model> {
-        let parts = Model::parts(dir)?;
-        let mut wanted: Vec<u32> = vec![parts.config.pad_token_id as u32];
+        let (config, _, max_tokens) = config_of(dir)?;
+        let tokenizer_path = dir.join("tokenizer.json");
+        let tokenizer_bytes = read(&tokenizer_path)?;
+        let fast = WordPiece::parse(&tokenizer_bytes);
+        let mut known: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut general: Option<Tokenizer> = None;
         for text in texts {
-            let encoding = parts
-                .tokenizer
-                .encode_fast(*text, true)
-                .map_err(|e| anyhow!("Could not split a text into tokens: {e}"))?;
-            wanted.extend_from_slice(encoding.get_ids());
+            let ids = match fast.as_ref().and_then(|w| w.encode(text, max_tokens)) {
+                Some(ids) => ids,
+                None => {
+                    if general.is_none() {
+                        general =
+                            Some(tokenizer_of(&tokenizer_path, &tokenizer_bytes, max_tokens)?);
+                    }
+                    encode(general.as_ref().expect("built above"), text)?
+                }
+            };
+            known.insert(text.to_string(), ids);
         }
+        let mut wanted: Vec<u32> = vec![config.pad_token_id as u32];
+        wanted.extend(known.values().flatten().copied());
         wanted.sort_unstable();
         wanted.dedup();
         let weights_path = dir.join("model.safetensors");
-        // SAFETY: the mapping is read while the model is built and not kept; the folder is the
-        // user's model, which paperdex never writes while a search runs.
-        let file = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights_path) }
-            .with_context(|| format!("Could not read {}.", weights_path.display()))?;
-        let mut config = parts.config.clone();
-        config.vocab_size = wanted.len();
-        let backend = QueryWeights {
-            file,
-            rows: wanted.clone(),
-        };
+        let mut cut = config.clone();
+        cut.vocab_size = wanted.len();
+        let backend = QueryWeights::open(&weights_path, wanted.clone())?;
         let vb = VarBuilder::from_backend(Box::new(backend), DType::F32, Device::Cpu);
-        let bert = BertModel::load(vb, &config).map_err(|e| {
+        let bert = BertModel::load(vb, &cut).map_err(|e| {
             anyhow!(
                 "{} does not hold the weights config.json describes: {e}",
                 weights_path.display()
@@ -169,76 +171,22 @@ impl Model {
         Ok(Model {
             dir: dir.to_path_buf(),
             bert,
-            tokenizer: parts.tokenizer,
+            tokenizer: general,
+            known,
             identity: identity.to_string(),
-            dims: parts.config.hidden_size,
-            max_tokens: parts.max_tokens,
-            pad_id: parts.config.pad_token_id as u32,
+            dims: config.hidden_size,
+            max_tokens,
+            pad_id: config.pad_token_id as u32,
             options: EmbedOptions::default(),
             rows: Some(rows),
         })
     }
 
-    /// Reads a model folder's configuration and tokenizer, checking that the folder holds a
-    /// model paperdex can run.
-    fn parts(dir: &Path) -> Result<Parts> {
-        if !dir.is_dir() {
-            bail!("The model folder {} does not exist.", dir.display());
-        }
-        for name in MODEL_FILES {
-            if !dir.join(name).is_file() {
-                bail!(
-                    "The model folder {} has no {name}; a model folder holds {}.",
-                    dir.display(),
-                    MODEL_FILES.join(", ")
-                );
-            }
-        }
-        let config_path = dir.join("config.json");
-        let config_bytes = read(&config_path)?;
-        let config: Config = serde_json::from_slice(&config_bytes).with_context(|| {
-            format!(
-                "{} is not the configuration of a BERT model.",
-                config_path.display()
-            )
-        })?;
-        let max_tokens = max_tokens(dir)?.min(config.max_position_embeddings);
-        check_pooling(dir)?;
-
+    fn load_inner(dir: &Path, options: EmbedOptions, known: Option<String>) -> Result<Model> {
+        let (config, config_bytes, max_tokens) = config_of(dir)?;
         let tokenizer_path = dir.join("tokenizer.json");
         let tokenizer_bytes = read(&tokenizer_path)?;
-        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes).map_err(|e| {
-            anyhow!(
-                "{} is not a tokenizer paperdex can read: {e}",
-                tokenizer_path.display()
-            )
-        })?;
-        // The file may ask for fixed-length padding; batches are padded here, to their
-        // longest text only.
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(Some(TruncationParams {
-                max_length: max_tokens,
-                ..Default::default()
-            }))
-            .map_err(|e| anyhow!("Could not set the tokenizer's length limit: {e}"))?;
-        Ok(Parts {
-            config,
-            config_bytes,
-            tokenizer,
-            tokenizer_bytes,
-            max_tokens,
-        })
-    }
-
-    fn load_inner(dir: &Path, options: EmbedOptions, known: Option<String>) -> Result<Model> {
-        let Parts {
-            config,
-            config_bytes,
-            tokenizer,
-            tokenizer_bytes,
-            max_tokens,
-        } = Model::parts(dir)?;
+        let tokenizer = tokenizer_of(&tokenizer_path, &tokenizer_bytes, max_tokens)?;
         let weights_path = dir.join("model.safetensors");
         let weights = read(&weights_path)?;
         let identity =
@@ -254,11 +202,12 @@ impl Model {
         Ok(Model {
             dir: dir.to_path_buf(),
             bert,
-            tokenizer,
             identity,
             dims: config.hidden_size,
             max_tokens,
             pad_id: config.pad_token_id as u32,
+            tokenizer: Some(tokenizer),
+            known: HashMap::new(),
             options: EmbedOptions {
                 batch_size: options.batch_size.max(1),
                 ..options
@@ -279,11 +228,13 @@ impl Model {
 
     /// The token ids the encoder sees for `text`, [CLS] and [SEP] included, after cutting.
     pub fn token_ids(&self, text: &str) -> Result<Vec<u32>> {
-        let encoding = self
-            .tokenizer
-            .encode_fast(text, true)
-            .map_err(|e| anyhow!("Could not split a text into tokens: {e}"))?;
-        Ok(encoding.get_ids().to_vec())
+        if let Some(ids) = self.known.get(text) {
+            return Ok(ids.clone());
+        }
+        match &self.tokenizer {
+            Some(tokenizer) => encode(tokenizer, text),
+            None => bail!("This copy of the model was loaded for other texts than this one."),
+        }
     }
 
     /// One unit-length vector per text, in the order of `texts`.
@@ -363,22 +314,130 @@ impl Embedder for Model {
     }
 }
 
+/// Reads a model folder's configuration, checking that the folder holds a model paperdex
+/// can run: the configuration, its bytes, and the longest input in tokens.
+fn config_of(dir: &Path) -> Result<(Config, Vec<u8>, usize)> {
+    if !dir.is_dir() {
+        bail!("The model folder {} does not exist.", dir.display());
+    }
+    for name in MODEL_FILES {
+        if !dir.join(name).is_file() {
+            bail!(
+                "The model folder {} has no {name}; a model folder holds {}.",
+                dir.display(),
+                MODEL_FILES.join(", ")
+            );
+        }
+    }
+    let config_path = dir.join("config.json");
+    let config_bytes = read(&config_path)?;
+    let config: Config = serde_json::from_slice(&config_bytes).with_context(|| {
+        format!(
+            "{} is not the configuration of a BERT model.",
+            config_path.display()
+        )
+    })?;
+    let max_tokens = max_tokens(dir)?.min(config.max_position_embeddings);
+    check_pooling(dir)?;
+    Ok((config, config_bytes, max_tokens))
+}
+
+/// The model's own tokenizer from `tokenizer.json` (`bytes`, read from `path`), cutting texts
+/// to `max_tokens` and padding none.
+fn tokenizer_of(path: &Path, bytes: &[u8], max_tokens: usize) -> Result<Tokenizer> {
+    let mut tokenizer = Tokenizer::from_bytes(bytes).map_err(|e| {
+        anyhow!(
+            "{} is not a tokenizer paperdex can read: {e}",
+            path.display()
+        )
+    })?;
+    // The file may ask for fixed-length padding; batches are padded here, to their longest
+    // text only.
+    tokenizer.with_padding(None);
+    tokenizer
+        .with_truncation(Some(TruncationParams {
+            max_length: max_tokens,
+            ..Default::default()
+        }))
+        .map_err(|e| anyhow!("Could not set the tokenizer's length limit: {e}"))?;
+    Ok(tokenizer)
+}
+
+/// The token ids of `text` by the model's own tokenizer, `[CLS]` and `[SEP]` included.
+fn encode(tokenizer: &Tokenizer, text: &str) -> Result<Vec<u32>> {
+    let encoding = tokenizer
+        .encode_fast(text, true)
+        .map_err(|e| anyhow!("Could not split a text into tokens: {e}"))?;
+    Ok(encoding.get_ids().to_vec())
+}
+
 /// The weights of a model mapped from its file, the table of word vectors cut down to the
 /// rows of the tokens wanted (in `rows`' order).
 struct QueryWeights {
-    file: candle_core::safetensors::MmapedSafetensors,
+    map: memmap2::Mmap,
+    /// Where the tensors' data starts in the file.
+    data: usize,
+    tensors: HashMap<String, safetensors::tensor::TensorInfo>,
     rows: Vec<u32>,
 }
 
 impl QueryWeights {
-    /// The wanted rows of the word-vector table `name`, which must hold f32.
-    fn rows_of(&self, name: &str, dev: &Device) -> candle_core::Result<Tensor> {
-        let view = self.file.get(name)?;
-        if view.dtype() != safetensors::Dtype::F32 || view.shape().len() != 2 {
-            candle_core::bail!("the word vectors {name} are not a table of f32");
+    /// Maps the weights file. The pages of every tensor but the word vectors are loaded in
+    /// one go, since they are all read and faulting them in page by page costs more than
+    /// copying them; of the word vectors only a few rows are read.
+    fn open(path: &Path, rows: Vec<u32>) -> Result<QueryWeights> {
+        let file =
+            fs::File::open(path).with_context(|| format!("Could not read {}.", path.display()))?;
+        // SAFETY: the mapping lives while the model is built, and the model folder is never
+        // written by paperdex; a file changed underneath would give wrong numbers, not unsafety
+        // beyond what reading it would.
+        let map = unsafe { memmap2::MmapOptions::new().map(&file) }
+            .with_context(|| format!("Could not read {}.", path.display()))?;
+        let (header, metadata) = safetensors::SafeTensors::read_metadata(&map)
+            .map_err(|e| anyhow!("{} is not a safetensors file: {e}", path.display()))?;
+        let tensors: HashMap<String, safetensors::tensor::TensorInfo> = metadata
+            .tensors()
+            .into_iter()
+            .map(|(name, info)| (name, info.clone()))
+            .collect();
+        #[cfg(target_os = "linux")]
+        for (name, info) in &tensors {
+            if !name.ends_with("word_embeddings.weight") {
+                let (from, to) = info.data_offsets;
+                // Only a hint: an older kernel without it faults the pages in as they are read.
+                let _ =
+                    map.advise_range(memmap2::Advice::PopulateRead, 8 + header + from, to - from);
+            }
         }
-        let (vocab, dims) = (view.shape()[0], view.shape()[1]);
-        let data = view.data();
+        Ok(QueryWeights {
+            map,
+            data: 8 + header,
+            tensors,
+            rows,
+        })
+    }
+
+    /// The bytes and shape of tensor `name`, which must hold f32.
+    fn f32s(&self, name: &str) -> candle_core::Result<(&[u8], &[usize])> {
+        let Some(info) = self.tensors.get(name) else {
+            candle_core::bail!("the weights hold no tensor {name}");
+        };
+        if info.dtype != safetensors::Dtype::F32 {
+            candle_core::bail!("{name} does not hold f32");
+        }
+        let (from, to) = info.data_offsets;
+        let Some(bytes) = self.map.get(self.data + from..self.data + to) else {
+            candle_core::bail!("{name} lies outside the weights file");
+        };
+        Ok((bytes, &info.shape))
+    }
+
+    /// The wanted rows of the word-vector table `name`.
+    fn rows_of(&self, name: &str, dev: &Device) -> candle_core::Result<Tensor> {
+        let (data, shape) = self.f32s(name)?;
+        let [vocab, dims] = shape[..] else {
+            candle_core::bail!("the word vectors {name} are not a table");
+        };
         let mut out = Vec::with_capacity(self.rows.len() * dims);
         for &row in &self.rows {
             let row = row as usize;
@@ -420,13 +479,14 @@ impl candle_nn::var_builder::SimpleBackend for QueryWeights {
         let tensor = if name.ends_with("word_embeddings.weight") {
             self.rows_of(name, dev)?
         } else {
-            self.file.load(name, dev)?
+            let (bytes, shape) = self.f32s(name)?;
+            Tensor::from_raw_buffer(bytes, DType::F32, shape, dev)?
         };
         tensor.to_dtype(dtype)
     }
 
     fn contains_tensor(&self, name: &str) -> bool {
-        self.file.get(name).is_ok()
+        self.tensors.contains_key(name)
     }
 }
 
@@ -538,6 +598,28 @@ mod tests {
         }
         assert!(cosine(&vectors[0], &vectors[3]) < 0.9999, "different texts");
         assert!(model.embed(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_model_loaded_for_a_query_embeds_it_as_the_whole_model_does() {
+        let dir = tiny::model_dir();
+        let whole = Model::load(dir.path()).unwrap();
+        for query in [
+            "how does raft elect a leader",
+            "Paxos, quorums — and [MASK] leases?",
+            "",
+        ] {
+            let cut = Model::load_for(dir.path(), whole.identity(), &[query]).unwrap();
+            let a = whole.embed(&[query]).unwrap().remove(0);
+            let b = cut.embed(&[query]).unwrap().remove(0);
+            let diff = a.iter().zip(&b).map(|(x, y)| (x - y).abs());
+            assert!(diff.fold(0f32, f32::max) < 1e-6, "{query:?}");
+            assert_eq!(cut.identity(), whole.identity());
+            assert_eq!(
+                cut.token_ids(query).unwrap(),
+                whole.token_ids(query).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -2,20 +2,26 @@
 //! search): the full text of each entry, cut into passages of about a hundred words within
 //! its pages (or a web page's sections), each with a vector, so a query that describes an
 //! idea in plain words meets the paragraph that explains it, not only the entry's title and
-//! summary. They are kept in `<data-dir>/embed/passages.bin` (the format of [`Vectors`]), one
-//! row per passage, named `ID␟PAGE␟START␟END` (byte offsets within the page) and keyed by the
-//! entry's text key, so an entry whose text is unchanged keeps its rows without its text
-//! being read again.
+//! summary. They are kept in `<data-dir>/embed/passages.bin`: a marker line, a little-endian
+//! u64 length, a JSON header of that length (`{"model", "dims", "groups": [{"id", "key",
+//! "spans": [[page, start, end]]}]}`, byte offsets within the page, padded with spaces to a
+//! multiple of four bytes), then one row of `dims` little-endian f32 per span, in the order
+//! of the groups. Each entry's group carries its text key, so an entry whose text is
+//! unchanged keeps its rows without its text being read again; the rows are aligned so that
+//! a search maps them instead of reading them.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
 
 use super::vectors::embed_each;
-use super::{Embedder, Vectors};
+use super::Embedder;
 use crate::catalog::Entry;
 use crate::index::TextSource;
+use crate::store::write_atomic;
 
 /// Words per passage: about 130 of the model's tokens, within the 256 it reads.
 const PASSAGE_WORDS: usize = 100;
@@ -29,9 +35,6 @@ const MAX_PASSAGES: usize = 400;
 
 /// Bumped whenever passages are cut differently, so their vectors are made again.
 const PASSAGE_VERSION: u32 = 1;
-
-/// Separates the parts of a row's name; it cannot occur in an id.
-const SEP: char = '\u{1f}';
 
 /// Texts embedded between two progress reports.
 const CHUNK: usize = 64;
@@ -107,27 +110,205 @@ pub fn text_of<'a>(pages: &'a [String], span: &Span) -> Option<&'a str> {
         .get(span.start..span.end)
 }
 
-/// The name of a passage's row.
-fn row_name(id: &str, span: &Span) -> String {
-    format!("{id}{SEP}{}{SEP}{}{SEP}{}", span.page, span.start, span.end)
-}
-
-/// The entry and span a row's name stands for.
-pub fn parse_row(name: &str) -> Option<(&str, Span)> {
-    let mut parts = name.split(SEP);
-    let id = parts.next()?;
-    let mut number = || parts.next()?.parse::<usize>().ok();
-    let span = Span {
-        page: number()?,
-        start: number()?,
-        end: number()?,
-    };
-    Some((id, span))
-}
-
 /// Where a data directory keeps its passage vectors.
 pub fn path(data_dir: &Path) -> PathBuf {
     data_dir.join("embed").join("passages.bin")
+}
+
+/// The file's first bytes.
+const MAGIC: &[u8; 8] = b"PDXPAS1\n";
+
+/// A run that embeds passages saves what it has this often, so an interrupted run loses
+/// little: the corpus's passages take minutes.
+const CHECKPOINT: Duration = Duration::from_secs(30);
+
+/// One entry's passages as the file lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Group {
+    id: String,
+    /// The entry's text key and the way passages were cut: the rows are current while the
+    /// entry's key is this.
+    key: String,
+    /// `[page, start, end]` of each passage, in the order of the rows.
+    spans: Vec<[usize; 3]>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    model: String,
+    dims: usize,
+    groups: Vec<Group>,
+}
+
+/// Stored passage vectors: the groups of the header, and the rows, read straight from the
+/// mapped file (a one-query search reads them once and never copies them).
+pub struct Stored {
+    header: Header,
+    body: Body,
+}
+
+/// The rows' numbers: mapped from the file when it is aligned for f32, else copied.
+enum Body {
+    Mapped(memmap2::Mmap, usize),
+    Owned(Vec<f32>),
+}
+
+impl Stored {
+    /// Reads the passages at `path`; `None` when there is no such file.
+    pub fn load(path: &Path) -> Result<Option<Stored>> {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("Could not read {}.", path.display())),
+        };
+        // SAFETY: paperdex replaces the file by renaming a new one over it, never by writing
+        // into it, so the mapped pages do not change while they are read.
+        let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+            .with_context(|| format!("Could not read {}.", path.display()))?;
+        Stored::decode(map)
+            .map(Some)
+            .with_context(|| format!("{} is not a paperdex passage file.", path.display()))
+    }
+
+    fn decode(map: memmap2::Mmap) -> Result<Stored> {
+        let rest = map
+            .strip_prefix(MAGIC.as_slice())
+            .context("It does not start with the passage file marker")?;
+        let (len, rest) = rest
+            .split_first_chunk::<8>()
+            .context("Its header length is cut off")?;
+        let len = usize::try_from(u64::from_le_bytes(*len))?;
+        if rest.len() < len {
+            bail!("Its header is cut off");
+        }
+        let header: Header =
+            serde_json::from_slice(&rest[..len]).context("Its header is not valid")?;
+        let rows: usize = header.groups.iter().map(|g| g.spans.len()).sum();
+        let start = MAGIC.len() + 8 + len;
+        let body = &map[start..];
+        if header.dims == 0 || body.len() != rows * header.dims * 4 {
+            bail!(
+                "It holds {} bytes of vectors where {rows} rows need more",
+                body.len()
+            );
+        }
+        let aligned = cfg!(target_endian = "little") && body.as_ptr().align_offset(4) == 0;
+        let body = if aligned {
+            Body::Mapped(map, start)
+        } else {
+            Body::Owned(
+                body.chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect(),
+            )
+        };
+        Ok(Stored { header, body })
+    }
+
+    /// The identity of the model that made these vectors.
+    pub fn model(&self) -> &str {
+        &self.header.model
+    }
+
+    /// All rows' numbers, row after row.
+    fn matrix(&self) -> &[f32] {
+        match &self.body {
+            Body::Owned(v) => v,
+            Body::Mapped(map, start) => {
+                let bytes = &map[*start..];
+                // SAFETY: `decode` checked that these bytes start on a 4-byte boundary and
+                // hold a whole number of little-endian f32s, which any bit pattern is.
+                unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<f32>(), bytes.len() / 4) }
+            }
+        }
+    }
+
+    /// The best passage of every entry by cosine similarity to `query` (of unit length).
+    pub fn best(&self, query: &[f32]) -> HashMap<&str, (f32, Span)> {
+        let dims = self.header.dims;
+        let mut out = HashMap::new();
+        if query.len() != dims {
+            return out;
+        }
+        let mut rows = self.matrix().chunks_exact(dims);
+        for group in &self.header.groups {
+            let mut best: Option<(f32, Span)> = None;
+            for span in &group.spans {
+                let Some(row) = rows.next() else {
+                    return out;
+                };
+                let similarity: f32 = row.iter().zip(query).map(|(a, b)| a * b).sum();
+                if best.is_none_or(|(b, _)| similarity > b) {
+                    best = Some((
+                        similarity,
+                        Span {
+                            page: span[0],
+                            start: span[1],
+                            end: span[2],
+                        },
+                    ));
+                }
+            }
+            if let Some(best) = best {
+                out.insert(group.id.as_str(), best);
+            }
+        }
+        out
+    }
+
+    /// Each entry's key as stored.
+    fn keys(&self) -> HashMap<&str, &str> {
+        self.header
+            .groups
+            .iter()
+            .map(|g| (g.id.as_str(), g.key.as_str()))
+            .collect()
+    }
+
+    /// An entry's group and rows, when stored.
+    fn group(&self, index: usize, offset: usize) -> (&Group, &[f32]) {
+        let group = &self.header.groups[index];
+        let dims = self.header.dims;
+        let rows = &self.matrix()[offset * dims..(offset + group.spans.len()) * dims];
+        (group, rows)
+    }
+}
+
+/// Passage vectors being put together, to be written whole.
+struct Building {
+    model: String,
+    dims: usize,
+    groups: Vec<Group>,
+    matrix: Vec<f32>,
+}
+
+impl Building {
+    fn push(&mut self, group: Group, rows: &[f32]) {
+        self.matrix.extend_from_slice(rows);
+        self.groups.push(group);
+    }
+
+    /// Writes the file atomically, its rows aligned for f32 so they can be mapped.
+    fn save(&self, path: &Path) -> Result<()> {
+        let header = Header {
+            model: self.model.clone(),
+            dims: self.dims,
+            groups: self.groups.clone(),
+        };
+        let mut json = serde_json::to_vec(&header)?;
+        // JSON may end in spaces: they pad the header so the rows start on a 4-byte boundary.
+        while !(MAGIC.len() + 8 + json.len()).is_multiple_of(4) {
+            json.push(b' ');
+        }
+        let mut bytes = Vec::with_capacity(16 + json.len() + self.matrix.len() * 4);
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&(json.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&json);
+        for x in &self.matrix {
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+        write_atomic(path, &bytes)
+    }
 }
 
 /// What one run over the passages did.
@@ -144,7 +325,7 @@ pub struct PassageStats {
     pub faults: Vec<(String, String)>,
 }
 
-/// The key a passage row is stored with: the entry's text key and the way passages are cut.
+/// The key an entry's passages are stored with: its text key and the way passages are cut.
 fn key(text_key: &str) -> String {
     format!("{PASSAGE_VERSION}:{text_key}")
 }
@@ -152,13 +333,13 @@ fn key(text_key: &str) -> String {
 /// Whether the stored passages at `path`, made by the model `identity`, are those of exactly
 /// these entries' texts: then the model need not be loaded at all.
 pub fn current(path: &Path, identity: &str, entries: &[Entry], texts: &dyn TextSource) -> bool {
-    let Ok(Some(stored)) = Vectors::load(path) else {
+    let Ok(Some(stored)) = Stored::load(path) else {
         return entries.iter().all(|e| texts.key(&e.id).is_none());
     };
     if stored.model() != identity {
         return false;
     }
-    let stored = keys_by_entry(&stored);
+    let stored = stored.keys();
     let wanted: HashMap<&str, String> = entries
         .iter()
         .filter_map(|e| texts.key(&e.id).map(|k| (e.id.as_str(), key(&k))))
@@ -167,14 +348,6 @@ pub fn current(path: &Path, identity: &str, entries: &[Entry], texts: &dyn TextS
         && wanted
             .iter()
             .all(|(id, k)| stored.get(id).is_some_and(|s| s == k))
-}
-
-/// Each entry's key as its stored rows carry it.
-fn keys_by_entry(stored: &Vectors) -> HashMap<&str, String> {
-    stored
-        .rows()
-        .filter_map(|(name, hash, _)| parse_row(name).map(|(id, _)| (id, hash.to_string())))
-        .collect()
 }
 
 /// Brings the passage vectors at `path` in step with the texts of `entries`: an entry whose
@@ -190,30 +363,44 @@ pub fn update(
     progress: &dyn Fn(usize, usize),
 ) -> Result<PassageStats> {
     let mut stats = PassageStats::default();
-    let old = match Vectors::load(path) {
-        Ok(Some(old)) if old.model() == model.identity() && old.dims() == model.dims() => old,
-        _ => Vectors::new(model.identity(), model.dims()),
+    let old = match Stored::load(path) {
+        Ok(Some(old)) if old.model() == model.identity() && old.header.dims == model.dims() => {
+            Some(old)
+        }
+        _ => None,
     };
-    let old_keys = keys_by_entry(&old);
-    let mut kept = Vectors::new(model.identity(), model.dims());
-    // The passages to embed: (row name, entry id, text).
-    let mut todo: Vec<(String, String, String)> = Vec::new();
-    let mut changed = false;
+    // Where each stored entry's rows are: its group and its first row.
+    let mut stored: HashMap<&str, (usize, usize)> = HashMap::new();
+    if let Some(old) = &old {
+        let mut offset = 0;
+        for (i, g) in old.header.groups.iter().enumerate() {
+            stored.insert(g.id.as_str(), (i, offset));
+            offset += g.spans.len();
+        }
+    }
+    let mut building = Building {
+        model: model.identity().to_string(),
+        dims: model.dims(),
+        groups: Vec::new(),
+        matrix: Vec::new(),
+    };
+    // The entries to embed: (id, key, spans, texts).
+    let mut todo: Vec<(String, String, Vec<Span>, Vec<String>)> = Vec::new();
+    let mut changed = old.is_none();
     for entry in entries {
         let id = entry.id.as_str();
         let Some(text_key) = texts.key(id) else {
-            changed |= old_keys.contains_key(id);
+            changed |= stored.contains_key(id);
             continue;
         };
         let wanted = key(&text_key);
-        if old_keys.get(id) == Some(&wanted) {
-            for (name, hash, vector) in old.rows() {
-                if parse_row(name).is_some_and(|(owner, _)| owner == id) {
-                    kept.push(name, hash, vector);
-                    stats.reused += 1;
-                }
+        if let (Some(old), Some(&(index, offset))) = (&old, stored.get(id)) {
+            let (group, rows) = old.group(index, offset);
+            if group.key == wanted {
+                stats.reused += group.spans.len();
+                building.push(group.clone(), rows);
+                continue;
             }
-            continue;
         }
         changed = true;
         if skip.contains(id) {
@@ -222,49 +409,59 @@ pub fn update(
         let Some(pages) = texts.pages(id)? else {
             continue;
         };
-        for span in split(&pages.0) {
-            if let Some(text) = text_of(&pages.0, &span) {
-                todo.push((row_name(id, &span), id.to_string(), text.to_string()));
-            }
+        let spans = split(&pages.0);
+        let passages: Vec<String> = spans
+            .iter()
+            .filter_map(|s| text_of(&pages.0, s).map(str::to_string))
+            .collect();
+        if passages.len() == spans.len() && !spans.is_empty() {
+            todo.push((id.to_string(), wanted, spans, passages));
         }
     }
-    changed |= old_keys
-        .keys()
-        .any(|id| !entries.iter().any(|e| e.id == *id));
-    let keys: HashMap<&str, String> = entries
-        .iter()
-        .filter_map(|e| texts.key(&e.id).map(|k| (e.id.as_str(), key(&k))))
-        .collect();
-    progress(0, todo.len());
-    let mut failed: HashSet<String> = HashSet::new();
-    let mut touched: HashSet<String> = HashSet::new();
-    for (n, chunk) in todo.chunks(CHUNK).enumerate() {
-        let batch: Vec<&str> = chunk.iter().map(|(_, _, t)| t.as_str()).collect();
-        for ((name, id, _), vector) in chunk.iter().zip(embed_each(model, &batch)?) {
-            if failed.contains(id) {
-                continue;
+    let ids: HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    changed |= stored.keys().any(|id| !ids.contains(id));
+    let total: usize = todo.iter().map(|t| t.3.len()).sum();
+    progress(0, total);
+    let mut done = 0;
+    let mut saved = Instant::now();
+    for (id, key, spans, passages) in todo {
+        let mut rows: Vec<f32> = Vec::with_capacity(passages.len() * building.dims);
+        let mut fault = None;
+        for chunk in passages.chunks(CHUNK) {
+            let batch: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            for vector in embed_each(model, &batch)? {
+                match vector {
+                    Ok(vector) => rows.extend_from_slice(&vector),
+                    Err(reason) => fault = fault.or(Some(reason)),
+                }
             }
-            match vector {
-                Ok(vector) => {
-                    kept.push(name, &keys[id.as_str()], &vector);
-                    stats.embedded += 1;
-                    touched.insert(id.clone());
-                }
-                Err(reason) => {
-                    failed.insert(id.clone());
-                    stats.faults.push((id.clone(), reason));
-                }
+            done += chunk.len();
+            progress(done, total);
+            if fault.is_some() {
+                break;
             }
         }
-        progress(((n + 1) * CHUNK).min(todo.len()), todo.len());
+        match fault {
+            // An entry that failed keeps no half of its passages.
+            Some(reason) => stats.faults.push((id, reason)),
+            None => {
+                stats.embedded += spans.len();
+                stats.entries += 1;
+                let group = Group {
+                    id,
+                    key,
+                    spans: spans.iter().map(|s| [s.page, s.start, s.end]).collect(),
+                };
+                building.push(group, &rows);
+            }
+        }
+        if saved.elapsed() >= CHECKPOINT {
+            building.save(path)?;
+            saved = Instant::now();
+        }
     }
-    // An entry that failed keeps no half of its passages.
-    if !failed.is_empty() {
-        kept.retain(|name| parse_row(name).is_none_or(|(id, _)| !failed.contains(id)));
-    }
-    stats.entries = touched.len();
     if changed {
-        kept.save(path)?;
+        building.save(path)?;
     }
     Ok(stats)
 }
@@ -299,8 +496,6 @@ mod tests {
         for span in &spans {
             let text = text_of(&pages, span).expect("on boundaries");
             assert!(!text.starts_with(' ') && !text.ends_with(' '));
-            let name = row_name("an-id", span);
-            assert_eq!(parse_row(&name), Some(("an-id", *span)));
         }
     }
 

@@ -25,7 +25,7 @@ pub struct Semantic {
     passages_path: PathBuf,
     model_dir: Option<PathBuf>,
     vectors: OnceLock<Option<Vectors>>,
-    passages: OnceLock<Option<Vectors>>,
+    passages: OnceLock<Option<passages::Stored>>,
     model: OnceLock<Result<Model, String>>,
     /// Whether the model stays loaded for many queries (a server), rather than being loaded
     /// for one.
@@ -71,14 +71,9 @@ impl Semantic {
     }
 
     /// The stored passage vectors, made by the same model as the entries'; `None` without.
-    fn passages(&self, model: &str) -> Option<&Vectors> {
+    fn passages(&self, model: &str) -> Option<&passages::Stored> {
         self.passages
-            .get_or_init(|| {
-                Vectors::load(&self.passages_path)
-                    .ok()
-                    .flatten()
-                    .filter(|v| !v.is_empty())
-            })
+            .get_or_init(|| passages::Stored::load(&self.passages_path).ok().flatten())
             .as_ref()
             .filter(|v| v.model() == model)
     }
@@ -86,20 +81,10 @@ impl Semantic {
     /// The best passage of every entry that has passages, by similarity to `query` (of unit
     /// length), with where it lies.
     fn best_passages(&self, model: &str, query: &[f32]) -> HashMap<&str, (f32, passages::Span)> {
-        let mut best: HashMap<&str, (f32, passages::Span)> = HashMap::new();
-        let Some(stored) = self.passages(model) else {
-            return best;
-        };
-        for ((row, _, _), similarity) in stored.rows().zip(stored.scores(query)) {
-            let Some((id, span)) = passages::parse_row(row) else {
-                continue;
-            };
-            let slot = best.entry(id).or_insert((f32::NEG_INFINITY, span));
-            if similarity > slot.0 {
-                *slot = (similarity, span);
-            }
+        match self.passages(model) {
+            Some(stored) => stored.best(query),
+            None => HashMap::new(),
         }
-        best
     }
 
     /// The vector of a query, by a model that must be the one the stored vectors (of

@@ -239,48 +239,14 @@ impl Vectors {
         Some(&self.rows[*self.by_id.get(id)?].hash)
     }
 
-    /// Every row: its id, the hash it was stored with, and its vector.
-    pub fn rows(&self) -> impl Iterator<Item = (&str, &str, &[f32])> {
-        self.rows
-            .iter()
-            .zip(self.matrix.chunks_exact(self.dims.max(1)))
-            .map(|(r, v)| (r.id.as_str(), r.hash.as_str(), v))
-    }
-
-    /// Keeps only the rows whose id `keep` accepts.
-    pub(super) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
-        let mut kept = Vectors::new(&self.model, self.dims);
-        for (id, hash, vector) in self.rows() {
-            if keep(id) {
-                kept.push(id, hash, vector);
-            }
-        }
-        *self = kept;
-    }
-
     /// Appends a row; a later row of the same id shadows nothing, so callers pass each id once.
-    pub(super) fn push(&mut self, id: &str, hash: &str, vector: &[f32]) {
+    fn push(&mut self, id: &str, hash: &str, vector: &[f32]) {
         self.by_id.insert(id.to_string(), self.rows.len());
         self.rows.push(Row {
             id: id.to_string(),
             hash: hash.to_string(),
         });
         self.matrix.extend_from_slice(vector);
-    }
-
-    /// The cosine similarity of every row to `query`, in stored order.
-    pub fn scores(&self, query: &[f32]) -> Vec<f32> {
-        if query.len() != self.dims || self.is_empty() {
-            return vec![0.0; self.len()];
-        }
-        let norm = dot(query, query).sqrt().max(1e-12);
-        let query: Vec<f32> = query.iter().map(|x| x / norm).collect();
-        let score = |row: &[f32]| dot(row, &query);
-        if self.len() >= PARALLEL_ROWS {
-            self.matrix.par_chunks_exact(self.dims).map(score).collect()
-        } else {
-            self.matrix.chunks_exact(self.dims).map(score).collect()
-        }
     }
 
     /// The `k` entries whose vectors are closest to `query` by cosine similarity, best
