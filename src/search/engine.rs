@@ -47,7 +47,7 @@ const INTENT_KIND: f32 = 2.0;
 
 /// How much the library's citations of an entry weigh when the classics are asked for: the
 /// factor is `1 + CITED * ln(1 + citations)`.
-const CITED: f32 = 0.5;
+const CITED: f32 = 2.0;
 
 /// Longest summary shown whole as a snippet, in characters.
 const SUMMARY_CHARS: usize = 400;
@@ -62,12 +62,13 @@ pub struct Engine {
     neighbours: Option<Box<dyn Neighbours>>,
 }
 
-/// A document's rank: whether it covers every wanted part, whether the query names it (every
+/// A document's rank: whether it covers every wanted part, whether it is of a kind the query
+/// asks for by name, whether the query names it (every
 /// word in its title, names or authors: the work asked for), how many corrected words it
 /// holds as typed, its relevance scaled by coverage, and its fingerprint, so that equal
 /// scores come out in the same order whichever indexing thread stored which document. Last,
 /// not ranked by: whether its title, names, concepts or summary hold every wanted part.
-type Rank = (u32, bool, u32, f32, u64, bool);
+type Rank = (u32, bool, bool, u32, f32, u64, bool);
 
 /// What one pass over the matches gathers: the top documents, how many matched, and their
 /// facet counts.
@@ -538,9 +539,9 @@ impl Engine {
             .map(|(rank, address): (Rank, DocAddress)| ByWords {
                 address,
                 full: rank.0 == 1,
-                named: rank.1,
-                about: rank.5,
-                score: rank.3,
+                named: rank.2,
+                about: rank.6,
+                score: rank.4,
             })
             .collect();
         let total = count.extract(&mut fruit);
@@ -702,6 +703,9 @@ struct Coverage {
     favoured: Option<Arc<dyn Weight>>,
     /// Whether the intent asks for the classics: entries the library cites often rank higher.
     classics: bool,
+    /// Whether the intent names the kinds wanted (`a book on ...`): an entry of another kind
+    /// is then not the work asked for, whatever its title.
+    only_kinds: bool,
 }
 
 impl Coverage {
@@ -730,7 +734,11 @@ impl Coverage {
             .sum::<f32>()
             .max(f32::EPSILON);
         let mut named = Vec::new();
-        if ranked && plan.slots.iter().all(|s| s.named.is_some()) {
+        // A query that asks for learning material, the classics or a comparison names a
+        // subject, not a work: `classic papers on consensus` is not a lookup of a title with
+        // "consensus" in it.
+        let lookup = matches!(plan.intent, None | Some(Intent::Explain));
+        if ranked && lookup && plan.slots.iter().all(|s| s.named.is_some()) {
             for slot in &plan.slots {
                 if let Some(q) = &slot.named {
                     named.push(q.weight(enable)?);
@@ -763,6 +771,7 @@ impl Coverage {
             named: Arc::new(named),
             favoured,
             classics: ranked && matches!(plan.intent, Some(Intent::Classics)),
+            only_kinds: matches!(&plan.intent, Some(Intent::Learning { kinds }) if !kinds.is_empty()),
         })
     }
 
@@ -789,6 +798,7 @@ impl Coverage {
         let names: Vec<Box<dyn Scorer>> = self.named.iter().map(|w| scorer(&**w)).collect();
         let names = std::cell::RefCell::new(names);
         let favoured = std::cell::RefCell::new(self.favoured.as_deref().map(scorer));
+        let only_kinds = self.only_kinds;
         let total = self.total;
         let fast = segment.fast_fields();
         let prints = fast
@@ -808,9 +818,17 @@ impl Coverage {
                 named &= holds(matcher.as_mut(), doc);
             }
             let mut factor = 1.0;
+            // Whether the entry is of a kind the query asks for by name (`a book on ...`):
+            // such entries come before any other that holds as much of the query.
+            let mut asked = false;
             if let Some(f) = favoured.borrow_mut().as_mut() {
                 if holds(f.as_mut(), doc) {
                     factor *= INTENT_KIND;
+                    asked = only_kinds;
+                } else if only_kinds {
+                    // `lectures on raft` names Raft's paper but asks for lectures: the paper
+                    // is not the work asked for.
+                    named = false;
                 }
             }
             if let Some(cited) = &cited {
@@ -818,7 +836,7 @@ impl Coverage {
             }
             let mut m = matchers.borrow_mut();
             if m.is_empty() {
-                return (1, named, 0, score * factor, print, false);
+                return (1, asked, named, 0, score * factor, print, false);
             }
             let mut covered = 0.0;
             let mut about = 0.0;
@@ -842,7 +860,7 @@ impl Coverage {
             let about = (about / total).min(1.0);
             let full = u32::from(coverage > 0.999);
             let score = score * coverage.powf(COVERAGE_POWER) * (1.0 + ABOUT * about) * factor;
-            (full, named, typed, score, print, about > 0.999)
+            (full, asked, named, typed, score, print, about > 0.999)
         }
     }
 }
