@@ -29,7 +29,7 @@ use super::fusion::{
 };
 use super::intent::Intent;
 use super::passage::{self, Needles};
-use super::planner::{Plan, PlanError, Planner};
+use super::planner::{Correction, Plan, PlanError, Planner};
 use super::thesaurus::Thesaurus;
 use super::{related, rewrite, Facets, Hit, Request, Results, SearchError, MAX_LIMIT};
 use crate::catalog::vocabulary::Vocabulary;
@@ -217,8 +217,14 @@ impl Engine {
             intent: plan.intent.is_some(),
             parts: plan.slots.len(),
         };
-        let (mut picked, meaning, total, found) =
-            self.add_meaning(req, signals, plan.intent.as_ref(), &by_words, total)?;
+        let (mut picked, meaning, total, found) = self.add_meaning(
+            req,
+            signals,
+            plan.intent.as_ref(),
+            &plan.corrections,
+            &by_words,
+            total,
+        )?;
         picked.truncate(limit);
         let hits = self.hits(&picked, &plan, &found)?;
         let replaced: Vec<_> = plan.corrections.iter().filter(|c| c.replaced).collect();
@@ -244,6 +250,7 @@ impl Engine {
         req: &Request,
         signals: Signals,
         intent: Option<&Intent>,
+        corrections: &[Correction],
         by_words: &[ByWords],
         total: usize,
     ) -> Result<(Vec<Picked>, MeaningUse, usize, Found)> {
@@ -258,7 +265,10 @@ impl Engine {
             return unmerged(MeaningUse::Unavailable);
         };
         let pinned = by_words.iter().filter(|h| h.named).count();
-        let near = neighbours.nearest(&req.query, fusion::DEPTH + pinned)?;
+        // The model reads the query as corrected: a misspelt word means nothing to it.
+        let replaced: Vec<_> = corrections.iter().filter(|c| c.replaced).collect();
+        let text = rewrite(&req.query, &replaced).unwrap_or_else(|| req.query.clone());
+        let near = neighbours.nearest(&text, fusion::DEPTH + pinned)?;
         // Meaning alone makes no hit below the floor: nonsense finds nothing.
         let near: Vec<Near> = near
             .into_iter()
