@@ -13,7 +13,7 @@
 //! - `catalog`: embed every catalog entry's "title. summary" text, median of `--runs`;
 //! - `nearest`: time `Vectors::nearest` over the catalog and over 100,000 synthetic vectors.
 //!
-//! `--batch` and `--sequential` set [`EmbedOptions`]. The threads are set up as the binary
+//! `--batch` and `--sequential` set [`BatchOptions`]. The threads are set up as the binary
 //! will, with `paperdex::embed::init_threads`, unless `--candle-threads` leaves candle to
 //! split each matrix product over the cores. With `RAYON_NUM_THREADS=1` everything runs on
 //! one thread.
@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use paperdex::embed::{init_threads, EmbedOptions, Model, Vectors};
+use paperdex::embed::{init_threads, BatchOptions, Model, Vectors};
 
 fn ms(start: Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1000.0
@@ -65,7 +65,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let (model_dir, catalog_dir, what) = (PathBuf::from(&args[0]), &args[1], args[2].as_str());
-    let mut options = EmbedOptions::default();
+    let mut options = BatchOptions::default();
     let mut runs = 5usize;
     let mut candle_threads = false;
     let mut rest = args[3..].iter();
@@ -150,7 +150,7 @@ fn main() -> ExitCode {
         "nearest" => {
             let items = catalog_texts(catalog_dir);
             let data = tempfile::tempdir().expect("temp dir");
-            let path = Vectors::path(data.path());
+            let path = paperdex::store::Store::new(data.path()).vectors_path();
             let start = Instant::now();
             let (stored, _) = Vectors::update(&path, &model, &items, &|_, _| {}).expect("update");
             println!("update_first_ms={:.1}", ms(start));
@@ -231,7 +231,7 @@ fn synthetic(n: usize, dims: usize) -> Vectors {
         .collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let (v, _) = Vectors::update(
-        &Vectors::path(dir.path()),
+        &paperdex::store::Store::new(dir.path()).vectors_path(),
         &Random(dims),
         &items,
         &|_, _| {},

@@ -5,14 +5,15 @@
 //! names one entry's. It only reads.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::Serialize;
 
 use crate::catalog::Entry;
 use crate::fetch::Manifest;
-use crate::pipeline::{Source, TextStatus};
 use crate::store::Store;
+use crate::text::{Source, TextStatus};
 
 /// Where an entry's full text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -61,7 +62,7 @@ const NO_KIND: &str = "unspecified";
 /// The coverage of each entry, in catalog order.
 pub fn entries(store: &Store, entries: &[Entry]) -> Result<Vec<EntryCoverage>> {
     // A damaged manifest is only read around here: what the texts say still counts.
-    let manifest = Manifest::load(store.root()).unwrap_or_default();
+    let manifest = Manifest::load(store).unwrap_or_default();
     let texts = TextStatus::load(store)?;
     Ok(entries
         .iter()
@@ -135,6 +136,117 @@ fn short(error: &str) -> &str {
     } else {
         head
     }
+}
+
+/// What the data directory holds of one entry, for `show`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Local {
+    /// The entry's document: its PDF, or its web page when it has no PDF.
+    pub document: Option<Document>,
+    /// Why there is no document, when there is none.
+    pub missing: Option<Missing>,
+    /// The fetch manifest cannot be read (it is set aside and rebuilt by the next fetch).
+    pub manifest_damaged: bool,
+    /// The landing page that declared the PDF, the URL the document came from and its sha256,
+    /// when it was fetched.
+    pub landing: Option<String>,
+    pub from: Option<String>,
+    pub sha256: Option<String>,
+    /// The extracted text, when the extract stage has seen the document.
+    pub text: Option<LocalText>,
+}
+
+/// A document in the data directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Document {
+    /// Whether it is a web page rather than a PDF.
+    pub page: bool,
+    pub path: PathBuf,
+    pub bytes: u64,
+}
+
+/// Why an entry has no document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    NotOpenAccess,
+    NoUrl,
+    /// The last download failed, and why.
+    DownloadFailed(String),
+    NotFetchedYet,
+}
+
+/// An entry's extracted text, or why it has none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalText {
+    Written {
+        path: PathBuf,
+        pages: usize,
+        /// Whether the pages are a web page's sections.
+        sections: bool,
+    },
+    Failed(String),
+}
+
+/// The absolute form of a path that exists, so it can be opened from any folder; others as
+/// they are.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// What the data directory holds of `entry`. Reading never repairs: a damaged manifest is
+/// only said to be damaged.
+pub fn local(store: &Store, entry: &Entry) -> Result<Local> {
+    let (manifest, manifest_damaged) = match Manifest::load(store) {
+        Ok(m) => (m, false),
+        Err(e) if e.downcast_ref::<crate::fetch::Damaged>().is_some() => {
+            (Manifest::default(), true)
+        }
+        Err(e) => return Err(e),
+    };
+    let texts = TextStatus::load(store)?;
+    let fetched = manifest.get(&entry.id);
+    let pdf = store.pdf_path(&entry.id);
+    let page = store.html_path(&entry.id);
+    let found = |path: &Path, page: bool| {
+        std::fs::metadata(path).ok().map(|m| Document {
+            page,
+            path: absolute(path),
+            bytes: m.len(),
+        })
+    };
+    let document = found(&pdf, false).or_else(|| found(&page, true));
+    let missing = document.is_none().then(|| {
+        if !entry.open_access() {
+            Missing::NotOpenAccess
+        } else if entry.urls.is_empty() {
+            Missing::NoUrl
+        } else {
+            match fetched.and_then(|m| m.last_error.as_ref()) {
+                Some(err) => Missing::DownloadFailed(err.clone()),
+                None => Missing::NotFetchedYet,
+            }
+        }
+    });
+    let kept = fetched.filter(|m| m.has_file());
+    let text = texts.entries.get(&entry.id).map(|t| match &t.error {
+        Some(err) => LocalText::Failed(err.clone()),
+        None => LocalText::Written {
+            path: absolute(&store.text_path(&entry.id)),
+            pages: t.pages,
+            sections: !t.sections.is_empty(),
+        },
+    });
+    Ok(Local {
+        document,
+        missing,
+        manifest_damaged,
+        landing: kept.and_then(|m| m.landing_url.clone()),
+        from: kept.map(|m| m.final_url.clone()),
+        sha256: kept.map(|m| m.sha256.clone()),
+        text,
+    })
 }
 
 /// Counts over a set of entries.

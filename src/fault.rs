@@ -18,6 +18,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::stage::Stage;
 use crate::store::{write_atomic, Store};
 
 /// The version of paperdex that recorded a fault: a new version tries the document again.
@@ -25,46 +26,6 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Longest reason kept, in characters: a panic's message may quote a whole page.
 const REASON_CHARS: usize = 240;
-
-/// The stage a document failed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Stage {
-    /// Reading the text of its PDF or web page, OCR included.
-    Extract,
-    /// Finding the entries its references name.
-    Cite,
-    /// Adding its text to the search index.
-    Index,
-    /// Turning its title and summary into a vector for search by meaning.
-    Embed,
-    /// Turning the passages of its full text into vectors for search by meaning.
-    Passages,
-}
-
-impl Stage {
-    /// What a reader loses when a document fails in this stage, as `show` and `status` say.
-    pub fn what(self) -> &'static str {
-        match self {
-            Stage::Extract => "text",
-            Stage::Cite => "citations",
-            Stage::Index => "full text in the index",
-            Stage::Embed => "vector",
-            Stage::Passages => "passage vectors",
-        }
-    }
-
-    /// The stage's name as the summary of `update` says it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Extract => "extract",
-            Stage::Cite => "cite",
-            Stage::Index => "index",
-            Stage::Embed => "embed",
-            Stage::Passages => "passages",
-        }
-    }
-}
 
 /// One document's failure in one stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

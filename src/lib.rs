@@ -1,10 +1,13 @@
 //! paperdex: full-text search over the distributed-systems reading list and the papers it
-//! links. The pipeline runs catalog -> fetch -> extract -> cite -> index -> search, one module
-//! a stage; `store` lays out the data directory, `fault` keeps one bad document from stopping a run, `coverage` tells how much of the catalog has
-//! full text, `cli` turns the command line into a validated configuration, `output` renders
-//! what the stages return and `serve` shows them as web pages. `boundary` keeps the byte offsets
-//! that cite and search compute on character boundaries; `biblio` writes entries as
-//! citations (BibTeX, RIS, CSL-JSON) and reads reference managers' libraries into entries.
+//! links. The pipeline runs catalog -> fetch -> extract -> cite -> index -> embed, one module
+//! a stage, each run the same way over the data directory (`stage` is the contract, `store`
+//! the map of the directory, `text` the extracted text every stage after extraction reads).
+//! `library` is the doorway: it runs the pipeline under the lock and opens a data directory
+//! for `search`. `fault` keeps one bad document from stopping a run, `boundary` keeps byte
+//! offsets on character boundaries, `coverage` tells how much of the catalog has full text,
+//! `biblio` writes citations and reads reference managers' libraries. The front ends sit on
+//! top: `cli` turns the command line into a validated configuration, `output` renders what
+//! the library returns, and `serve` shows it as web pages.
 
 pub mod biblio;
 pub mod boundary;
@@ -17,8 +20,10 @@ pub mod extract;
 pub mod fault;
 pub mod fetch;
 pub mod index;
+pub mod library;
 pub mod output;
-pub mod pipeline;
 pub mod search;
 pub mod serve;
+pub mod stage;
 pub mod store;
+pub mod text;

@@ -526,6 +526,63 @@ pub fn fetch_json(report: &crate::fetch::FetchReport) -> serde_json::Value {
     })
 }
 
+/// What the data directory holds of an entry, as `show` prints it: label and value rows.
+pub fn local_rows(local: &crate::coverage::Local) -> Vec<(String, String)> {
+    use crate::coverage::{LocalText, Missing};
+    let kb = |bytes: u64| bytes.div_ceil(1000);
+    let mut rows = Vec::new();
+    match (&local.document, &local.missing) {
+        (Some(d), _) => rows.push((
+            if d.page { "page" } else { "pdf" }.to_string(),
+            format!("{} ({} KB)", d.path.display(), kb(d.bytes)),
+        )),
+        (None, missing) => {
+            let why = match missing {
+                Some(Missing::NotOpenAccess) => {
+                    "none: not open access (`paperdex attach` adopts a copy)".to_string()
+                }
+                Some(Missing::NoUrl) => "none: no URL in the catalog".to_string(),
+                Some(Missing::DownloadFailed(err)) => {
+                    format!("none: the last download failed: {err}")
+                }
+                _ => "not fetched yet (run `paperdex update`)".to_string(),
+            };
+            rows.push(("pdf".to_string(), why));
+        }
+    }
+    if local.manifest_damaged {
+        rows.push((
+            "manifest".to_string(),
+            "damaged: the next `paperdex fetch` or `update` sets it aside and rebuilds it"
+                .to_string(),
+        ));
+    }
+    for (label, value) in [
+        ("landing", &local.landing),
+        ("from", &local.from),
+        ("sha256", &local.sha256),
+    ] {
+        if let Some(value) = value {
+            rows.push((label.to_string(), value.clone()));
+        }
+    }
+    if let Some(text) = &local.text {
+        let state = match text {
+            LocalText::Failed(err) => format!("none: {err}"),
+            LocalText::Written {
+                path,
+                pages,
+                sections,
+            } => {
+                let unit = if *sections { "section" } else { "page" };
+                format!("{} ({pages} {unit}{})", path.display(), plural(*pages))
+            }
+        };
+        rows.push(("text".to_string(), state));
+    }
+    rows
+}
+
 /// Prints a value as pretty JSON followed by a newline.
 pub fn json<W: Write, T: serde::Serialize>(mut out: W, value: &T) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;

@@ -9,6 +9,22 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
+/// Longest id accepted; keeps file names well below file-system limits.
+const MAX_ID_LEN: usize = 200;
+
+/// Checks that an id is `[a-z0-9-]+`, the only thing a file name is built from.
+pub fn validate_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !ok {
+        anyhow::bail!("invalid paper id {id:?}: expected [a-z0-9-]+");
+    }
+    Ok(())
+}
+
 /// The layout of a data directory.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -39,7 +55,12 @@ impl Store {
     }
 
     /// The PDF of an entry.
+    ///
+    /// # Panics
+    /// Panics if `id` is not `[a-z0-9-]+`: callers validate ids first (see
+    /// [`validate_id`]), and a path must never be built from anything else.
     pub fn pdf_path(&self, id: &str) -> PathBuf {
+        assert!(validate_id(id).is_ok(), "invalid paper id {id:?}");
         self.pdf_dir().join(format!("{id}.pdf"))
     }
 
@@ -49,8 +70,63 @@ impl Store {
     }
 
     /// The web page of an entry.
+    ///
+    /// # Panics
+    /// Panics if `id` is not `[a-z0-9-]+`, as [`Store::pdf_path`] does.
     pub fn html_path(&self, id: &str) -> PathBuf {
+        assert!(validate_id(id).is_ok(), "invalid paper id {id:?}");
         self.html_dir().join(format!("{id}.html"))
+    }
+
+    /// Where the document of an entry in `format` is stored.
+    pub fn document_path(&self, id: &str, format: crate::fetch::Format) -> PathBuf {
+        match format {
+            crate::fetch::Format::Pdf => self.pdf_path(id),
+            crate::fetch::Format::Html => self.html_path(id),
+        }
+    }
+
+    /// The temporary file a download of an entry's PDF streams into.
+    pub fn pdf_part_path(&self, id: &str) -> PathBuf {
+        self.pdf_dir().join(format!(".{id}.pdf.part"))
+    }
+
+    /// The temporary file a download of an entry's web page streams into.
+    pub fn html_part_path(&self, id: &str) -> PathBuf {
+        self.html_dir().join(format!(".{id}.html.part"))
+    }
+
+    /// The fetch stage's manifest: per entry, where its document came from and how.
+    pub fn manifest_path(&self) -> PathBuf {
+        self.root.join("manifest.json")
+    }
+
+    /// Where a damaged manifest is set aside: `manifest.json.damaged`, numbered when taken.
+    pub fn damaged_manifest_path(&self, n: usize) -> PathBuf {
+        match n {
+            0 => self.root.join("manifest.json.damaged"),
+            n => self.root.join(format!("manifest.json.damaged-{n}")),
+        }
+    }
+
+    /// The entries' vectors for search by meaning.
+    pub fn vectors_path(&self) -> PathBuf {
+        self.root.join("embed").join("vectors.bin")
+    }
+
+    /// The vectors of the passages of the entries' full text.
+    pub fn passages_path(&self) -> PathBuf {
+        self.root.join("embed").join("passages.bin")
+    }
+
+    /// The stamp of the model folder the vectors were made with.
+    pub fn model_stamp_path(&self) -> PathBuf {
+        self.root.join("embed").join("model.json")
+    }
+
+    /// Where `model fetch` puts the sentence model when no other folder is named.
+    pub fn model_dir(&self) -> PathBuf {
+        self.root.join("model")
     }
 
     /// The links a web page's text makes, as a JSON array of absolute URLs.
@@ -134,34 +210,73 @@ impl Store {
     }
 
     /// Removes what runs killed midway left: `.<name>.<pid>.tmp` files of [`write_atomic`] and
-    /// `.part` downloads. Only called under the lock, so no live run is writing them.
+    /// `.part` downloads. Only called under the lock, so no live run is writing them; what
+    /// cannot be removed now is tried again by the next run.
     fn clean_temporaries(&self) {
-        for dir in [
-            self.root.clone(),
-            self.text_dir(),
-            self.pdf_dir(),
-            self.html_dir(),
-        ] {
-            let Ok(entries) = fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                let temporary =
-                    name.starts_with('.') && (name.ends_with(".tmp") || name.ends_with(".part"));
-                if temporary && entry.file_type().is_ok_and(|t| t.is_file()) {
-                    // What cannot be removed now is tried again by the next run.
-                    let _ = fs::remove_file(entry.path());
-                }
-            }
+        for dir in [self.root.clone(), self.text_dir()] {
+            let _ = remove_temporaries(&dir, ".tmp");
         }
+        let _ = self.clean_parts();
     }
+
+    /// Removes the `.part` files of downloads that a killed run left, and returns their
+    /// paths.
+    pub fn clean_parts(&self) -> Result<Vec<PathBuf>> {
+        let mut removed = remove_temporaries(&self.pdf_dir(), ".part")?;
+        removed.extend(remove_temporaries(&self.html_dir(), ".part")?);
+        Ok(removed)
+    }
+}
+
+/// Fsyncs a directory so that a rename inside it survives a power loss.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .with_context(|| format!("Could not sync the folder {}", dir.display()))?;
+    }
+    // Other platforms cannot open a directory as a file; the rename is the best they get.
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Renames a finished, already fsynced temporary file into place durably.
+pub fn commit(tmp: &Path, dest: &Path) -> Result<()> {
+    fs::rename(tmp, dest)
+        .with_context(|| format!("Could not move {} to {}", tmp.display(), dest.display()))?;
+    if let Some(parent) = dest.parent() {
+        sync_dir(parent)?;
+    }
+    Ok(())
 }
 
 /// Holds the data directory's write lock until dropped.
 pub struct DataLock {
     _file: File,
+}
+
+/// Removes the hidden files of `dir` whose names end in `ending`, returning their paths.
+fn remove_temporaries(dir: &Path, ending: &str) -> Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(removed),
+        Err(e) => return Err(e).with_context(|| format!("Could not list {}", dir.display())),
+    };
+    for entry in entries {
+        let entry = entry.with_context(|| format!("Could not list {}", dir.display()))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(ending) && entry.file_type()?.is_file() {
+            let path = entry.path();
+            fs::remove_file(&path)
+                .with_context(|| format!("Could not remove {}", path.display()))?;
+            removed.push(path);
+        }
+    }
+    Ok(removed)
 }
 
 /// Hashes a file, returning its length and lowercase hex sha256.
@@ -216,9 +331,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         fs::rename(&tmp, path)
             .with_context(|| format!("Could not move {} into place", path.display()))?;
         // The rename itself is durable only once the folder is synced.
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
+        let _ = sync_dir(dir);
         Ok(())
     })();
     if result.is_err() {
@@ -294,6 +407,35 @@ mod tests {
         assert_eq!(
             sum,
             "3fc4ccfe745870e2c0d99f71f30ff0656c8dedd41cc1d7d3d376b0dbe685e2f3"
+        );
+    }
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(validate_id("lamport-1978-time").is_ok());
+        for bad in ["", "../etc", "A", "a/b", "a.pdf", "a b", "é"] {
+            assert!(validate_id(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(validate_id(&"a".repeat(MAX_ID_LEN + 1)).is_err());
+    }
+
+    #[test]
+    #[should_panic(expected = "invalid paper id")]
+    fn pdf_path_refuses_traversal() {
+        let _ = Store::new(Path::new("/data")).pdf_path("../x");
+    }
+
+    #[test]
+    fn paths_of_the_data_directory() {
+        let store = Store::new(Path::new("/data"));
+        assert_eq!(store.pdf_path("raft"), PathBuf::from("/data/pdf/raft.pdf"));
+        assert_eq!(
+            store.pdf_part_path("raft"),
+            PathBuf::from("/data/pdf/.raft.pdf.part")
+        );
+        assert_eq!(
+            store.damaged_manifest_path(2),
+            PathBuf::from("/data/manifest.json.damaged-2")
         );
     }
 }

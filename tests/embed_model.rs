@@ -104,8 +104,13 @@ fn nearest_entries_answer_a_question_by_meaning() {
         ("mapreduce", "MapReduce. Simplified data processing on large clusters with map and reduce functions."),
     ];
     let data = tempfile::tempdir().unwrap();
-    let (vectors, report) =
-        Vectors::update(&Vectors::path(data.path()), &model, &entries, &|_, _| {}).unwrap();
+    let (vectors, report) = Vectors::update(
+        &paperdex::store::Store::new(data.path()).vectors_path(),
+        &model,
+        &entries,
+        &|_, _| {},
+    )
+    .unwrap();
     assert_eq!(report.embedded.len(), 4);
     let ask = |q: &str| {
         let v = model.embed(&[q]).unwrap().remove(0);

@@ -391,7 +391,7 @@ mod tests {
 
     /// Groups of terms as a search analyzes them: each term as its index terms, space-separated.
     fn analyzed(vocabulary: &Vocabulary) -> Vec<Vec<String>> {
-        let bytes = crate::search::Thesaurus::new(vocabulary).to_bytes("");
+        let bytes = crate::index::Thesaurus::new(vocabulary).to_bytes("");
         String::from_utf8(bytes)
             .unwrap()
             .lines()

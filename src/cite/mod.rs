@@ -20,7 +20,7 @@ pub mod stage;
 
 pub use graph::{Edge, Graph, Node, Order, Step, Subgraph};
 pub use matcher::Matcher;
-pub use stage::{run, CiteReport, DocumentSource, Links, TextDocuments};
+pub use stage::{run, CiteOptions, CiteReport, DocumentSource, Links, TextDocuments};
 
 /// Longest stretch of a reference kept as the evidence for a citation.
 const EVIDENCE_CHARS: usize = 300;

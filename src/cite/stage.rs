@@ -15,9 +15,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::Entry;
-use crate::fault::{self, Fault, Faults, Stage};
-use crate::index::TextSource;
-use crate::store::write_atomic;
+use crate::fault::{self, Fault, Faults};
+use crate::stage::Stage;
+use crate::stage::{Event, Progress};
+use crate::store::{write_atomic, Store};
+use crate::text::{StoredText, TextSource};
 
 use super::matcher::Matcher;
 use super::{find_citations, Citation, Document};
@@ -158,16 +160,51 @@ pub fn catalog_fingerprint(entries: &[Entry]) -> String {
     crate::store::hex(&h.finalize())
 }
 
-/// Finds the citations of every entry's document that changed since the last run, and stores
-/// the results in `path`. `progress` is called with (done, total) as documents are read. A
-/// document whose reading fails inside paperdex is recorded in `faults` and left without
-/// citations; the others are read as usual.
+/// How the cite stage runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CiteOptions {
+    /// Read again the documents that failed inside paperdex before.
+    pub retry: bool,
+}
+
+/// Finds the citations of every entry whose extracted text changed since the last run (every
+/// entry's when the catalog changed), and keeps them in the data directory. A document whose
+/// reading fails inside paperdex is recorded as a fault and left without citations; the
+/// others are read as usual.
 pub fn run(
+    store: &Store,
+    entries: &[Entry],
+    opts: &CiteOptions,
+    progress: &dyn Progress,
+) -> Result<CiteReport> {
+    let texts = StoredText::load(store)?;
+    let mut faults = Faults::load(store);
+    let before = faults.clone();
+    if opts.retry {
+        faults.clear_stage(Stage::Cite);
+    }
+    let report = read_all(
+        &store.citations_path(),
+        entries,
+        &TextDocuments(&texts),
+        &mut faults,
+        progress,
+    )?;
+    if faults != before {
+        faults.save(store)?;
+    }
+    Ok(report)
+}
+
+/// Finds the citations of every entry's document that changed since the last run, and stores
+/// the results in `path`. A document whose reading fails inside paperdex is recorded in
+/// `faults` and left without citations; the others are read as usual.
+fn read_all(
     path: &Path,
     entries: &[Entry],
     source: &dyn DocumentSource,
     faults: &mut Faults,
-    progress: &(dyn Fn(usize, usize) + Sync),
+    progress: &dyn Progress,
 ) -> Result<CiteReport> {
     let fingerprint = catalog_fingerprint(entries);
     let mut report = CiteReport::default();
@@ -228,6 +265,10 @@ pub fn run(
         faults.clear(Stage::Cite, id);
     }
     let total = todo.len();
+    progress.event(Event::Planned {
+        stage: Stage::Cite,
+        total,
+    });
     let done = Mutex::new(0usize);
     let results: Vec<(String, String, Read)> = todo
         .into_par_iter()
@@ -252,7 +293,12 @@ pub fn run(
             };
             let mut n = done.lock().unwrap_or_else(|e| e.into_inner());
             *n += 1;
-            progress(*n, total);
+            progress.event(Event::Done {
+                stage: Stage::Cite,
+                id: Some(id),
+                done: *n,
+                total,
+            });
             (id.to_string(), key, result)
         })
         .collect();
@@ -371,8 +417,8 @@ mod tests {
             links: Vec::new(),
             reads: AtomicUsize::new(0),
         };
-        let none = |_: usize, _: usize| {};
-        let first = run(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
+        let none = crate::stage::Silent;
+        let first = read_all(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
         assert_eq!(first.read, vec!["raft".to_string()]);
         assert_eq!(first.links, 1);
         let stored = Links::load(&path).unwrap().unwrap();
@@ -382,27 +428,27 @@ mod tests {
             .reference
             .contains("Paxos made simple"));
 
-        let again = run(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
+        let again = read_all(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
         assert_eq!((again.read.len(), again.unchanged), (0, 1));
         assert_eq!(source.reads.load(Ordering::SeqCst), 1);
 
         // A new entry can be cited by a document read before: everything is read again.
         entries.push(entry("dynamo", "Dynamo: A Store", "John Smith", 2007));
-        let after = run(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
+        let after = read_all(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
         assert_eq!(after.read, vec!["raft".to_string()]);
         assert_eq!(after.links, 2);
 
         // A changed text is read again; a document that disappears loses its links.
         source.docs.get_mut("raft").unwrap().0 = "k2".into();
         assert_eq!(
-            run(&path, &entries, &source, &mut Faults::default(), &none)
+            read_all(&path, &entries, &source, &mut Faults::default(), &none)
                 .unwrap()
                 .read
                 .len(),
             1
         );
         source.docs.clear();
-        let gone = run(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
+        let gone = read_all(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
         assert_eq!(gone.links, 0);
         assert!(Links::load(&path).unwrap().unwrap().documents.is_empty());
     }
@@ -418,7 +464,14 @@ mod tests {
             links: Vec::new(),
             reads: AtomicUsize::new(0),
         };
-        let report = run(&path, &entries, &source, &mut Faults::default(), &|_, _| {}).unwrap();
+        let report = read_all(
+            &path,
+            &entries,
+            &source,
+            &mut Faults::default(),
+            &crate::stage::Silent,
+        )
+        .unwrap();
         assert!(report.reset.unwrap().contains("Could not parse"));
         assert_eq!(report.read, vec!["simple".to_string()]);
         assert!(Links::load(&path).unwrap().is_some());
@@ -442,9 +495,23 @@ mod tests {
             links: Vec::new(),
             reads: AtomicUsize::new(0),
         };
-        let report = run(&path, &entries, &source, &mut Faults::default(), &|_, _| {}).unwrap();
+        let report = read_all(
+            &path,
+            &entries,
+            &source,
+            &mut Faults::default(),
+            &crate::stage::Silent,
+        )
+        .unwrap();
         assert_eq!(report.without_bibliography, vec!["a".to_string()]);
-        let again = run(&path, &entries, &source, &mut Faults::default(), &|_, _| {}).unwrap();
+        let again = read_all(
+            &path,
+            &entries,
+            &source,
+            &mut Faults::default(),
+            &crate::stage::Silent,
+        )
+        .unwrap();
         assert_eq!(again.without_bibliography, vec!["a".to_string()]);
     }
 
@@ -472,7 +539,14 @@ mod tests {
             ],
             reads: AtomicUsize::new(0),
         };
-        let report = run(&path, &entries, &source, &mut Faults::default(), &|_, _| {}).unwrap();
+        let report = read_all(
+            &path,
+            &entries,
+            &source,
+            &mut Faults::default(),
+            &crate::stage::Silent,
+        )
+        .unwrap();
         assert_eq!(report.links, 1);
         assert!(report.without_bibliography.is_empty());
         let stored = Links::load(&path).unwrap().unwrap();
@@ -520,7 +594,8 @@ mod tests {
             reads: AtomicUsize::new(0),
         });
         let mut faults = Faults::default();
-        let report = run(&path, &entries, &source, &mut faults, &|_, _| {}).unwrap();
+        let report =
+            read_all(&path, &entries, &source, &mut faults, &crate::stage::Silent).unwrap();
         assert_eq!(report.read, vec!["good".to_string()]);
         assert_eq!(report.faults.len(), 1);
         assert_eq!(report.faults[0].id, "bad");
@@ -528,7 +603,7 @@ mod tests {
         assert_eq!(report.links, 1);
         assert!(faults.has(Stage::Cite, "bad"));
 
-        let again = run(&path, &entries, &source, &mut faults, &|_, _| {}).unwrap();
+        let again = read_all(&path, &entries, &source, &mut faults, &crate::stage::Silent).unwrap();
         assert!(again.faults.is_empty());
         assert_eq!(again.faulted_before, vec!["bad".to_string()]);
         assert_eq!(again.unchanged, 1);

@@ -35,16 +35,10 @@ pub fn run(cx: &Context, id: &str, file: &Path) -> Result<ExitCode> {
     }
     let _lock = cx.lock()?;
     let entry = if stdin {
-        fetch::attach_reader(
-            id,
-            &mut std::io::stdin().lock(),
-            "-",
-            cx.store.root(),
-            limit,
-        )
-        .with_context(|| format!("Could not attach standard input to {id}"))?
+        fetch::attach_reader(id, &mut std::io::stdin().lock(), "-", &cx.store, limit)
+            .with_context(|| format!("Could not attach standard input to {id}"))?
     } else {
-        fetch::attach(id, file, cx.store.root(), limit)
+        fetch::attach(id, file, &cx.store, limit)
             .with_context(|| format!("Could not attach {} to {id}", file.display()))?
     };
     if !cx.quiet {

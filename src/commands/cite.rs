@@ -1,48 +1,14 @@
-//! The cite step of `update` and `index`, and what the commands that read citations share:
-//! loading the graph and choosing entries by topic.
+//! What the commands that tell of citations share: the cite stage's summary, loading the
+//! citation graph, and choosing entries by topic.
 
 use std::collections::BTreeSet;
 
 use anyhow::Result;
 
 use paperdex::catalog::{self, Catalog};
-use paperdex::cite::{self, CiteReport, Graph, Links, TextDocuments};
+use paperdex::cite::{CiteReport, Graph, Links};
 use paperdex::cli::BadInput;
-use paperdex::fault::{Faults, Stage};
-use paperdex::pipeline::StoredText;
 use paperdex::store::Store;
-
-use super::progress;
-
-/// Runs the cite stage over the data directory's extracted text with a progress bar; with
-/// `retry`, documents that failed before are read again.
-pub fn cite_catalog(
-    store: &Store,
-    catalog: &Catalog,
-    retry: bool,
-    quiet: bool,
-) -> Result<CiteReport> {
-    let bar = progress::bar(0, "Citing", quiet);
-    let on_progress = progress::counter(&bar);
-    let texts = StoredText::load(store)?;
-    let mut faults = Faults::load(store);
-    let before = faults.clone();
-    if retry {
-        faults.clear_stage(Stage::Cite);
-    }
-    let report = cite::run(
-        &store.citations_path(),
-        &catalog.entries,
-        &TextDocuments(&texts),
-        &mut faults,
-        &on_progress,
-    )?;
-    if faults != before {
-        faults.save(store)?;
-    }
-    bar.finish_and_clear();
-    Ok(report)
-}
 
 /// Prints what the cite stage did: a warning per document it could not read, then counts.
 pub fn report(report: &CiteReport, quiet: bool) {
@@ -66,8 +32,7 @@ pub fn report(report: &CiteReport, quiet: bool) {
 
 /// The stored citations, or `None` when the cite stage has not run on this data directory.
 pub fn links(store: &Store) -> Result<Option<Links>> {
-    Links::load(&store.citations_path())
-        .map_err(|e| anyhow::anyhow!("{e:#}. Run `paperdex index` to find the citations again"))
+    paperdex::library::citations(store)
 }
 
 /// The library's citation graph; empty when the cite stage has not run.

@@ -1,88 +1,75 @@
-//! The embed step that closes `index` and `update`: finds the sentence model (downloading it
-//! first when `update` is online and there is none), embeds what changed, and says in one
-//! line what it did, or that search stays by words alone and how to change that.
+//! The sentence model for the embed step that closes `index` and `update`: found (downloaded
+//! first when `update` is online and there is none), or a note saying why there is none and
+//! what that means for search; and the step's summary.
 
 use anyhow::Result;
 
-use paperdex::catalog::Catalog;
-use paperdex::embed::{self, DownloadError, EmbedStats, ModelLocation};
-use paperdex::fault::{Faults, Stage};
-use paperdex::pipeline::StoredText;
+use paperdex::embed::{DownloadError, EmbedReport, ModelLocation, Vectors};
 
-use super::{model, progress, Context};
+use super::{model, Context};
 
-/// Runs the embed stage over `catalog`. `online`: whether a missing model may be downloaded;
-/// `retry`: whether entries that failed before are tried again.
-/// A model that cannot be had or used is reported and the run goes on: the index is complete
-/// without vectors.
-pub fn embed_catalog(
-    cx: &Context,
-    catalog: &Catalog,
-    online: bool,
-    retry: bool,
-) -> Result<Option<EmbedStats>> {
-    let Some(location) = find_model(cx, online)? else {
-        return Ok(None);
-    };
-    let bar = progress::bar(0, "Embedding", cx.quiet);
-    let on_progress = progress::counter(&bar);
-    let mut faults = Faults::load(&cx.store);
-    let before = faults.clone();
-    if retry {
-        faults.clear_stage(Stage::Embed);
-    }
-    let texts = StoredText::load(&cx.store)?;
-    let result = embed::run(
-        cx.store.root(),
-        &catalog.entries,
-        &texts,
-        &location,
-        &mut faults,
-        &on_progress,
-    );
-    bar.finish_and_clear();
-    if faults != before {
-        faults.save(&cx.store)?;
-    }
-    match result {
-        Ok(stats) => Ok(Some(stats)),
-        Err(e) => {
-            eprintln!("warning: could not embed the catalog, so search is by words alone: {e:#}");
-            Ok(None)
-        }
-    }
+/// The sentence model a run embeds with, or why it has none.
+pub struct ModelChoice {
+    pub location: Option<ModelLocation>,
+    /// One line saying why search stays by words alone, for the run's summary.
+    pub note: Option<String>,
 }
 
-/// The model to embed with: the one configured, or one downloaded now when `online`.
-fn find_model(cx: &Context, online: bool) -> Result<Option<ModelLocation>> {
+/// The model to embed with: the one configured, or one downloaded now when `online`. It
+/// prints nothing: a missing model is a note for the end of the run, which a run that fails
+/// earlier, or a quiet one, never shows.
+pub fn find_model(cx: &Context, online: bool) -> Result<ModelChoice> {
     if let Some(location) = cx.model()? {
-        return Ok(Some(location));
+        return Ok(ModelChoice {
+            location: Some(location),
+            note: None,
+        });
     }
-    if !online {
-        eprintln!(
-            "Embed: no sentence model, so search is by words alone; `paperdex model fetch` \
-             downloads one (90 MB)."
-        );
-        return Ok(None);
-    }
-    match model::download(cx) {
-        Ok(_) => cx.model(),
-        Err(DownloadError::Unreachable { .. }) => {
-            eprintln!(
-                "Embed: no sentence model and no network to download it, so search is by words \
-                 alone; `paperdex model fetch` downloads it later."
-            );
-            Ok(None)
+    let note = if !online {
+        without_model(cx, "no sentence model")
+    } else {
+        match model::download(cx) {
+            Ok(_) => {
+                return Ok(ModelChoice {
+                    location: cx.model()?,
+                    note: None,
+                })
+            }
+            Err(DownloadError::Unreachable { .. }) => {
+                without_model(cx, "no sentence model and no network to download it")
+            }
+            Err(e) => format!("warning: {e}; search is by words alone."),
         }
-        Err(e) => {
-            eprintln!("warning: {e}; search is by words alone.");
-            Ok(None)
-        }
+    };
+    Ok(ModelChoice {
+        location: None,
+        note: Some(note),
+    })
+}
+
+/// The note for a run without a model: what happens to the vectors already stored, if any,
+/// and how to get a model.
+fn without_model(cx: &Context, why: &str) -> String {
+    let stored = Vectors::load(&cx.store.vectors_path())
+        .ok()
+        .flatten()
+        .map_or(0, |v| v.len());
+    if stored > 0 {
+        format!(
+            "Embed: {why}, so the {stored} stored vectors are kept as they are and new or changed \
+             entries go without one; give `--model DIR` (or set PAPERDEX_MODEL) to bring them up \
+             to date."
+        )
+    } else {
+        format!(
+            "Embed: {why}, so search is by words alone; `paperdex model fetch` downloads one \
+             (90 MB), `paperdex model install DIR` takes a copy you have."
+        )
     }
 }
 
 /// Prints what the embed stage did.
-pub fn report(stats: &EmbedStats, quiet: bool) {
+pub fn report(stats: &EmbedReport, quiet: bool) {
     if let Some(why) = &stats.discarded {
         eprintln!("Embed: the stored vectors were made again: {why}.");
     }

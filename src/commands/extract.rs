@@ -10,13 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context as _, Result};
 
-use paperdex::catalog::Catalog;
 use paperdex::cli::{BadInput, ExtractOpts};
-use paperdex::extract::ocr::{self, OcrError, OcrLimits};
-use paperdex::extract::{self, ExtractError, Extracted, Limits};
+use paperdex::extract::{self, ExtractReport, Extracted, Limits, PdfError};
 use paperdex::output;
-use paperdex::pipeline::{self, ExtractReport, StageOptions};
-use paperdex::store::Store;
 
 use super::{progress, Context};
 
@@ -151,46 +147,29 @@ fn extract_one(file: &Path, reading: &Reading) -> Result<Extracted> {
         let bytes = read_stdin(&reading.limits)?;
         return extract_piped(&bytes, reading);
     }
-    let text = extract::extract_file(file, &reading.limits);
-    or_ocr(text, file, reading).with_context(|| format!("Could not extract {}", file.display()))
+    read(file, reading).with_context(|| format!("Could not extract {}", file.display()))
 }
 
-/// Extracts the PDF read from standard input; a scan is read by OCR from a private copy.
+/// Extracts the PDF read from standard input, from a private copy of it, which OCR can read
+/// when it is a scan.
 fn extract_piped(bytes: &[u8], reading: &Reading) -> Result<Extracted> {
-    let text = match extract::extract_bytes(bytes, &reading.limits) {
-        Err(ExtractError::NoTextLayer) if reading.ocr && ocr::available().is_ok() => {
-            let copy =
-                std::env::temp_dir().join(format!("paperdex-stdin-{}.pdf", std::process::id()));
-            std::fs::write(&copy, bytes)
-                .with_context(|| format!("Could not write {}", copy.display()))?;
-            let read = or_ocr(Err(ExtractError::NoTextLayer), &copy, reading);
-            let _ = std::fs::remove_file(&copy);
-            read
-        }
-        other => or_ocr(other, Path::new("-"), reading),
-    };
-    text.context("Could not extract standard input")
+    let copy = std::env::temp_dir().join(format!("paperdex-stdin-{}.pdf", std::process::id()));
+    std::fs::write(&copy, bytes).with_context(|| format!("Could not write {}", copy.display()))?;
+    let read = read(&copy, reading);
+    let _ = std::fs::remove_file(&copy);
+    read.context("Could not extract standard input")
 }
 
-/// A scan without a text layer read by OCR, when it is wanted and installed; other results
-/// as they are.
-fn or_ocr(
-    text: Result<Extracted, ExtractError>,
-    file: &Path,
-    reading: &Reading,
-) -> Result<Extracted> {
-    match text {
-        Err(ExtractError::NoTextLayer) if reading.ocr => {
-            match ocr::ocr_pdf(file, &OcrLimits::default()) {
-                Ok(text) => Ok(text),
-                Err(OcrError::Missing(_)) => {
-                    reading.unread_scans.fetch_add(1, Ordering::SeqCst);
-                    Err(ExtractError::NoTextLayer.into())
-                }
-                Err(e) => Err(anyhow::anyhow!("no text layer, and OCR failed: {e}")),
-            }
+/// A PDF's text by the extract stage's own policy (its text layer, else OCR when wanted and
+/// installed), counting the scans left unread for want of OCR.
+fn read(file: &Path, reading: &Reading) -> Result<Extracted> {
+    match extract::read_pdf(file, &reading.limits, reading.ocr) {
+        Ok((text, _)) => Ok(text),
+        Err(e @ PdfError::Unread { missing: Some(_) }) => {
+            reading.unread_scans.fetch_add(1, Ordering::SeqCst);
+            Err(e.into())
         }
-        other => Ok(other?),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -240,24 +219,6 @@ fn text_names(files: &[PathBuf]) -> Vec<String> {
             }
         })
         .collect()
-}
-
-/// Runs the extract stage over the data directory's PDFs and web pages with a progress bar.
-pub fn extract_catalog(
-    store: &Store,
-    catalog: &Catalog,
-    opts: &StageOptions,
-    quiet: bool,
-) -> Result<ExtractReport> {
-    let bar = progress::bar(0, "Extracting", quiet);
-    let count = progress::counter(&bar);
-    let on_progress = |done: usize, total: usize, id: &str| {
-        count(done, total);
-        bar.set_message(id.to_string());
-    };
-    let report = pipeline::extract_stage_with(store, &catalog.entries, opts, &on_progress)?;
-    bar.finish_and_clear();
-    Ok(report)
 }
 
 /// Prints what the extract stage did: an error per text that could not be written or read, a

@@ -215,7 +215,7 @@ fn attach_files(cx: &Context, library: &Library, base: &Path) -> Result<()> {
             ));
             continue;
         }
-        match fetch::attach(id, &path, cx.store.root(), limit) {
+        match fetch::attach(id, &path, &cx.store, limit) {
             Ok(_) => attached += 1,
             Err(e) => refused.push(format!("{id}: {e:#}")),
         }

@@ -80,10 +80,10 @@ impl Context {
             }
         };
         let lock = self.store.lock_with(self.wait, &waiting)?;
-        if let Some(r) = fetch::recover_manifest(self.store.root())? {
+        if let Some(r) = fetch::recover_manifest(&self.store)? {
             eprintln!(
                 "warning: {} was damaged: kept it as {} and rebuilt it from the {} document{} present.",
-                fetch::Manifest::path(self.store.root()).display(),
+                self.store.manifest_path().display(),
                 r.backup.display(),
                 r.files,
                 if r.files == 1 { "" } else { "s" }

@@ -49,9 +49,7 @@ pub fn download(cx: &Context) -> Result<DownloadReport, DownloadError> {
 
 pub fn status(cx: &Context, json: bool) -> Result<ExitCode> {
     let location = cx.model()?;
-    let vectors = Vectors::load(&Vectors::path(cx.store.root()))
-        .ok()
-        .flatten();
+    let vectors = Vectors::load(&cx.store.vectors_path()).ok().flatten();
     let entries = vectors.as_ref().map_or(0, |v| v.len());
     if json {
         let value = serde_json::json!({

@@ -6,16 +6,14 @@ use anyhow::Result;
 
 use paperdex::cli::BadInput;
 
-use super::search::{annotate, open_engine, print};
+use super::search::{open_library, print};
 use super::Context;
 
 pub fn run(cx: &Context, id: &str, limit: usize, json: bool) -> Result<ExitCode> {
     if limit == 0 {
         return Err(BadInput("--limit must be at least 1.".into()).into());
     }
-    let engine = open_engine(cx, false)?;
-    let mut results = engine.related(id, limit)?;
-    annotate(cx, &mut results)?;
+    let results = open_library(cx, false)?.related(id, limit)?;
     print(cx, &results, json)?;
     Ok(if results.hits.is_empty() {
         ExitCode::from(1)

@@ -6,11 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use paperdex::catalog::vocabulary;
 use paperdex::cli::{parse_years, BadInput, SearchOpts};
-use paperdex::embed::Semantic;
+use paperdex::library::{Library, OpenOptions};
 use paperdex::output::{self, Printer};
-use paperdex::search::{self, Engine, Meaning, Request, Results, Thesaurus};
+use paperdex::search::{self, Meaning, Request, Results};
 
 use super::{cite, Context};
 
@@ -32,8 +31,8 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     } else {
         Meaning::Auto
     };
-    let engine = open_engine(cx, false)?;
-    if meaning == Meaning::Only && !engine.has_meaning() {
+    let library = open_library(cx, false)?;
+    if meaning == Meaning::Only && !library.engine().has_meaning() {
         bail!(
             "--semantic-only needs a sentence model and the catalog embedded with it: run              `paperdex model fetch`, then `paperdex index`."
         );
@@ -48,8 +47,7 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
         limit: s.limit,
         meaning,
     };
-    let mut results = engine.search(&request)?;
-    annotate(cx, &mut results)?;
+    let results = library.search(&request)?;
     match s.format {
         Some(format) => super::export::hits(cx, &results, format)?,
         None => print(cx, &results, s.json)?,
@@ -61,48 +59,15 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     })
 }
 
-/// Opens the index with the vocabulary of the catalog in use (the thesaurus `index` stored,
-/// when it was made from the vocabulary files as they are now, or else made afresh) and with
-/// the stored vectors and sentence model, read only if a query needs them; `resident` keeps
-/// the whole model loaded for many queries.
-pub fn open_engine(cx: &Context, resident: bool) -> Result<Engine> {
-    let mut engine = Engine::open(&cx.store.index_dir())?;
-    let files = vocabulary::files(cx.places.catalog.as_deref())?;
-    let key = vocabulary::key(&files);
-    let stored = std::fs::read(cx.store.thesaurus_path())
-        .ok()
-        .and_then(|bytes| Thesaurus::from_bytes(&bytes, &key));
-    match stored {
-        Some(thesaurus) => engine.set_thesaurus(thesaurus),
-        None => engine.set_vocabulary(&vocabulary::from_files(&files)?),
-    }
-    let model = cx.model()?;
-    let semantic = Semantic::new(cx.store.root(), model.as_ref());
-    let semantic = if resident {
-        semantic.resident()
-    } else {
-        semantic
+/// Opens the library of the data directory for the catalog in use, with the sentence model
+/// if there is one; `resident` keeps the whole model loaded for many queries.
+pub fn open_library(cx: &Context, resident: bool) -> Result<Library> {
+    let opts = OpenOptions {
+        catalog_dir: cx.places.catalog.clone(),
+        model: cx.model()?,
+        resident,
     };
-    engine.set_neighbours(Box::new(semantic));
-    Ok(engine)
-}
-
-/// Adds what the data directory knows of each hit: its local PDF, and how often the library
-/// cites it (zero without citation data).
-pub fn annotate(cx: &Context, results: &mut Results) -> Result<()> {
-    for hit in &mut results.hits {
-        let path = cx.store.pdf_path(&hit.id);
-        if path.is_file() {
-            hit.pdf = Some(path.display().to_string());
-        }
-    }
-    if let Some(links) = cite::links(&cx.store)? {
-        let counts = links.cited_by_counts();
-        for hit in &mut results.hits {
-            hit.cited_by = counts.get(hit.id.as_str()).copied().unwrap_or(0);
-        }
-    }
-    Ok(())
+    Library::open(&cx.store, cx.catalog()?, &opts)
 }
 
 /// Prints results as JSON or for people.

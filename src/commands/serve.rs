@@ -1,45 +1,31 @@
-//! `paperdex serve`: opens the library the way `search` does and hands it to the web front
-//! end, with the files whose change means an `update` committed, so it is loaded again.
+//! `paperdex serve`: hands the data directory, and how its library is opened, to the web
+//! front end, and says where it listens.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Result;
 
-use paperdex::embed::Vectors;
-use paperdex::serve::{self, Library, Options};
+use paperdex::library::OpenOptions;
+use paperdex::serve::{self, Options};
 
-use super::{cite, search, Context};
+use super::Context;
 
 pub fn run(cx: &Context, addr: SocketAddr, open: bool) -> Result<ExitCode> {
-    // The loader outlives this call (it runs again on every reload), so it owns its context.
-    let own = cx.clone();
-    let load: serve::Loader = Arc::new(move || {
-        let catalog = own.catalog()?;
-        let engine = search::open_engine(&own, true)?;
-        let links = cite::links(&own.store)?;
-        Library::new(catalog, engine, links, &own.store)
-    });
-    let mut watch = vec![
-        cx.store.index_dir().join("meta.json"),
-        cx.store.citations_path(),
-        cx.store.thesaurus_path(),
-        // New vectors from `index` bring search by meaning to entries that lacked it.
-        Vectors::path(cx.store.root()),
-        paperdex::embed::passages::path(cx.store.root()),
-    ];
-    watch.extend(cx.places.catalog.clone());
     let options = Options {
         addr,
         open,
         quiet: cx.quiet,
-        watch,
+        library: OpenOptions {
+            catalog_dir: cx.places.catalog.clone(),
+            model: cx.model()?,
+            resident: true,
+        },
     };
     let root = paperdex::output::clean(&cx.store.root().display().to_string()).into_owned();
     let quiet = cx.quiet;
-    serve::run(options, cx.store.clone(), load, |bound| {
+    serve::run(options, cx.store.clone(), |bound| {
         // The address goes to standard output, as the command's result: with port 0 it is the
         // only way to learn the port the system chose.
         println!("Serving {root} at http://{bound}/");

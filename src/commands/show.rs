@@ -12,7 +12,6 @@ use paperdex::cli::BadInput;
 use paperdex::coverage;
 use paperdex::fault::{Fault, Faults};
 use paperdex::output::{self, Printer};
-use paperdex::pipeline;
 
 use super::{cite, Context};
 
@@ -24,7 +23,7 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
             catalog.origin
         ))
     })?;
-    let mut status = pipeline::entry_status(&cx.store, entry)?;
+    let mut status = output::local_rows(&coverage::local(&cx.store, entry)?);
     let covered = coverage::entries(&cx.store, std::slice::from_ref(entry))?;
     let source = covered.first().map(|c| match (c.origin, &c.missing) {
         (Some(origin), _) => origin.label().to_string(),
@@ -64,7 +63,7 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
         // The files themselves, as paths a script can open, or null.
         let path = |p: std::path::PathBuf| {
             p.exists()
-                .then(|| pipeline::absolute(&p).display().to_string())
+                .then(|| coverage::absolute(&p).display().to_string())
         };
         value["pdf_path"] = path(cx.store.pdf_path(id)).into();
         value["text_path"] = path(cx.store.text_path(id)).into();

@@ -1,5 +1,5 @@
-//! `paperdex update`: the whole pipeline in order (fetch, extract, cite, index, embed) over one
-//! lock.
+//! `paperdex update`: the whole pipeline (fetch, extract, cite, index, embed) over one lock,
+//! and what it says of each stage when it ends.
 
 use std::io;
 use std::process::ExitCode;
@@ -7,85 +7,87 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use paperdex::cli::UpdateOpts;
-use paperdex::fault::Fault;
+use paperdex::library::{self, UpdateOptions, UpdateReport};
 use paperdex::output;
-use paperdex::pipeline::StageOptions;
 
+use super::progress::Bar;
 use super::{cite, embed_cmd, extract, faults, fetch_cmd, index, Context};
 
 pub fn run(cx: &Context, u: &UpdateOpts) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
-    let _lock = cx.lock()?;
-    let json = u.fetch.json;
-    // Failed downloads are reported; the pipeline goes on with what there is.
-    let fetched = if u.offline {
+    let lock = cx.lock()?;
+    let fetch = if u.offline {
         None
     } else {
-        Some(fetch_cmd::fetch_catalog(
-            &cx.store, &catalog, &u.fetch, cx.quiet,
-        )?)
+        Some(fetch_cmd::fetch_options(&u.fetch)?)
     };
-    let stage = StageOptions {
-        verify: u.rebuild,
+    let model = embed_cmd::find_model(cx, !u.offline)?;
+    let opts = UpdateOptions {
+        fetch,
+        extract: true,
         ocr: !u.no_ocr,
+        rebuild: u.rebuild,
+        catalog_dir: cx.places.catalog.clone(),
+        model: model.location,
     };
-    let extracted = extract::extract_catalog(&cx.store, &catalog, &stage, cx.quiet)?;
-    if json {
-        extract::errors(&extracted);
-    } else {
-        extract::report(&extracted, cx.quiet);
-    }
-    let cited = cite::cite_catalog(&cx.store, &catalog, u.rebuild, cx.quiet)?;
-    if !json {
-        cite::report(&cited, cx.quiet);
-    }
-    let stats = index::index_catalog(
-        &cx.store,
-        &catalog,
-        cx.places.catalog.as_deref(),
-        u.rebuild,
-        cx.quiet,
-    )?;
-    if !json {
-        index::report(&stats, cx.quiet);
-    }
-    let embedded = embed_cmd::embed_catalog(cx, &catalog, !u.offline, u.rebuild)?;
-    let mut failed: Vec<Fault> = Vec::new();
-    failed.extend(extracted.faults.iter().cloned());
-    failed.extend(cited.faults.iter().cloned());
-    failed.extend(stats.faults.iter().cloned());
-    let empty = Vec::new();
-    let embed_before = embedded.as_ref().map_or(&empty, |e| &e.faulted_before);
-    if let Some(e) = &embedded {
-        failed.extend(e.faults.iter().cloned());
-    }
-    if json {
-        let value = serde_json::json!({
-            "fetch": fetched.as_ref().map(output::fetch_json),
-            "extract": extract::report_json(&extracted),
-            "index": stats,
-            "embed": embedded,
-            "faults": failed,
-        });
-        output::json(io::stdout().lock(), &value)?;
-    } else if let Some(embedded) = &embedded {
-        embed_cmd::report(embedded, cx.quiet);
-    }
-    faults::report(
-        &failed,
-        &[
-            &extracted.faulted_before,
-            &cited.faulted_before,
-            &stats.faulted_before,
-            embed_before,
-        ],
-        cx.quiet || json,
-    );
+    let bar = Bar::new(cx.quiet);
+    let report = library::update(&cx.store, &lock, &catalog, &opts, &bar)?;
+    bar.finish();
+    print(cx, &report, model.note.as_deref(), u.fetch.json)?;
     // Texts that could not be written, and documents that failed inside paperdex, are
     // errors: the library is not what it should be.
-    Ok(if extracted.ok() && failed.is_empty() {
+    Ok(if report.ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Prints what each stage of a run did, then the documents that failed inside paperdex; with
+/// `json`, one object on standard output instead of the stages' summaries. `model_note` says
+/// why the run had no sentence model, when it had none.
+pub fn print(
+    cx: &Context,
+    report: &UpdateReport,
+    model_note: Option<&str>,
+    json: bool,
+) -> Result<()> {
+    if json {
+        if let Some(extracted) = &report.extract {
+            extract::errors(extracted);
+        }
+        let value = serde_json::json!({
+            "fetch": report.fetch.as_ref().map(output::fetch_json),
+            "extract": report.extract.as_ref().map(extract::report_json),
+            "index": report.index,
+            "embed": report.embed,
+            "faults": report.faults,
+        });
+        output::json(io::stdout().lock(), &value)?;
+    } else {
+        if let Some(fetched) = &report.fetch {
+            fetch_cmd::report(fetched, cx.quiet)?;
+        }
+        if let Some(extracted) = &report.extract {
+            extract::report(extracted, cx.quiet);
+        }
+        cite::report(&report.cite, cx.quiet);
+        index::report(&report.index, cx.quiet);
+        if let Some(embedded) = &report.embed {
+            embed_cmd::report(embedded, cx.quiet);
+        }
+    }
+    if let Some(note) = model_note {
+        if note.starts_with("warning:") || !cx.quiet {
+            eprintln!("{note}");
+        }
+    }
+    if let Some(e) = &report.embed_error {
+        eprintln!(
+            "warning: could not embed the catalog, so search is by words alone: {}",
+            output::clean(e)
+        );
+    }
+    faults::report(&report.faults, &[&report.faulted_before], cx.quiet || json);
+    Ok(())
 }

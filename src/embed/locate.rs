@@ -34,7 +34,7 @@ pub struct ModelLocation {
 
 /// The data directory's own model folder.
 pub fn model_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("model")
+    crate::store::Store::new(data_dir).model_dir()
 }
 
 /// Finds the model folder to use: `explicit` first, then `env` (the value of

@@ -35,9 +35,9 @@ pub use download::{
     download, DownloadError, DownloadOptions, DownloadReport, PinnedFile, HUB_URL, MINILM_FILES,
 };
 pub use locate::{locate, model_dir, ModelLocation, ModelOrigin, MODEL_ENV};
-pub use model::{init_threads, EmbedOptions, Model, MODEL_FILES};
+pub use model::{init_threads, BatchOptions, Model, MODEL_FILES};
 pub use semantic::Semantic;
-pub use stage::{entry_text, run, EmbedStats};
+pub use stage::{entry_text, run, EmbedOptions, EmbedReport};
 pub use vectors::{text_hash, UpdateReport, Vectors};
 
 use anyhow::Result;

@@ -31,7 +31,7 @@ const DEFAULT_MAX_TOKENS: usize = 256;
 
 /// How [`Model::embed`] schedules its work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EmbedOptions {
+pub struct BatchOptions {
     /// Texts run through the encoder together. Texts are sorted by length first, so a batch
     /// pads little; larger batches give the matrix products more rows to work with.
     pub batch_size: usize,
@@ -40,11 +40,11 @@ pub struct EmbedOptions {
     pub parallel_batches: bool,
 }
 
-impl Default for EmbedOptions {
+impl Default for BatchOptions {
     fn default() -> Self {
         // Measured on the catalog (bench/embed.py): batches of 4 to 32 cost about the same
         // CPU time; small ones share out evenly over the cores.
-        EmbedOptions {
+        BatchOptions {
             batch_size: 8,
             parallel_batches: true,
         }
@@ -85,7 +85,7 @@ pub struct Model {
     dims: usize,
     max_tokens: usize,
     pad_id: u32,
-    options: EmbedOptions,
+    options: BatchOptions,
     /// For a model loaded for given texts only: where each of their token ids stands in its
     /// cut-down table of word vectors.
     rows: Option<HashMap<u32, u32>>,
@@ -105,14 +105,14 @@ struct PoolingConfig {
 }
 
 impl Model {
-    /// Loads the model in `dir` with the default [`EmbedOptions`].
+    /// Loads the model in `dir` with the default [`BatchOptions`].
     pub fn load(dir: &Path) -> Result<Model> {
-        Model::load_with(dir, EmbedOptions::default())
+        Model::load_with(dir, BatchOptions::default())
     }
 
     /// Loads the model in `dir`, which must hold [`MODEL_FILES`]; `sentence_bert_config.json`
     /// and `1_Pooling/config.json` are read when present.
-    pub fn load_with(dir: &Path, options: EmbedOptions) -> Result<Model> {
+    pub fn load_with(dir: &Path, options: BatchOptions) -> Result<Model> {
         Model::load_inner(dir, options, None)
     }
 
@@ -120,7 +120,7 @@ impl Model {
     /// made when it was last hashed), skipping the hash of its weights: most of the time a
     /// query's first use of the model would take.
     pub fn load_known(dir: &Path, identity: &str) -> Result<Model> {
-        Model::load_inner(dir, EmbedOptions::default(), Some(identity.to_string()))
+        Model::load_inner(dir, BatchOptions::default(), Some(identity.to_string()))
     }
 
     /// Loads the model in `dir`, whose identity is `identity`, able to embed `texts` only:
@@ -177,12 +177,12 @@ impl Model {
             dims: config.hidden_size,
             max_tokens,
             pad_id: config.pad_token_id as u32,
-            options: EmbedOptions::default(),
+            options: BatchOptions::default(),
             rows: Some(rows),
         })
     }
 
-    fn load_inner(dir: &Path, options: EmbedOptions, known: Option<String>) -> Result<Model> {
+    fn load_inner(dir: &Path, options: BatchOptions, known: Option<String>) -> Result<Model> {
         let (config, config_bytes, max_tokens) = config_of(dir)?;
         let tokenizer_path = dir.join("tokenizer.json");
         let tokenizer_bytes = read(&tokenizer_path)?;
@@ -208,7 +208,7 @@ impl Model {
             pad_id: config.pad_token_id as u32,
             tokenizer: Some(tokenizer),
             known: HashMap::new(),
-            options: EmbedOptions {
+            options: BatchOptions {
                 batch_size: options.batch_size.max(1),
                 ..options
             },
@@ -626,7 +626,7 @@ mod tests {
     fn a_batch_gives_the_vectors_of_one_by_one_in_input_order() {
         let dir = tiny::model_dir();
         for parallel_batches in [false, true] {
-            let options = EmbedOptions {
+            let options = BatchOptions {
                 batch_size: 3,
                 parallel_batches,
             };

@@ -11,7 +11,7 @@
 //! a search maps them instead of reading them.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 use super::vectors::embed_each;
 use super::Embedder;
 use crate::catalog::Entry;
-use crate::index::TextSource;
+use crate::stage::{Event, Progress, Stage};
 use crate::store::write_atomic;
+use crate::text::TextSource;
 
 /// Words per passage: about 130 of the model's tokens, within the 256 it reads.
 const PASSAGE_WORDS: usize = 100;
@@ -108,11 +109,6 @@ pub fn text_of<'a>(pages: &'a [String], span: &Span) -> Option<&'a str> {
     pages
         .get(span.page.checked_sub(1)?)?
         .get(span.start..span.end)
-}
-
-/// Where a data directory keeps its passage vectors.
-pub fn path(data_dir: &Path) -> PathBuf {
-    data_dir.join("embed").join("passages.bin")
 }
 
 /// The file's first bytes.
@@ -360,7 +356,7 @@ pub fn update(
     entries: &[Entry],
     texts: &dyn TextSource,
     skip: &HashSet<String>,
-    progress: &dyn Fn(usize, usize),
+    progress: &dyn Progress,
 ) -> Result<PassageStats> {
     let mut stats = PassageStats::default();
     let old = match Stored::load(path) {
@@ -421,7 +417,10 @@ pub fn update(
     let ids: HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
     changed |= stored.keys().any(|id| !ids.contains(id));
     let total: usize = todo.iter().map(|t| t.3.len()).sum();
-    progress(0, total);
+    progress.event(Event::Planned {
+        stage: Stage::Passages,
+        total,
+    });
     let mut done = 0;
     let mut saved = Instant::now();
     for (id, key, spans, passages) in todo {
@@ -436,7 +435,12 @@ pub fn update(
                 }
             }
             done += chunk.len();
-            progress(done, total);
+            progress.event(Event::Done {
+                stage: Stage::Passages,
+                id: Some(&id),
+                done,
+                total,
+            });
             if fault.is_some() {
                 break;
             }

@@ -2,7 +2,7 @@
 //! **search**): the stored vectors and the model behind the search stage's `Neighbours`,
 //! both read only when a query first needs them, so a keyword search pays for neither.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use anyhow::{anyhow, Result};
@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use super::{passages, Embedder, Model, ModelLocation, Vectors};
 use crate::search::{Near, NearPassage, Neighbours};
+use crate::store::Store;
 
 /// How much an entry's best passage lifts it, per unit of similarity by which that passage
 /// stands out above the best passages of most documents. An entry is not simply as near as
@@ -20,7 +21,7 @@ const PASSAGE_WEIGHT: f32 = 0.5;
 
 /// Entries near in meaning, from a data directory's vectors and a model folder.
 pub struct Semantic {
-    data_dir: PathBuf,
+    store: Store,
     vectors_path: PathBuf,
     passages_path: PathBuf,
     model_dir: Option<PathBuf>,
@@ -33,13 +34,13 @@ pub struct Semantic {
 }
 
 impl Semantic {
-    /// Meaning over the vectors stored in `data_dir`, with the model at `model` (if any) for
-    /// queries. Nothing is read yet.
-    pub fn new(data_dir: &Path, model: Option<&ModelLocation>) -> Semantic {
+    /// Meaning over the vectors stored in a data directory, with the model at `model` (if
+    /// any) for queries. Nothing is read yet.
+    pub fn new(store: &Store, model: Option<&ModelLocation>) -> Semantic {
         Semantic {
-            data_dir: data_dir.to_path_buf(),
-            vectors_path: Vectors::path(data_dir),
-            passages_path: passages::path(data_dir),
+            store: store.clone(),
+            vectors_path: store.vectors_path(),
+            passages_path: store.passages_path(),
             model_dir: model.map(|m| m.dir.clone()),
             vectors: OnceLock::new(),
             passages: OnceLock::new(),
@@ -103,7 +104,7 @@ impl Semantic {
             )
         };
         if !self.resident {
-            if let Some(known) = super::stage::known_identity(&self.data_dir, dir) {
+            if let Some(known) = super::stage::known_identity(&self.store, dir) {
                 if known != stored {
                     return Err(other());
                 }
@@ -124,7 +125,7 @@ impl Semantic {
             .as_deref()
             .ok_or_else(|| anyhow!("No sentence model is set up."))?;
         let load = || {
-            let known = super::stage::known_identity(&self.data_dir, dir);
+            let known = super::stage::known_identity(&self.store, dir);
             super::stage::load_model(known.as_deref(), dir)
         };
         self.model
@@ -244,16 +245,17 @@ mod tests {
             })
             .collect();
         super::super::stage::run(
-            data.path(),
+            &Store::new(data.path()),
             &entries,
-            &crate::index::NoText,
-            &location,
-            &mut crate::fault::Faults::default(),
-            &|_, _| {},
+            &super::super::stage::EmbedOptions {
+                model: location.clone(),
+                retry: false,
+            },
+            &crate::stage::Silent,
         )
         .unwrap();
 
-        let semantic = Semantic::new(data.path(), Some(&location));
+        let semantic = Semantic::new(&Store::new(data.path()), Some(&location));
         assert!(semantic.available());
         // The query "alpha alpha" is the text entry alpha was embedded from.
         let near = semantic.nearest("alpha alpha", 3).unwrap();
@@ -263,10 +265,10 @@ mod tests {
         assert_eq!(similar.len(), 2);
         assert!(similar.iter().all(|(id, _)| id != "beta"));
 
-        let without_model = Semantic::new(data.path(), None);
+        let without_model = Semantic::new(&Store::new(data.path()), None);
         assert!(!without_model.available());
         assert_eq!(without_model.similar("beta", 5).len(), 2);
         let empty = tempfile::tempdir().unwrap();
-        assert!(!Semantic::new(empty.path(), Some(&location)).available());
+        assert!(!Semantic::new(&Store::new(empty.path()), Some(&location)).available());
     }
 }

@@ -13,13 +13,16 @@ use std::collections::{HashMap, HashSet};
 
 use super::{passages, text_hash, Embedder, Model, ModelLocation, Vectors, MODEL_FILES};
 use crate::catalog::Entry;
-use crate::fault::{self, Fault, Faults, Stage};
-use crate::index::TextSource;
+use crate::fault::{self, Fault, Faults};
+use crate::stage::Stage;
+use crate::stage::{Event, Progress};
 use crate::store::write_atomic;
+use crate::store::Store;
+use crate::text::{StoredText, TextSource};
 
 /// What one run of the stage did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct EmbedStats {
+pub struct EmbedReport {
     /// Entries whose text went through the model.
     pub embedded: usize,
     /// Entries whose stored vector was kept.
@@ -64,25 +67,49 @@ pub fn entry_text(entry: &Entry) -> String {
     parts.join(". ")
 }
 
-/// Where a data directory keeps the stamp of the model its vectors were made with.
-fn stamp_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("embed").join("model.json")
+/// How the embed stage runs.
+#[derive(Debug, Clone)]
+pub struct EmbedOptions {
+    /// The sentence model to embed with.
+    pub model: ModelLocation,
+    /// Embed again the texts that failed inside paperdex before.
+    pub retry: bool,
 }
 
-/// Brings the stored vectors in step with `entries` using the model at `model`: one vector
-/// per entry from its title, names, summary and concepts, and one per passage of its full
-/// text from `texts`. `progress` gets `(done, total)` over the texts embedded, entries first,
-/// then passages. The model is loaded only when some text is new or changed, or the model
-/// folder changed. An entry whose text makes the model fail inside paperdex is recorded in
-/// `faults` and left without its vector (or passage vectors); the others are embedded.
+/// Brings the stored vectors in step with the catalog and the extracted text: one vector per
+/// entry from its title, names, summary and concepts, and one per passage of its full text.
+/// The model is loaded only when some text is new or changed, or the model folder changed. An
+/// entry whose text makes the model fail inside paperdex is recorded as a fault and left
+/// without its vector (or passage vectors); the others are embedded.
 pub fn run(
-    data_dir: &Path,
+    store: &Store,
+    entries: &[Entry],
+    opts: &EmbedOptions,
+    progress: &dyn Progress,
+) -> Result<EmbedReport> {
+    let texts = StoredText::load(store)?;
+    let mut faults = Faults::load(store);
+    let before = faults.clone();
+    if opts.retry {
+        faults.clear_stage(Stage::Embed);
+        faults.clear_stage(Stage::Passages);
+    }
+    let report = embed_library(store, entries, &texts, &opts.model, &mut faults, progress)?;
+    if faults != before {
+        faults.save(store)?;
+    }
+    Ok(report)
+}
+
+/// The embed stage over the data directory of `store`, with the faults kept in `faults`.
+fn embed_library(
+    store: &Store,
     entries: &[Entry],
     texts: &dyn TextSource,
     model: &ModelLocation,
     faults: &mut Faults,
-    progress: &dyn Fn(usize, usize),
-) -> Result<EmbedStats> {
+    progress: &dyn Progress,
+) -> Result<EmbedReport> {
     let ids: HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
     faults.retain(Stage::Embed, |id| ids.contains(id));
     faults.retain(Stage::Passages, |id| ids.contains(id));
@@ -115,9 +142,9 @@ pub fn run(
     faulted_before.extend(skip.iter().cloned());
     faulted_before.sort();
     faulted_before.dedup();
-    let path = Vectors::path(data_dir);
-    let passages_path = passages::path(data_dir);
-    let known = known_identity(data_dir, &model.dir);
+    let path = store.vectors_path();
+    let passages_path = store.passages_path();
+    let known = known_identity(store, &model.dir);
     let entries_done = known.as_deref().and_then(|id| unchanged(&path, id, &items));
     let with_text: Vec<Entry> = entries
         .iter()
@@ -128,7 +155,7 @@ pub fn run(
         .as_deref()
         .is_some_and(|id| passages::current(&passages_path, id, &with_text, texts));
     if let (Some(stats), true) = (&entries_done, passages_done) {
-        return Ok(EmbedStats {
+        return Ok(EmbedReport {
             faulted_before,
             ..stats.clone()
         });
@@ -181,7 +208,7 @@ pub fn run(
         ..stamp_of(&model.dir)?
     };
     let bytes = serde_json::to_vec_pretty(&stamp).context("Could not encode the model stamp")?;
-    write_atomic(&stamp_path(data_dir), &bytes)?;
+    write_atomic(&store.model_stamp_path(), &bytes)?;
     Ok(stats)
 }
 
@@ -197,9 +224,17 @@ fn embed_entries(
     model: &dyn Embedder,
     items: &[(&str, String)],
     faults: &mut Faults,
-    progress: &dyn Fn(usize, usize),
-) -> Result<EmbedStats> {
-    let (_, report) = Vectors::update(path, model, items, progress)?;
+    progress: &dyn Progress,
+) -> Result<EmbedReport> {
+    let step = |done: usize, total: usize| {
+        progress.event(Event::Done {
+            stage: Stage::Embed,
+            id: None,
+            done,
+            total,
+        })
+    };
+    let (_, report) = Vectors::update(path, model, items, &step)?;
     for (id, _) in items {
         faults.clear(Stage::Embed, id);
     }
@@ -214,13 +249,13 @@ fn embed_entries(
             reason: reason.clone(),
         });
     }
-    Ok(EmbedStats {
+    Ok(EmbedReport {
         embedded: report.embedded.len(),
         reused: report.reused.len(),
         removed: report.removed.len(),
         discarded: report.discarded,
         faults: new_faults,
-        ..EmbedStats::default()
+        ..EmbedReport::default()
     })
 }
 
@@ -255,17 +290,18 @@ pub(super) fn load_model(known: Option<&str>, dir: &Path) -> Result<Model> {
     }
 }
 
-/// The identity of the model in `dir` as stamped when the vectors in `data_dir` were made,
+/// The identity of the model in `dir` as stamped when the vectors of `store` were made,
 /// if its files have not changed since: it spares hashing the weights again.
-pub(super) fn known_identity(data_dir: &Path, dir: &Path) -> Option<String> {
-    let stored: Stamp = serde_json::from_slice(&std::fs::read(stamp_path(data_dir)).ok()?).ok()?;
+pub(super) fn known_identity(store: &Store, dir: &Path) -> Option<String> {
+    let stored: Stamp =
+        serde_json::from_slice(&std::fs::read(store.model_stamp_path()).ok()?).ok()?;
     let now = stamp_of(dir).ok()?;
     (stored.dir == now.dir && stored.files == now.files).then_some(stored.identity)
 }
 
 /// The stats of a run with nothing to do, when the vectors at `path` were made by the model
 /// `identity` from exactly these texts; `None` when there is work.
-fn unchanged(path: &Path, identity: &str, items: &[(&str, String)]) -> Option<EmbedStats> {
+fn unchanged(path: &Path, identity: &str, items: &[(&str, String)]) -> Option<EmbedReport> {
     let vectors = Vectors::load(path).ok()??;
     if vectors.model() != identity || vectors.len() != items.len() {
         return None;
@@ -273,9 +309,9 @@ fn unchanged(path: &Path, identity: &str, items: &[(&str, String)]) -> Option<Em
     let same = items
         .iter()
         .all(|(id, text)| vectors.hash(id) == Some(text_hash(text).as_str()));
-    same.then(|| EmbedStats {
+    same.then(|| EmbedReport {
         reused: items.len(),
-        ..EmbedStats::default()
+        ..EmbedReport::default()
     })
 }
 
@@ -304,6 +340,7 @@ fn stamp_of(dir: &Path) -> Result<Stamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stage::Silent;
 
     #[test]
     fn an_entry_is_embedded_from_its_title_names_and_summary() {
@@ -342,23 +379,25 @@ mod tests {
         };
         let data = tempfile::tempdir().unwrap();
         let first = run(
-            data.path(),
+            &Store::new(data.path()),
             &entries("about"),
-            &crate::index::NoText,
-            &location,
-            &mut Faults::default(),
-            &|_, _| {},
+            &EmbedOptions {
+                model: location.clone(),
+                retry: false,
+            },
+            &Silent,
         )
         .unwrap();
         assert_eq!((first.embedded, first.reused), (3, 0));
-        assert!(stamp_path(data.path()).is_file());
+        assert!(Store::new(data.path()).model_stamp_path().is_file());
         let again = run(
-            data.path(),
+            &Store::new(data.path()),
             &entries("about"),
-            &crate::index::NoText,
-            &location,
-            &mut Faults::default(),
-            &|_, _| {},
+            &EmbedOptions {
+                model: location.clone(),
+                retry: false,
+            },
+            &Silent,
         )
         .unwrap();
         assert_eq!((again.embedded, again.reused), (0, 3));
@@ -366,27 +405,29 @@ mod tests {
         changed[1].summary = "something else entirely".into();
         changed.pop();
         let third = run(
-            data.path(),
+            &Store::new(data.path()),
             &changed,
-            &crate::index::NoText,
-            &location,
-            &mut Faults::default(),
-            &|_, _| {},
+            &EmbedOptions {
+                model: location.clone(),
+                retry: false,
+            },
+            &Silent,
         )
         .unwrap();
         assert_eq!((third.embedded, third.reused, third.removed), (1, 1, 1));
-        let known = known_identity(data.path(), model.path()).unwrap();
+        let known = known_identity(&Store::new(data.path()), model.path()).unwrap();
         assert_eq!(known, Model::load(model.path()).unwrap().identity());
         // Another model's vectors are never reused.
         super::super::tiny::write_model(model.path(), 7);
-        assert_eq!(known_identity(data.path(), model.path()), None);
+        assert_eq!(known_identity(&Store::new(data.path()), model.path()), None);
         let other = run(
-            data.path(),
+            &Store::new(data.path()),
             &changed,
-            &crate::index::NoText,
-            &location,
-            &mut Faults::default(),
-            &|_, _| {},
+            &EmbedOptions {
+                model: location.clone(),
+                retry: false,
+            },
+            &Silent,
         )
         .unwrap();
         assert_eq!(other.embedded, 2);

@@ -8,7 +8,7 @@
 //! per header row, in the same order. It is always replaced whole, atomically.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -103,11 +103,6 @@ pub(super) fn embed_each(
 }
 
 impl Vectors {
-    /// Where a data directory keeps its vectors.
-    pub fn path(data_dir: &Path) -> PathBuf {
-        data_dir.join("embed").join("vectors.bin")
-    }
-
     /// An empty set for vectors of `dims` numbers made by the model `model`.
     pub fn new(model: &str, dims: usize) -> Vectors {
         Vectors {
@@ -465,7 +460,7 @@ mod tests {
     #[test]
     fn a_rerun_embeds_only_new_and_changed_texts_and_drops_removed_ids() {
         let dir = tempfile::tempdir().unwrap();
-        let path = Vectors::path(dir.path());
+        let path = crate::store::Store::new(dir.path()).vectors_path();
         let first = items(&[
             ("raft", "Raft. Consensus."),
             ("paxos", "Paxos."),
@@ -515,7 +510,7 @@ mod tests {
     #[test]
     fn vectors_of_another_model_or_an_unreadable_file_are_not_reused() {
         let dir = tempfile::tempdir().unwrap();
-        let path = Vectors::path(dir.path());
+        let path = crate::store::Store::new(dir.path()).vectors_path();
         let list = items(&[("raft", "Raft."), ("paxos", "Paxos.")]);
         Vectors::update(&path, &Counting::new("m1"), &list, &|_, _| {}).unwrap();
 
@@ -539,7 +534,7 @@ mod tests {
     #[test]
     fn progress_counts_up_to_the_texts_to_embed() {
         let dir = tempfile::tempdir().unwrap();
-        let path = Vectors::path(dir.path());
+        let path = crate::store::Store::new(dir.path()).vectors_path();
         let list: Vec<(String, String)> = (0..150)
             .map(|i| (format!("e{i}"), format!("text number {i}")))
             .collect();

@@ -26,8 +26,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use super::error::FailReason;
 use super::manifest::{Format, ManifestEntry};
 use super::pdf::{PdfSniffer, MAX_LEADING_JUNK};
-use super::store;
 use super::{FetchEvent, FetchOptions};
+use crate::store::{commit, hex, Store};
 
 /// Bytes between two `Progress` events, so a fast link does not flood the callback.
 const PROGRESS_STEP: u64 = 256 * 1024;
@@ -205,7 +205,7 @@ pub(super) enum Got {
 pub(super) struct Downloader<'a> {
     client: reqwest::Client,
     opts: &'a FetchOptions,
-    data_dir: &'a Path,
+    store: &'a Store,
     on_event: &'a (dyn Fn(FetchEvent) + Sync),
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
     reach: Reachability,
@@ -216,7 +216,7 @@ impl<'a> Downloader<'a> {
     /// Builds the HTTP client; redirects are disabled because they are followed by hand.
     pub(super) fn new(
         opts: &'a FetchOptions,
-        data_dir: &'a Path,
+        store: &'a Store,
         on_event: &'a (dyn Fn(FetchEvent) + Sync),
     ) -> anyhow::Result<Self> {
         let mut builder = reqwest::Client::builder()
@@ -231,7 +231,7 @@ impl<'a> Downloader<'a> {
         Ok(Downloader {
             client,
             opts,
-            data_dir,
+            store,
             on_event,
             hosts: Mutex::new(HashMap::new()),
             reach: Reachability::default(),
@@ -484,7 +484,7 @@ impl<'a> Downloader<'a> {
         // file created, in the folder of its kind.
         let mut head: Vec<u8> = Vec::new();
         let mut format: Option<Format> = None;
-        let mut part = store::part_path(self.data_dir, id);
+        let mut part = self.store.pdf_part_path(id);
         let mut out: Option<tokio::io::BufWriter<tokio::fs::File>> = None;
         let mut hasher = Sha256::new();
         let mut sniffer = PdfSniffer::default();
@@ -583,7 +583,7 @@ impl<'a> Downloader<'a> {
                         Sniffed::Is(f) => {
                             format = Some(f);
                             if f == Format::Html {
-                                part = store::html_part_path(self.data_dir, id);
+                                part = self.store.html_part_path(id);
                             }
                             out = Some(self.create_part(&part).await?);
                             &head
@@ -637,7 +637,7 @@ impl<'a> Downloader<'a> {
                     Sniffed::Is(f) => {
                         format = Some(f);
                         if f == Format::Html {
-                            part = store::html_part_path(self.data_dir, id);
+                            part = self.store.html_part_path(id);
                         }
                         let mut file = self.create_part(&part).await?;
                         if f == Format::Pdf {
@@ -694,7 +694,7 @@ impl<'a> Downloader<'a> {
             final_url: final_url.to_string(),
             status,
             bytes: received,
-            sha256: store::hex(&hasher.finalize()),
+            sha256: hex(&hasher.finalize()),
             etag,
             last_modified,
             charset: match format {
@@ -712,8 +712,8 @@ impl<'a> Downloader<'a> {
         if format == Format::Html {
             return Ok(Got::Page { part, entry });
         }
-        let dest = store::pdf_path(self.data_dir, id);
-        tokio::task::spawn_blocking(move || store::commit_file(&part, &dest))
+        let dest = self.store.pdf_path(id);
+        tokio::task::spawn_blocking(move || commit(&part, &dest))
             .await
             .context("waiting for the file commit")??;
         Ok(Got::Stored(entry))
@@ -1034,7 +1034,8 @@ mod tests {
             ..FetchOptions::default()
         };
         let on_event = |_: FetchEvent| {};
-        let dl = Downloader::new(&opts, Path::new("/nonexistent"), &on_event).unwrap();
+        let store = crate::store::Store::new(Path::new("/nonexistent"));
+        let dl = Downloader::new(&opts, &store, &on_event).unwrap();
         let d1 = dl.retry_delay("a", 1, None);
         let d2 = dl.retry_delay("a", 2, None);
         assert!(d1 >= Duration::from_millis(100) && d1 < Duration::from_millis(126));
@@ -1070,7 +1071,8 @@ mod tests {
                 retries.lock().unwrap().push((url.to_string(), reason));
             }
         };
-        let mut dl = Downloader::new(&opts, Path::new("/nonexistent"), &on_event).unwrap();
+        let store = crate::store::Store::new(Path::new("/nonexistent"));
+        let mut dl = Downloader::new(&opts, &store, &on_event).unwrap();
         // Resolution happens in-process, so nothing leaves the machine.
         dl.client = reqwest::Client::builder()
             .no_proxy()

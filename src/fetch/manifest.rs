@@ -7,13 +7,13 @@
 //! progress; a damaged manifest is set aside and rebuilt from the PDFs present.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::error::FailReason;
-use super::store;
+use crate::store::{sha256_file, validate_id, write_atomic, Store};
 
 /// URL prefix that marks an entry as attached by hand rather than downloaded.
 pub(super) const ATTACHED_SCHEME: &str = "file://";
@@ -119,17 +119,17 @@ pub struct Recovered {
 /// the PDFs and web pages present, so the next run neither downloads them again nor is stuck on
 /// the damage.
 /// Returns `None` when the manifest is missing or sound.
-pub fn recover_manifest(data_dir: &Path) -> Result<Option<Recovered>> {
-    match Manifest::load(data_dir) {
+pub fn recover_manifest(store: &Store) -> Result<Option<Recovered>> {
+    match Manifest::load(store) {
         Ok(_) => return Ok(None),
         Err(e) if e.downcast_ref::<Damaged>().is_none() => return Err(e),
         Err(_) => {}
     }
-    let path = Manifest::path(data_dir);
-    let mut backup = data_dir.join("manifest.json.damaged");
+    let path = store.manifest_path();
+    let mut backup = store.damaged_manifest_path(0);
     let mut n = 2;
     while backup.exists() {
-        backup = data_dir.join(format!("manifest.json.damaged-{n}"));
+        backup = store.damaged_manifest_path(n);
         n += 1;
     }
     std::fs::rename(&path, &backup).with_context(|| {
@@ -144,8 +144,8 @@ pub fn recover_manifest(data_dir: &Path) -> Result<Option<Recovered>> {
         entries: BTreeMap::new(),
     };
     let folders = [
-        (store::pdf_dir(data_dir), ".pdf", Format::Pdf),
-        (store::html_dir(data_dir), ".html", Format::Html),
+        (store.pdf_dir(), ".pdf", Format::Pdf),
+        (store.html_dir(), ".html", Format::Html),
     ];
     for (dir, suffix, format) in folders {
         let listing = match std::fs::read_dir(&dir) {
@@ -168,10 +168,10 @@ pub fn recover_manifest(data_dir: &Path) -> Result<Option<Recovered>> {
             if manifest.get(id).is_some() {
                 continue;
             }
-            if store::validate_id(id).is_err() {
+            if validate_id(id).is_err() {
                 continue;
             }
-            let (bytes, sha256) = store::sha256_file(&path)?;
+            let (bytes, sha256) = sha256_file(&path)?;
             let written = std::fs::metadata(&path)
                 .and_then(|m| m.modified())
                 .ok()
@@ -190,7 +190,7 @@ pub fn recover_manifest(data_dir: &Path) -> Result<Option<Recovered>> {
             );
         }
     }
-    manifest.save(data_dir)?;
+    manifest.save(store)?;
     Ok(Some(Recovered {
         backup,
         files: manifest.len(),
@@ -205,14 +205,9 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// Returns the manifest location, `<data-dir>/manifest.json`.
-    pub fn path(data_dir: &Path) -> PathBuf {
-        data_dir.join("manifest.json")
-    }
-
-    /// Loads the manifest of `data_dir`, or an empty one if there is none yet.
-    pub fn load(data_dir: &Path) -> Result<Self> {
-        let path = Self::path(data_dir);
+    /// Loads the manifest of a data directory, or an empty one if there is none yet.
+    pub fn load(store: &Store) -> Result<Self> {
+        let path = store.manifest_path();
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -240,15 +235,13 @@ impl Manifest {
         Ok(manifest)
     }
 
-    /// Writes the manifest atomically to `<data-dir>/manifest.json`.
-    pub fn save(&self, data_dir: &Path) -> Result<()> {
-        let path = Self::path(data_dir);
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("Could not create {}", data_dir.display()))?;
+    /// Writes the manifest atomically into the data directory.
+    pub fn save(&self, store: &Store) -> Result<()> {
+        let path = store.manifest_path();
         let mut json =
             serde_json::to_vec_pretty(self).context("Could not serialize the manifest")?;
         json.push(b'\n');
-        store::write_atomic(&path, &json)
+        write_atomic(&path, &json)
     }
 
     /// Returns the entry of `id`, if any.
@@ -289,7 +282,7 @@ mod tests {
     #[test]
     fn missing_manifest_is_empty_and_roundtrips() {
         let dir = tempfile::tempdir().unwrap();
-        let mut m = Manifest::load(dir.path()).unwrap();
+        let mut m = Manifest::load(&Store::new(dir.path())).unwrap();
         assert!(m.is_empty());
         m.insert(
             "raft",
@@ -301,8 +294,8 @@ mod tests {
                 ..Default::default()
             },
         );
-        m.save(dir.path()).unwrap();
-        let back = Manifest::load(dir.path()).unwrap();
+        m.save(&Store::new(dir.path())).unwrap();
+        let back = Manifest::load(&Store::new(dir.path())).unwrap();
         assert_eq!(back, m);
         assert!(back.get("raft").unwrap().has_file());
         assert!(back.get("raft").unwrap().failed());
@@ -311,17 +304,23 @@ mod tests {
     #[test]
     fn damaged_manifest_is_set_aside_and_rebuilt_from_the_pdfs() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(store::pdf_dir(dir.path())).unwrap();
-        std::fs::write(store::pdf_path(dir.path(), "raft"), b"%PDF-1.4 raft").unwrap();
-        std::fs::write(store::pdf_dir(dir.path()).join("Not An Id.pdf"), b"x").unwrap();
-        std::fs::create_dir_all(store::html_dir(dir.path())).unwrap();
-        std::fs::write(store::html_path(dir.path(), "the-log"), b"<html>").unwrap();
-        std::fs::write(Manifest::path(dir.path()), "{\"version\": 1, \"entr").unwrap();
+        std::fs::create_dir_all(Store::new(dir.path()).pdf_dir()).unwrap();
+        std::fs::write(Store::new(dir.path()).pdf_path("raft"), b"%PDF-1.4 raft").unwrap();
+        std::fs::write(Store::new(dir.path()).pdf_dir().join("Not An Id.pdf"), b"x").unwrap();
+        std::fs::create_dir_all(Store::new(dir.path()).html_dir()).unwrap();
+        std::fs::write(Store::new(dir.path()).html_path("the-log"), b"<html>").unwrap();
+        std::fs::write(
+            Store::new(dir.path()).manifest_path(),
+            "{\"version\": 1, \"entr",
+        )
+        .unwrap();
         assert_eq!(
-            recover_manifest(dir.path()).unwrap().map(|r| r.files),
+            recover_manifest(&Store::new(dir.path()))
+                .unwrap()
+                .map(|r| r.files),
             Some(2)
         );
-        let m = Manifest::load(dir.path()).unwrap();
+        let m = Manifest::load(&Store::new(dir.path())).unwrap();
         let page = m.get("the-log").unwrap();
         assert_eq!((page.format, page.bytes), (Format::Html, 6));
         let raft = m.get("raft").unwrap();
@@ -331,14 +330,14 @@ mod tests {
             std::fs::read_to_string(backup).unwrap(),
             "{\"version\": 1, \"entr"
         );
-        assert_eq!(recover_manifest(dir.path()).unwrap(), None);
+        assert_eq!(recover_manifest(&Store::new(dir.path())).unwrap(), None);
     }
 
     #[test]
     fn corrupt_manifest_names_its_path() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(Manifest::path(dir.path()), "{not json").unwrap();
-        let err = Manifest::load(dir.path()).unwrap_err();
+        std::fs::write(Store::new(dir.path()).manifest_path(), "{not json").unwrap();
+        let err = Manifest::load(&Store::new(dir.path())).unwrap_err();
         assert!(format!("{err:#}").contains("manifest.json"));
     }
 }

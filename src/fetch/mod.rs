@@ -7,8 +7,8 @@
 //! retry transient failures, verify that a body is a whole PDF before keeping
 //! it, and write atomically so that an interrupted run is resumed cleanly.
 //!
-//! The module never prints: progress goes to the caller's callback as
-//! [`FetchEvent`]s and the result is a [`FetchReport`] the CLI renders.
+//! The module never prints: progress goes to the caller as the stages' events, and the
+//! result is a [`FetchReport`] the front end renders.
 
 mod download;
 mod error;
@@ -16,7 +16,6 @@ mod landing;
 mod manifest;
 mod pdf;
 mod run;
-mod store;
 
 #[cfg(test)]
 pub(crate) mod test_server;
@@ -30,8 +29,9 @@ pub use download::{bytes_text, rate_text, seconds};
 pub use error::FailReason;
 pub use landing::names_pdf;
 pub use manifest::{recover_manifest, Damaged, Format, Manifest, ManifestEntry, Recovered};
-pub use run::{attach, attach_reader, fetch_all};
-pub use store::{document_path, html_dir, html_path, pdf_dir, pdf_path, validate_id};
+#[cfg(test)]
+use run::fetch_all;
+pub use run::{attach, attach_reader, run};
 
 /// Longest time one download may take unless told otherwise.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
@@ -112,9 +112,10 @@ impl Default for FetchOptions {
     }
 }
 
-/// Progress notification passed to the caller's callback during [`fetch_all`].
+/// What a run tells of its downloads as they go, before [`run`] turns it into the stages'
+/// [`crate::stage::Event`]s.
 #[derive(Debug, Clone, Copy)]
-pub enum FetchEvent<'a> {
+pub(crate) enum FetchEvent<'a> {
     /// The run selected `total` papers; one `Finished` follows for each.
     Planned {
         /// Number of papers in this run.
@@ -142,7 +143,8 @@ pub enum FetchEvent<'a> {
     Retrying {
         /// Paper id.
         id: &'a str,
-        /// URL being retried.
+        /// URL being retried (the tests check which one).
+        #[cfg_attr(not(test), allow(dead_code))]
         url: &'a str,
         /// Number of the retry about to happen, from 1.
         attempt: u32,

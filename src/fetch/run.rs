@@ -19,8 +19,12 @@ use super::error::FailReason;
 use super::landing;
 use super::manifest::{Format, Manifest, ManifestEntry, ATTACHED_SCHEME};
 use super::pdf::PdfSniffer;
-use super::store::{self, pdf_dir, pdf_path, validate_id};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::{FetchEvent, FetchItem, FetchOptions, FetchReport, Outcome};
+use crate::catalog::Entry;
+use crate::stage::{Event, Progress, Stage};
+use crate::store::{commit, sha256_file, validate_id, Store};
 
 /// Returns the current time in unix seconds.
 pub(super) fn now_unix() -> u64 {
@@ -30,14 +34,90 @@ pub(super) fn now_unix() -> u64 {
         .unwrap_or_default()
 }
 
+/// Downloads the documents of the catalog's entries into the data directory: a PDF where an
+/// entry's link gives one (or a landing page declares one), otherwise its web page; entries
+/// that are not open access are skipped. Reports what happened to each.
+pub fn run(
+    store: &Store,
+    entries: &[Entry],
+    opts: &FetchOptions,
+    progress: &dyn Progress,
+) -> Result<FetchReport> {
+    let items: Vec<FetchItem> = entries
+        .iter()
+        .map(|e| FetchItem {
+            id: e.id.clone(),
+            urls: e.urls.clone(),
+            open_access: e.open_access(),
+            web: true,
+        })
+        .collect();
+    let total = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let on_event = |event: FetchEvent| match event {
+        FetchEvent::Planned { total: n } => {
+            total.store(n, Ordering::SeqCst);
+            progress.event(Event::Planned {
+                stage: Stage::Fetch,
+                total: n,
+            });
+        }
+        FetchEvent::Started { id, url } => progress.event(Event::Started {
+            stage: Stage::Fetch,
+            id,
+            url: Some(url),
+        }),
+        FetchEvent::Progress {
+            id,
+            bytes,
+            total,
+            elapsed,
+        } => progress.event(Event::Received {
+            id,
+            bytes,
+            of: total,
+            elapsed,
+        }),
+        FetchEvent::Retrying {
+            id,
+            attempt,
+            wait,
+            reason,
+            asked,
+            ..
+        } => {
+            let reason = reason.to_string();
+            progress.event(Event::Retrying {
+                id,
+                attempt,
+                wait,
+                reason: &reason,
+                asked,
+            });
+        }
+        FetchEvent::Finished { id, outcome } => {
+            if let Outcome::Fetched(m) = outcome {
+                progress.event(Event::Fetched { id, bytes: m.bytes });
+            }
+            progress.event(Event::Done {
+                stage: Stage::Fetch,
+                id: Some(id),
+                done: done.fetch_add(1, Ordering::SeqCst) + 1,
+                total: total.load(Ordering::SeqCst),
+            });
+        }
+    };
+    fetch_all(&items, store, opts, &on_event)
+}
+
 /// Downloads the PDFs of `items` into `data_dir` and reports what happened.
 ///
 /// Builds its own tokio runtime, so it must not be called from inside one.
 /// Remote failures end up in the report; `Err` means a local problem (bad id,
 /// unwritable data directory, unreadable manifest) that stopped the run.
-pub fn fetch_all(
+pub(crate) fn fetch_all(
     items: &[FetchItem],
-    data_dir: &Path,
+    store: &Store,
     opts: &FetchOptions,
     on_event: &(dyn Fn(FetchEvent) + Sync),
 ) -> Result<FetchReport> {
@@ -56,10 +136,10 @@ pub fn fetch_all(
     if tokio::runtime::Handle::try_current().is_ok() {
         bail!("fetch_all runs its own runtime and cannot be called from async code");
     }
-    let dir = pdf_dir(data_dir);
+    let dir = store.pdf_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let cleaned = store::clean_stale_parts(data_dir)?;
-    let mut manifest = Manifest::load(data_dir)?;
+    let cleaned = store.clean_parts()?;
+    let mut manifest = Manifest::load(store)?;
 
     let selected: Vec<&FetchItem> = items
         .iter()
@@ -82,13 +162,8 @@ pub fn fetch_all(
         .enable_all()
         .build()
         .context("starting the download runtime")?;
-    let mut report = runtime.block_on(run_items(
-        &selected,
-        data_dir,
-        opts,
-        &mut manifest,
-        on_event,
-    ))?;
+    let mut report =
+        runtime.block_on(run_items(&selected, store, opts, &mut manifest, on_event))?;
     report.cleaned_parts = cleaned.len();
     if let Some(only) = &opts.only {
         report.unknown_only = only
@@ -120,27 +195,27 @@ thread_local! {
 }
 
 /// Saves the manifest, counting saves in tests.
-fn save(manifest: &Manifest, data_dir: &Path) -> Result<()> {
+fn save(manifest: &Manifest, store: &Store) -> Result<()> {
     #[cfg(test)]
     SAVES.with(|s| s.set(s.get() + 1));
-    manifest.save(data_dir)
+    manifest.save(store)
 }
 
 async fn run_items(
     selected: &[&FetchItem],
-    data_dir: &Path,
+    store: &Store,
     opts: &FetchOptions,
     manifest: &mut Manifest,
     on_event: &(dyn Fn(FetchEvent) + Sync),
 ) -> Result<FetchReport> {
-    let downloader = Downloader::new(opts, data_dir, on_event)?;
+    let downloader = Downloader::new(opts, store, on_event)?;
     let downloader = &downloader;
     let jobs = selected
         .iter()
         .map(|item| {
             let prior = manifest.get(&item.id).cloned();
             async move {
-                let done = process(downloader, item, prior, data_dir, opts, on_event).await;
+                let done = process(downloader, item, prior, store, opts, on_event).await;
                 (*item, done)
             }
         })
@@ -160,7 +235,7 @@ async fn run_items(
             tokio::select! {
                 next = running.next() => next,
                 _ = tokio::time::sleep_until(due) => {
-                    save(manifest, data_dir)?;
+                    save(manifest, store)?;
                     unsaved = false;
                     saved_at = Instant::now();
                     continue;
@@ -177,7 +252,7 @@ async fn run_items(
             Err(e) => {
                 if unsaved {
                     // Keep what the run learnt before the local failure stopped it.
-                    let _ = save(manifest, data_dir);
+                    let _ = save(manifest, store);
                 }
                 return Err(e.context(format!("Could not fetch {}", item.id)));
             }
@@ -196,7 +271,7 @@ async fn run_items(
         });
         report.record(&item.id, &done.outcome);
         if unsaved && saved_at.elapsed() >= SAVE_EVERY {
-            save(manifest, data_dir)?;
+            save(manifest, store)?;
             unsaved = false;
             saved_at = Instant::now();
         }
@@ -209,7 +284,7 @@ async fn run_items(
         }
     }
     if unsaved {
-        save(manifest, data_dir)?;
+        save(manifest, store)?;
     }
     Ok(report)
 }
@@ -219,13 +294,13 @@ async fn process(
     downloader: &Downloader<'_>,
     item: &FetchItem,
     prior: Option<ManifestEntry>,
-    data_dir: &Path,
+    store: &Store,
     opts: &FetchOptions,
     on_event: &(dyn Fn(FetchEvent) + Sync),
 ) -> Result<Done> {
     let dest = match &prior {
-        Some(entry) => store::document_path(data_dir, &item.id, entry.format),
-        None => pdf_path(data_dir, &item.id),
+        Some(entry) => store.document_path(&item.id, entry.format),
+        None => store.pdf_path(&item.id),
     };
     let intact = match &prior {
         Some(entry) if entry.has_file() => stored_file_matches(&dest, entry).await?,
@@ -286,7 +361,7 @@ async fn process(
                         let prior_pdf =
                             intact && prior.as_ref().is_some_and(|p| p.format == Format::Pdf);
                         settle_page(
-                            downloader, item, url, part, entry, prior_pdf, data_dir, on_event,
+                            downloader, item, url, part, entry, prior_pdf, store, on_event,
                         )
                         .await?
                     }
@@ -311,8 +386,8 @@ async fn process(
                             intact && prior.as_ref().is_some_and(|p| p.sha256 == entry.sha256);
                         // One document per entry: a PDF replaces a page and a page a PDF.
                         let other = match entry.format {
-                            Format::Pdf => store::html_path(data_dir, &item.id),
-                            Format::Html => pdf_path(data_dir, &item.id),
+                            Format::Pdf => store.html_path(&item.id),
+                            Format::Html => store.pdf_path(&item.id),
                         };
                         remove_if_present(&other).await?;
                         let outcome = if same {
@@ -367,7 +442,7 @@ async fn settle_page(
     part: PathBuf,
     page: ManifestEntry,
     prior_pdf: bool,
-    data_dir: &Path,
+    store: &Store,
     on_event: &(dyn Fn(FetchEvent) + Sync),
 ) -> Result<Result<ManifestEntry, Failure>> {
     let read = part.clone();
@@ -421,8 +496,8 @@ async fn settle_page(
             format!("{} sent a web page that declares no PDF", page.final_url),
         )));
     }
-    let dest = store::html_path(data_dir, &item.id);
-    tokio::task::spawn_blocking(move || store::commit_file(&part, &dest))
+    let dest = store.html_path(&item.id);
+    tokio::task::spawn_blocking(move || commit(&part, &dest))
         .await
         .context("waiting for the file commit")??;
     Ok(Ok(page))
@@ -446,7 +521,7 @@ async fn stored_file_matches(dest: &Path, entry: &ManifestEntry) -> Result<bool>
         Err(e) => return Err(e).with_context(|| format!("inspecting {}", dest.display())),
     }
     let path = dest.to_path_buf();
-    let (_, sha) = tokio::task::spawn_blocking(move || store::sha256_file(&path))
+    let (_, sha) = tokio::task::spawn_blocking(move || sha256_file(&path))
         .await
         .context("waiting for the hash of the stored file")??;
     Ok(sha == entry.sha256)
@@ -491,7 +566,7 @@ fn interleave_by_host(items: Vec<&FetchItem>) -> Vec<&FetchItem> {
 /// in the manifest with a `file://` URL and status 0. A file that is not a
 /// whole PDF, or is longer than `max_bytes`, is refused; the error then
 /// downcasts to [`super::FailReason`].
-pub fn attach(id: &str, file: &Path, data_dir: &Path, max_bytes: u64) -> Result<ManifestEntry> {
+pub fn attach(id: &str, file: &Path, store: &Store, max_bytes: u64) -> Result<ManifestEntry> {
     let source = std::fs::canonicalize(file)
         .with_context(|| format!("Could not find {}", file.display()))?;
     let mut input = std::fs::File::open(&source)
@@ -500,7 +575,7 @@ pub fn attach(id: &str, file: &Path, data_dir: &Path, max_bytes: u64) -> Result<
         id,
         &mut input,
         &source.display().to_string(),
-        data_dir,
+        store,
         max_bytes,
     )
 }
@@ -511,13 +586,13 @@ pub fn attach_reader(
     id: &str,
     input: &mut dyn Read,
     origin: &str,
-    data_dir: &Path,
+    store: &Store,
     max_bytes: u64,
 ) -> Result<ManifestEntry> {
     validate_id(id).context("Refusing to attach")?;
-    let dir = pdf_dir(data_dir);
+    let dir = store.pdf_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("Could not create {}", dir.display()))?;
-    let part = store::part_path(data_dir, id);
+    let part = store.pdf_part_path(id);
     let copied = copy_checked(input, origin, &part, max_bytes);
     let (bytes, sha256) = match copied {
         Ok(v) => v,
@@ -526,9 +601,9 @@ pub fn attach_reader(
             return Err(e);
         }
     };
-    store::commit_file(&part, &pdf_path(data_dir, id))?;
+    commit(&part, &store.pdf_path(id))?;
     // The PDF is the entry's document now, in place of any web page fetched for it.
-    let page = store::html_path(data_dir, id);
+    let page = store.html_path(id);
     match std::fs::remove_file(&page) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -547,9 +622,9 @@ pub fn attach_reader(
         checked_at: now,
         ..ManifestEntry::default()
     };
-    let mut manifest = Manifest::load(data_dir)?;
+    let mut manifest = Manifest::load(store)?;
     manifest.insert(id, entry.clone());
-    manifest.save(data_dir)?;
+    manifest.save(store)?;
     Ok(entry)
 }
 
@@ -594,5 +669,5 @@ fn copy_checked(
     output
         .sync_all()
         .with_context(|| format!("Could not write {}", part.display()))?;
-    Ok((total, store::hex(&hasher.finalize())))
+    Ok((total, crate::store::hex(&hasher.finalize())))
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::test_server::{Reply, TestServer};
 use super::*;
+use crate::store::Store;
 
 /// A tiny but structurally plausible PDF; `tag` makes contents distinguishable.
 fn pdf_bytes(tag: &str) -> Vec<u8> {
@@ -19,7 +20,7 @@ fn pdf_bytes(tag: &str) -> Vec<u8> {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    store::hex(&sha2::Sha256::digest(bytes))
+    crate::store::hex(&sha2::Sha256::digest(bytes))
 }
 
 /// Options with timeouts and backoff small enough to keep the suite fast.
@@ -60,17 +61,17 @@ fn run(items: &[FetchItem], dir: &Path, opts: &FetchOptions) -> (FetchReport, Ve
         };
         log.lock().unwrap().push(line);
     };
-    let report = fetch_all(items, dir, opts, &on_event).expect("fetch_all");
+    let report = fetch_all(items, &Store::new(dir), opts, &on_event).expect("fetch_all");
     (report, log.into_inner().unwrap())
 }
 
 fn manifest(dir: &Path) -> Manifest {
-    Manifest::load(dir).unwrap()
+    Manifest::load(&Store::new(dir)).unwrap()
 }
 
 /// Lists the file names in `<dir>/pdf`, hidden ones included.
 fn pdf_files(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(pdf_dir(dir))
+    let mut names: Vec<String> = std::fs::read_dir(Store::new(dir).pdf_dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -110,7 +111,7 @@ fn good_pdf_is_stored_and_recorded() {
     assert_eq!(report.fetched, vec!["lamport-1978"]);
     assert!(report.ok());
     assert_eq!(
-        std::fs::read(pdf_path(dir.path(), "lamport-1978")).unwrap(),
+        std::fs::read(Store::new(dir.path()).pdf_path("lamport-1978")).unwrap(),
         body
     );
     assert_eq!(pdf_files(dir.path()), vec!["lamport-1978.pdf"]);
@@ -187,7 +188,7 @@ fn server_error_is_retried_until_success() {
     assert_eq!(report.fetched, vec!["flaky"]);
     assert_eq!(server.hits("/p"), 2);
     assert!(events.contains(&"retry flaky HTTP 500".to_string()));
-    assert!(pdf_path(dir.path(), "flaky").exists());
+    assert!(Store::new(dir.path()).pdf_path("flaky").exists());
     assert_eq!(manifest(dir.path()).get("flaky").unwrap().last_error, None);
 }
 
@@ -226,7 +227,7 @@ fn too_many_requests_honours_retry_after() {
     assert_eq!(reqs.len(), 2);
     let gap = reqs[1].at - reqs[0].at;
     assert!(gap >= Duration::from_millis(950), "retried after {gap:?}");
-    assert!(pdf_path(dir.path(), "busy").exists());
+    assert!(Store::new(dir.path()).pdf_path("busy").exists());
 }
 
 #[test]
@@ -343,7 +344,10 @@ fn redirect_chain_is_followed() {
     assert_eq!(e.url, server.url("/a"));
     assert_eq!(e.final_url, server.url("/files/d.pdf"));
     assert_eq!(e.sha256, sha256_hex(&body));
-    assert_eq!(std::fs::read(pdf_path(dir.path(), "moved")).unwrap(), body);
+    assert_eq!(
+        std::fs::read(Store::new(dir.path()).pdf_path("moved")).unwrap(),
+        body
+    );
 }
 
 #[test]
@@ -443,7 +447,10 @@ fn refresh_sends_validators_and_keeps_file_on_304() {
         reqs[1].header("if-modified-since"),
         Some("Wed, 01 Jan 2025 00:00:00 GMT")
     );
-    assert_eq!(std::fs::read(pdf_path(dir.path(), "stable")).unwrap(), body);
+    assert_eq!(
+        std::fs::read(Store::new(dir.path()).pdf_path("stable")).unwrap(),
+        body
+    );
     let after = manifest(dir.path()).get("stable").unwrap().clone();
     assert_eq!(after.sha256, before.sha256);
     assert_eq!(after.fetched_at, before.fetched_at);
@@ -492,7 +499,7 @@ fn second_url_is_used_when_the_first_fails() {
     assert_eq!(e.url, urls[1]);
     assert_eq!(e.sha256, sha256_hex(&body));
     assert_eq!(
-        std::fs::read(pdf_path(dir.path(), "mirrored")).unwrap(),
+        std::fs::read(Store::new(dir.path()).pdf_path("mirrored")).unwrap(),
         body
     );
 }
@@ -552,9 +559,9 @@ fn interrupted_run_is_cleaned_and_resumed() {
     ];
     run(&items[..1], dir.path(), &quick_opts());
     // What a kill -9 in the middle of "half" leaves behind.
-    let part = store::part_path(dir.path(), "half");
+    let part = Store::new(dir.path()).pdf_part_path("half");
     std::fs::write(&part, b"%PDF-1.4\nhalf of a").unwrap();
-    let stray = pdf_dir(dir.path()).join(".other.pdf.part");
+    let stray = Store::new(dir.path()).pdf_dir().join(".other.pdf.part");
     std::fs::write(&stray, b"junk").unwrap();
 
     let (report, _) = run(&items, dir.path(), &quick_opts());
@@ -563,7 +570,7 @@ fn interrupted_run_is_cleaned_and_resumed() {
     assert_eq!(report.fetched, vec!["half"]);
     assert_eq!(pdf_files(dir.path()), vec!["done.pdf", "half.pdf"]);
     assert_eq!(
-        std::fs::read(pdf_path(dir.path(), "half")).unwrap(),
+        std::fs::read(Store::new(dir.path()).pdf_path("half")).unwrap(),
         pdf_bytes("/half")
     );
     assert_eq!(server.hits("/done"), 1);
@@ -576,11 +583,11 @@ fn damaged_stored_file_is_fetched_again() {
     let dir = tempfile::tempdir().unwrap();
     let items = [item("bitrot", &[server.url("/p")])];
     run(&items, dir.path(), &quick_opts());
-    std::fs::write(pdf_path(dir.path(), "bitrot"), pdf_bytes("oops")).unwrap();
+    std::fs::write(Store::new(dir.path()).pdf_path("bitrot"), pdf_bytes("oops")).unwrap();
     let (report, _) = run(&items, dir.path(), &quick_opts());
     assert_eq!(report.fetched, vec!["bitrot"]);
     assert_eq!(
-        std::fs::read(pdf_path(dir.path(), "bitrot")).unwrap(),
+        std::fs::read(Store::new(dir.path()).pdf_path("bitrot")).unwrap(),
         pdf_bytes("orig")
     );
 }
@@ -643,9 +650,9 @@ fn invalid_or_duplicate_ids_are_refused_up_front() {
     let dir = tempfile::tempdir().unwrap();
     let none = |_: FetchEvent| {};
     let bad = [item("../escape", &["http://127.0.0.1:9/x".into()])];
-    assert!(fetch_all(&bad, dir.path(), &quick_opts(), &none).is_err());
+    assert!(fetch_all(&bad, &Store::new(dir.path()), &quick_opts(), &none).is_err());
     let dup = [item("a", &[]), item("a", &[])];
-    assert!(fetch_all(&dup, dir.path(), &quick_opts(), &none).is_err());
+    assert!(fetch_all(&dup, &Store::new(dir.path()), &quick_opts(), &none).is_err());
     assert!(!dir.path().join("pdf").join("..escape.pdf").exists());
 }
 
@@ -655,11 +662,14 @@ fn attach_adopts_a_valid_pdf() {
     let src = dir.path().join("download.pdf");
     let body = pdf_bytes("by hand");
     std::fs::write(&src, &body).unwrap();
-    let entry = attach("manual", &src, dir.path(), 1 << 20).unwrap();
+    let entry = attach("manual", &src, &Store::new(dir.path()), 1 << 20).unwrap();
     assert_eq!(entry.sha256, sha256_hex(&body));
     assert_eq!(entry.bytes, body.len() as u64);
     assert!(entry.url.starts_with("file://"));
-    assert_eq!(std::fs::read(pdf_path(dir.path(), "manual")).unwrap(), body);
+    assert_eq!(
+        std::fs::read(Store::new(dir.path()).pdf_path("manual")).unwrap(),
+        body
+    );
     assert_eq!(manifest(dir.path()).get("manual"), Some(&entry));
     assert_eq!(pdf_files(dir.path()), vec!["manual.pdf"]);
 
@@ -677,7 +687,10 @@ fn attach_adopts_a_valid_pdf() {
     let (report, _) = run(&items, dir.path(), &refresh);
     assert_eq!(report.unchanged, vec!["manual"]);
     assert_eq!(server.hits("/p"), 0);
-    assert_eq!(std::fs::read(pdf_path(dir.path(), "manual")).unwrap(), body);
+    assert_eq!(
+        std::fs::read(Store::new(dir.path()).pdf_path("manual")).unwrap(),
+        body
+    );
 
     // A closed-access paper with an attached PDF is reported as present, not skipped.
     let closed = [FetchItem {
@@ -695,19 +708,25 @@ fn attach_refuses_a_non_pdf() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("page.html");
     std::fs::write(&src, b"<html>not a paper</html>").unwrap();
-    let err = attach("manual", &src, dir.path(), 1 << 20).unwrap_err();
+    let err = attach("manual", &src, &Store::new(dir.path()), 1 << 20).unwrap_err();
     assert_eq!(err.downcast_ref::<FailReason>(), Some(&FailReason::NotPdf));
     assert!(format!("{err:#}").contains("page.html"));
-    assert!(!pdf_path(dir.path(), "manual").exists());
+    assert!(!Store::new(dir.path()).pdf_path("manual").exists());
     assert!(pdf_files(dir.path()).is_empty());
     assert!(manifest(dir.path()).is_empty());
 
-    let missing = attach("manual", &dir.path().join("nope.pdf"), dir.path(), 1 << 20).unwrap_err();
+    let missing = attach(
+        "manual",
+        &dir.path().join("nope.pdf"),
+        &Store::new(dir.path()),
+        1 << 20,
+    )
+    .unwrap_err();
     assert!(format!("{missing:#}").contains("nope.pdf"));
-    assert!(attach("Bad/Id", &src, dir.path(), 1 << 20).is_err());
+    assert!(attach("Bad/Id", &src, &Store::new(dir.path()), 1 << 20).is_err());
     let big = dir.path().join("big.pdf");
     std::fs::write(&big, pdf_bytes("a little too long")).unwrap();
-    let err = attach("manual", &big, dir.path(), 16).unwrap_err();
+    let err = attach("manual", &big, &Store::new(dir.path()), 16).unwrap_err();
     assert_eq!(
         err.downcast_ref::<FailReason>(),
         Some(&FailReason::TooLarge)
@@ -757,7 +776,7 @@ fn retry_failed_reattempts_a_failed_refresh() {
     // The failed refresh keeps the good copy and its record.
     let e = manifest(dir.path()).get("kept").unwrap().clone();
     assert!(e.has_file() && e.failed());
-    assert!(pdf_path(dir.path(), "kept").exists());
+    assert!(Store::new(dir.path()).pdf_path("kept").exists());
 
     let retry = FetchOptions {
         retry_failed: true,
@@ -776,7 +795,8 @@ fn calling_from_async_code_is_an_error_not_a_panic() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let none = |_: FetchEvent| {};
-    let result = rt.block_on(async { fetch_all(&[], dir.path(), &quick_opts(), &none) });
+    let result =
+        rt.block_on(async { fetch_all(&[], &Store::new(dir.path()), &quick_opts(), &none) });
     assert!(result.is_err());
 }
 
@@ -843,7 +863,7 @@ fn manifest_is_saved_while_a_long_download_runs() {
     let on_event = |ev: FetchEvent| {
         if let FetchEvent::Finished { id, .. } = ev {
             // What a kill -9 right now would leave for the next run.
-            let ids: Vec<String> = Manifest::load(data_dir)
+            let ids: Vec<String> = Manifest::load(&Store::new(data_dir))
                 .unwrap()
                 .iter()
                 .map(|(k, _)| k.to_string())
@@ -855,7 +875,7 @@ fn manifest_is_saved_while_a_long_download_runs() {
         read_timeout: Duration::from_secs(5),
         ..quick_opts()
     };
-    fetch_all(&items, data_dir, &opts, &on_event).unwrap();
+    fetch_all(&items, &Store::new(data_dir), &opts, &on_event).unwrap();
     let seen = seen_on_disk.into_inner().unwrap();
     assert_eq!(seen[0], ("quick".to_string(), vec![]));
     // Saved on time while the slow one was still downloading.
@@ -887,7 +907,7 @@ fn kill_child() {
         read_timeout: Duration::from_secs(30),
         ..quick_opts()
     };
-    let _ = fetch_all(&items, Path::new(&dir), &opts, &|_| {});
+    let _ = fetch_all(&items, &Store::new(Path::new(&dir)), &opts, &|_| {});
 }
 
 #[cfg(unix)]
@@ -916,10 +936,10 @@ fn killed_run_leaves_no_partial_pdf() {
         .spawn()
         .unwrap();
     // Waits until one paper is recorded and the other is midway through its body.
-    let part = store::part_path(dir.path(), "killed");
+    let part = Store::new(dir.path()).pdf_part_path("killed");
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let recorded = Manifest::load(dir.path())
+        let recorded = Manifest::load(&Store::new(dir.path()))
             .map(|m| m.get("done").is_some())
             .unwrap_or(false);
         // The body sits in the write buffer, so the .part may still be empty.
@@ -932,7 +952,7 @@ fn killed_run_leaves_no_partial_pdf() {
     }
     child.kill().unwrap(); // SIGKILL: no destructor or cleanup runs.
     child.wait().unwrap();
-    assert!(!pdf_path(dir.path(), "killed").exists());
+    assert!(!Store::new(dir.path()).pdf_path("killed").exists());
     assert!(manifest(dir.path()).get("killed").is_none());
 
     let items = [
@@ -945,7 +965,7 @@ fn killed_run_leaves_no_partial_pdf() {
     assert_eq!(report.fetched, vec!["killed"]);
     assert_eq!(pdf_files(dir.path()), vec!["done.pdf", "killed.pdf"]);
     assert_eq!(
-        std::fs::read(pdf_path(dir.path(), "killed")).unwrap(),
+        std::fs::read(Store::new(dir.path()).pdf_path("killed")).unwrap(),
         pdf_bytes("/killed")
     );
 }
@@ -1194,17 +1214,17 @@ fn a_web_article_is_stored_as_its_page() {
     assert_eq!(report.web_pages, vec!["the-log"]);
     assert!(report.landing.is_empty());
     assert_eq!(
-        std::fs::read_to_string(html_path(dir.path(), "the-log")).unwrap(),
+        std::fs::read_to_string(Store::new(dir.path()).html_path("the-log")).unwrap(),
         page
     );
-    assert!(!pdf_path(dir.path(), "the-log").exists());
+    assert!(!Store::new(dir.path()).pdf_path("the-log").exists());
     let m = manifest(dir.path());
     let e = m.get("the-log").unwrap();
     assert_eq!(e.format, Format::Html);
     assert_eq!(e.charset.as_deref(), Some("ISO-8859-1"));
     assert_eq!(e.sha256, sha256_hex(page.as_bytes()));
     // No temporary file is left in either folder.
-    let hidden: Vec<_> = std::fs::read_dir(html_dir(dir.path()))
+    let hidden: Vec<_> = std::fs::read_dir(Store::new(dir.path()).html_dir())
         .unwrap()
         .filter(|e| {
             e.as_ref()
@@ -1249,8 +1269,11 @@ fn a_landing_page_leads_to_the_pdf_it_declares() {
     assert_eq!(report.fetched, vec!["paper"]);
     assert_eq!(report.landing, vec!["paper"]);
     assert!(report.web_pages.is_empty());
-    assert_eq!(std::fs::read(pdf_path(dir.path(), "paper")).unwrap(), pdf);
-    assert!(!html_path(dir.path(), "paper").exists());
+    assert_eq!(
+        std::fs::read(Store::new(dir.path()).pdf_path("paper")).unwrap(),
+        pdf
+    );
+    assert!(!Store::new(dir.path()).html_path("paper").exists());
     let e = manifest(dir.path()).get("paper").unwrap().clone();
     assert_eq!(e.url, server.url("/abs/1234"));
     assert_eq!(
@@ -1304,8 +1327,8 @@ fn a_page_from_a_pdf_link_or_a_dead_declaration_is_a_failure() {
     assert!(detail.contains("declares its PDF at"), "{detail}");
     assert_eq!(server.hits("/gone.pdf"), 1);
     assert!(
-        !html_dir(dir.path()).exists()
-            || std::fs::read_dir(html_dir(dir.path()))
+        !Store::new(dir.path()).html_dir().exists()
+            || std::fs::read_dir(Store::new(dir.path()).html_dir())
                 .unwrap()
                 .next()
                 .is_none()

@@ -26,10 +26,16 @@ use tantivy::{
     TantivyError, Term,
 };
 
-use crate::catalog::Entry;
-use crate::fault::{self, Fault, Faults, Stage};
+use crate::catalog::{vocabulary, Entry};
+use crate::fault::{self, Fault, Faults};
+use crate::stage::{Event, Progress, Stage};
+use crate::store::{write_atomic, Store};
+use crate::text::{Pages, StoredText, TextInfo, TextSource};
 
 pub mod analysis;
+pub mod thesaurus;
+
+pub use thesaurus::Thesaurus;
 
 /// Memory the index writer may use before it flushes a segment.
 const WRITER_HEAP: usize = 128 * 1024 * 1024;
@@ -153,67 +159,9 @@ pub fn schema() -> Schema {
     b.build()
 }
 
-/// The text of an entry's document: its pages, in order.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Pages(pub Vec<String>);
-
-impl Pages {
-    /// Joins the pages with form feeds and returns the byte offset where each page starts.
-    pub fn join(&self) -> (String, Vec<u64>) {
-        let mut body = String::new();
-        let mut starts = Vec::with_capacity(self.0.len());
-        for (i, page) in self.0.iter().enumerate() {
-            if i > 0 {
-                body.push('\x0c');
-            }
-            starts.push(body.len() as u64);
-            body.push_str(page);
-        }
-        (body, starts)
-    }
-}
-
-/// Where the indexer gets each entry's extracted text from.
-pub trait TextSource: Sync {
-    /// A cheap key that changes whenever the entry's text changes; `None` when it has none.
-    fn key(&self, id: &str) -> Option<String>;
-    /// The entry's pages; called only for entries whose document is being rewritten.
-    fn pages(&self, id: &str) -> Result<Option<Pages>>;
-    /// The headings of the entry's pages and whether it is a link hub; a PDF's text has
-    /// neither.
-    fn info(&self, _id: &str) -> TextInfo {
-        TextInfo::default()
-    }
-    /// The absolute URLs the entry's text links to (a web page's); none for a PDF.
-    fn links(&self, _id: &str) -> Result<Vec<String>> {
-        Ok(Vec::new())
-    }
-}
-
-/// How an entry's text is laid out beyond its pages.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TextInfo {
-    /// The heading of each page, when the pages are the sections of a web page.
-    pub titles: Vec<String>,
-    /// The text is a page of links, indexed at a lower weight.
-    pub hub: bool,
-}
-
-/// A source with no text at all, for indexing the catalog alone.
-pub struct NoText;
-
-impl TextSource for NoText {
-    fn key(&self, _id: &str) -> Option<String> {
-        None
-    }
-    fn pages(&self, _id: &str) -> Result<Option<Pages>> {
-        Ok(None)
-    }
-}
-
 /// What one index update did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct UpdateStats {
+pub struct IndexReport {
     pub added: usize,
     pub updated: usize,
     pub removed: usize,
@@ -615,6 +563,66 @@ pub fn decade(year: i64) -> String {
     format!("{}s", year.div_euclid(10) * 10)
 }
 
+/// How the index stage runs.
+#[derive(Debug, Clone, Default)]
+pub struct IndexOptions {
+    /// Build the index anew, and index again the documents that failed inside paperdex.
+    pub rebuild: bool,
+    /// The catalog folder in use, whose vocabulary files (if any) replace or add to the
+    /// built-in vocabulary.
+    pub catalog_dir: Option<PathBuf>,
+}
+
+/// Brings the index in step with the catalog and the extracted text, rewriting only what
+/// changed, and keeps the vocabulary, analyzed, beside it for searches. An entry whose text
+/// makes indexing fail inside paperdex is recorded as a fault and indexed by its catalog
+/// metadata alone.
+pub fn run(
+    store: &Store,
+    entries: &[Entry],
+    opts: &IndexOptions,
+    progress: &dyn Progress,
+) -> Result<IndexReport> {
+    let texts = StoredText::load(store)?;
+    let mut faults = Faults::load(store);
+    let before = faults.clone();
+    let cited: HashMap<String, u64> = crate::cite::Links::load(&store.citations_path())
+        .ok()
+        .flatten()
+        .map(|links| {
+            links
+                .cited_by_counts()
+                .into_iter()
+                .map(|(id, n)| (id.to_string(), n as u64))
+                .collect()
+        })
+        .unwrap_or_default();
+    let report = update(
+        &store.index_dir(),
+        entries,
+        &texts,
+        &cited,
+        opts.rebuild,
+        &mut faults,
+        progress,
+    )?;
+    if faults != before {
+        faults.save(store)?;
+    }
+    store_thesaurus(store, opts.catalog_dir.as_deref())?;
+    Ok(report)
+}
+
+/// Keeps the vocabulary, analyzed, in the data directory, so a search need not redo it.
+fn store_thesaurus(store: &Store, catalog_dir: Option<&Path>) -> Result<()> {
+    let files = vocabulary::files(catalog_dir)?;
+    let thesaurus = Thesaurus::new(&vocabulary::from_files(&files)?);
+    write_atomic(
+        &store.thesaurus_path(),
+        &thesaurus.to_bytes(&vocabulary::key(&files)),
+    )
+}
+
 /// Brings the index in `dir` in step with `entries`, rewriting only what changed; `cited`
 /// says how many entries of the library cite each one (none for those it lacks). An entry
 /// whose text makes indexing fail inside paperdex is recorded in `faults` and indexed by its
@@ -627,8 +635,8 @@ pub fn update(
     cited: &HashMap<String, u64>,
     rebuild: bool,
     faults: &mut Faults,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<UpdateStats> {
+    progress: &dyn Progress,
+) -> Result<IndexReport> {
     let index = open_or_create(dir, rebuild)?;
     let fields = Fields::from_schema(&index.schema())?;
     let existing = if rebuild {
@@ -639,7 +647,7 @@ pub fn update(
     if rebuild {
         faults.clear_stage(Stage::Index);
     }
-    let mut stats = UpdateStats::default();
+    let mut stats = IndexReport::default();
     let wanted: HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
     faults.retain(Stage::Index, |id| wanted.contains(id));
     let mut todo: Vec<Todo> = Vec::new();
@@ -765,7 +773,7 @@ struct Job<'a> {
     stale: &'a [&'a String],
     texts: &'a dyn TextSource,
     rebuild: bool,
-    progress: &'a (dyn Fn(usize, usize) + Sync),
+    progress: &'a dyn Progress,
 }
 
 impl Job<'_> {
@@ -831,7 +839,12 @@ impl Job<'_> {
             if let Some(doc) = doc {
                 writer.add_document(doc).map_err(died)?;
             }
-            (self.progress)(done + 1, total);
+            self.progress.event(Event::Done {
+                stage: Stage::Index,
+                id: Some(id),
+                done: done + 1,
+                total,
+            });
         }
         writer.commit().map_err(|e| match e {
             TantivyError::ErrorInThread(m) => Written::Died(m),
@@ -957,7 +970,7 @@ mod tests {
     #[test]
     fn update_is_incremental() {
         let dir = tempfile::tempdir().unwrap();
-        let none = |_: usize, _: usize| {};
+        let none = crate::stage::Silent;
         let mut entries = vec![entry("a", "Alpha"), entry("b", "Beta")];
         let s = update(
             dir.path(),

@@ -30,9 +30,9 @@ use super::fusion::{
 use super::intent::Intent;
 use super::passage::{self, Needles};
 use super::planner::{Correction, Plan, PlanError, Planner};
-use super::thesaurus::Thesaurus;
 use super::{related, rewrite, Facets, Hit, Request, Results, SearchError, MAX_LIMIT};
 use crate::catalog::vocabulary::Vocabulary;
+use crate::index::thesaurus::Thesaurus;
 use crate::index::{self, analysis, Fields};
 
 /// How strongly relevance is scaled down for the wanted parts a document misses.

@@ -11,7 +11,7 @@ use crate::index::analysis;
 use super::passage::{self, Needles, Passage};
 use super::planner::probe;
 use super::syntax::{self, Clause, Node, Occur};
-use super::thesaurus::term_sequence;
+use crate::index::thesaurus::term_sequence;
 
 /// The passages of `body`, whose pages start at `page_starts`, for `query`.
 pub fn passages(query: &str, body: &str, page_starts: &[u64]) -> Vec<Passage> {

@@ -25,7 +25,6 @@ mod planner;
 mod related;
 mod stopwords;
 mod syntax;
-mod thesaurus;
 mod typo;
 
 pub use engine::Engine;
@@ -33,7 +32,6 @@ pub use fusion::{Matched, Meaning, MeaningUse, Near, NearPassage, Neighbours};
 pub use intent::Intent;
 pub use passage::Passage;
 pub use planner::Correction;
-pub use thesaurus::Thesaurus;
 
 /// Most hits one request may ask for; larger limits are lowered to it.
 pub const MAX_LIMIT: usize = 1000;

@@ -22,8 +22,8 @@ use tantivy::{Searcher, Term};
 use super::intent::{self, Intent};
 use super::stopwords::{is_question, is_question_filler, is_stopword};
 use super::syntax::{self, Clause, Node};
-use super::thesaurus::{term_sequence, Thesaurus};
 use super::{english, typo};
+use crate::index::thesaurus::{term_sequence, Thesaurus};
 use crate::index::{analysis, Fields};
 
 /// Field boosts: a word in the title or a name the work is known by says more than one deep in

@@ -16,7 +16,8 @@ use crate::cite::Node;
 use crate::search::{Hit, Matched, Passage, Results};
 
 use super::params::{Search, DEFAULT_LIMIT};
-use super::{svg, Library};
+use super::svg;
+use crate::library::Library;
 
 /// Facet values shown before the rest fold away under "more".
 const FACETS_SHOWN: usize = 12;
@@ -62,11 +63,7 @@ fn layout(title: &str, search: &Search, content: Markup) -> Markup {
 
 /// The front page: the search box, what the library holds, and its topic tree.
 pub fn home(lib: &Library) -> Markup {
-    let with_text = lib
-        .sources
-        .values()
-        .filter(|s| !s.starts_with("none"))
-        .count();
+    let with_text = lib.with_text();
     layout(
         "Search",
         &Search::default(),
@@ -341,8 +338,8 @@ pub struct EntryView<'a> {
 /// what cites it (as lists and as a drawing), and the entries most like it.
 pub fn entry(lib: &Library, view: &EntryView) -> Markup {
     let e = view.entry;
-    let source = lib.sources.get(&e.id).map(String::as_str).unwrap_or("none");
-    let read = lib.read.contains(&e.id);
+    let source = lib.source(&e.id);
+    let read = lib.was_read(&e.id);
     let node = lib.graph.node(&e.id).cloned().unwrap_or(Node {
         id: e.id.clone(),
         title: e.title.clone(),
@@ -390,7 +387,7 @@ pub fn entry(lib: &Library, view: &EntryView) -> Markup {
             @if !e.summary.is_empty() { p.summary { (e.summary) } }
             section.citations {
                 h2 { "Citations in the library" }
-                @if !lib.has_citations {
+                @if !lib.has_citations() {
                     p { "Citations have not been looked for yet: run " code { "paperdex update" } "." }
                 } @else {
                     @if !view.cites.is_empty() || !view.cited_by.is_empty() {

@@ -23,8 +23,10 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use super::pages::{self, EntryView};
 use super::params::Search;
 use super::pdf::{self, ByteRange};
-use super::{Library, Loader, Options};
+use super::Options;
 use crate::biblio::{self, Format};
+use crate::catalog;
+use crate::library::{self, Library};
 use crate::search::SearchError;
 use crate::store::Store;
 
@@ -67,14 +69,15 @@ impl Shared {
 
 /// Serves the library at `options.addr` until Ctrl-C (or SIGTERM); `on_listen` is told the
 /// address actually bound (the port the system chose for port 0).
-pub fn run(
-    options: Options,
-    store: Store,
-    load: Loader,
-    on_listen: impl FnOnce(SocketAddr),
-) -> Result<()> {
+pub fn run(options: Options, store: Store, on_listen: impl FnOnce(SocketAddr)) -> Result<()> {
+    let open = options.library.clone();
+    let opened = store.clone();
+    let load: Loader = Arc::new(move || {
+        Library::open(&opened, catalog::load(open.catalog_dir.as_deref())?, &open)
+    });
+    let watched = library::watched(&store, options.library.catalog_dir.as_deref());
     // Taken before loading, so a commit made while the library loads is seen as a change.
-    let seen = fingerprint(&options.watch);
+    let seen = fingerprint(&watched);
     let library = load()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -95,7 +98,7 @@ pub fn run(
         tokio::spawn(watch(
             Arc::clone(&shared),
             load,
-            options.watch.clone(),
+            watched,
             seen,
             options.quiet,
         ));
@@ -223,8 +226,7 @@ async fn run_search(
         .map_err(|message| (StatusCode::BAD_REQUEST, message))?;
     let library = shared.library();
     tokio::task::spawn_blocking(move || {
-        let mut results = library.engine.search(&request)?;
-        library.annotate(&mut results);
+        let results = library.search(&request)?;
         Ok::<_, anyhow::Error>(results)
     })
     .await
@@ -286,7 +288,7 @@ async fn entry_page(State(shared): State<AppState>, Path(id): Path<String>) -> R
     // Related entries are a search: off the async threads, like every search.
     let lib = Arc::clone(&library);
     let wanted = id.clone();
-    let related = tokio::task::spawn_blocking(move || lib.engine.related(&wanted, RELATED).ok())
+    let related = tokio::task::spawn_blocking(move || lib.related(&wanted, RELATED).ok())
         .await
         .ok()
         .flatten();
@@ -399,6 +401,9 @@ async fn send_file(path: PathBuf, range: Option<&HeaderValue>) -> Result<Respons
         .header(header::CONTENT_LENGTH, count)
         .body(Body::from_stream(stream))?)
 }
+
+/// Loads the library afresh: at start and whenever the data directory changes.
+type Loader = Arc<dyn Fn() -> Result<Library> + Send + Sync>;
 
 /// Loads the library again whenever a watched file changes: `update` and `index` rewrite the
 /// index's commit record last, so a change there means a new committed index. A load that

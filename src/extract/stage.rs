@@ -1,188 +1,37 @@
-//! The pipeline runner: what `update` does between the stages. It finds the documents the
-//! fetch stage stored (PDFs and web pages), runs the extract stage on the ones whose text is
-//! missing or stale (in parallel, keyed by each document's sha256 and its extractor's
-//! version), reads scanned PDFs by OCR when it can, records the outcome per entry, and serves
-//! the stored text, with the sections of web pages, to the index stage.
+//! The extract stage's run over a library (catalog -> fetch -> **extract** -> cite -> index
+//! -> embed -> search): finds the documents the fetch stage stored (PDFs and web pages), reads
+//! the ones whose text is missing, stale or damaged (in parallel, keyed by each document's
+//! sha256 and its extractor's version), reads scanned PDFs by OCR when it can, and records the
+//! outcome per entry in the stored text's records (see `text`).
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
+use super::html::{self, HtmlLimits, HTML_EXTRACTOR_VERSION};
+use super::ocr::{self, OcrError, OCR_VERSION};
+use super::pdf::{ExtractError, Limits, EXTRACTOR_VERSION};
+use super::{read_pdf, PdfError};
 use crate::catalog::Entry;
-use crate::extract::html::{self, HtmlLimits, HTML_EXTRACTOR_VERSION};
-use crate::extract::ocr::{self, OcrError, OcrLimits, OCR_VERSION};
-use crate::extract::{self, ExtractError, Limits, EXTRACTOR_VERSION};
-use crate::fault::{self, Fault, Faults, Stage};
+use crate::fault::{self, Fault, Faults};
 use crate::fetch::{Format, Manifest};
-use crate::index::{Pages, TextInfo, TextSource};
-use crate::store::{hex, sha256_file, write_atomic, Store};
-use sha2::{Digest, Sha256};
+use crate::stage::{Event, Progress, Stage};
+use crate::store::{sha256_file, write_atomic, Store};
+use crate::text::{self, Source, TextRecord, TextState, TextStatus};
 
 /// How often the extract stage saves its records while it runs.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
 
-/// Where an entry's text came from.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// The PDF's text layer.
-    #[default]
-    Pdf,
-    /// A web page's main content, by section.
-    Web,
-    /// A page that is mostly links, indexed at a lower weight.
-    Hub,
-    /// Optical character recognition of a scanned PDF.
-    Ocr,
-}
-
-impl Source {
-    fn is_pdf(&self) -> bool {
-        *self == Source::Pdf
-    }
-
-    /// The version of the extractor that makes text of this source: a change of it makes the
-    /// text stale.
-    fn version(self) -> u32 {
-        match self {
-            Source::Pdf => EXTRACTOR_VERSION,
-            Source::Web | Source::Hub => HTML_EXTRACTOR_VERSION,
-            Source::Ocr => OCR_VERSION,
-        }
-    }
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-/// What the extract stage last did with one entry's document (a PDF or a web page).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TextRecord {
-    /// The sha256 of the document the text came from.
-    pub sha256: String,
-    /// The version of the extractor that produced it (of the PDF, web page or OCR reader).
-    pub extractor: u32,
-    /// Where the text came from.
-    #[serde(default, skip_serializing_if = "Source::is_pdf")]
-    pub source: Source,
-    /// The heading of each page of the text, for web pages, whose pages are sections.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sections: Vec<String>,
-    /// The PDF has no text layer and was not read by OCR (not installed, or turned off).
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub scanned: bool,
-    /// Number of pages with text; 0 when extraction failed.
-    pub pages: usize,
-    /// Why there is no text, when extraction failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// Length of the text file in bytes, to notice a file cut short.
-    #[serde(default)]
-    pub text_bytes: u64,
-    /// sha256 of the text file; empty in records written before it was kept.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub text_sha256: String,
-    /// Modification time of the text file in nanoseconds since the epoch: the file is hashed
-    /// again only when this changes (or on a rebuild).
-    #[serde(default)]
-    pub text_modified: u64,
-}
-
-/// Modification time of a file in nanoseconds since the epoch, or 0 when unknown.
-fn modified_nanos(meta: &fs::Metadata) -> u64 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos().min(u64::MAX as u128) as u64)
-        .unwrap_or(0)
-}
-
-/// What the text file of a record is found to be.
-enum TextState {
-    /// Present and as recorded.
-    Intact,
-    /// Present and as recorded, but the record lacked (or had an old) hash or time, now filled in.
-    Refreshed(TextRecord),
-    /// Missing, cut short or changed since it was written.
-    Damaged,
-}
-
-/// Checks a text file against its record: the size always, the hash when the file's time
-/// changed, when the record has no hash yet, or when `verify` asks for it.
-fn check_text(store: &Store, id: &str, record: &TextRecord, verify: bool) -> Result<TextState> {
-    let path = store.text_path(id);
-    let meta = match fs::metadata(&path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TextState::Damaged),
-        Err(e) => return Err(e).with_context(|| format!("Could not read {}", path.display())),
-    };
-    let legacy = record.text_sha256.is_empty();
-    if !legacy && meta.len() != record.text_bytes {
-        return Ok(TextState::Damaged);
-    }
-    let modified = modified_nanos(&meta);
-    if !legacy && !verify && modified == record.text_modified {
-        return Ok(TextState::Intact);
-    }
-    let (len, sha) = sha256_file(&path)?;
-    if legacy {
-        // Written before lengths and hashes were kept: trust it once and remember what it is.
-        return Ok(TextState::Refreshed(TextRecord {
-            text_bytes: len,
-            text_sha256: sha,
-            text_modified: modified,
-            ..record.clone()
-        }));
-    }
-    if len != record.text_bytes || sha != record.text_sha256 {
-        return Ok(TextState::Damaged);
-    }
-    if modified == record.text_modified {
-        return Ok(TextState::Intact);
-    }
-    Ok(TextState::Refreshed(TextRecord {
-        text_modified: modified,
-        ..record.clone()
-    }))
-}
-
-/// The extract stage's records for a whole data directory, kept in `text/status.json`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct TextStatus {
-    pub entries: BTreeMap<String, TextRecord>,
-}
-
-impl TextStatus {
-    fn path(store: &Store) -> std::path::PathBuf {
-        store.text_dir().join("status.json")
-    }
-
-    /// Loads the records, or none when the stage has not run yet.
-    pub fn load(store: &Store) -> Result<TextStatus> {
-        let path = Self::path(store);
-        match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
-                format!(
-                    "Could not parse {}; delete it to extract everything again",
-                    path.display()
-                )
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TextStatus::default()),
-            Err(e) => Err(e).with_context(|| format!("Could not read {}", path.display())),
-        }
-    }
-
-    fn save(&self, store: &Store) -> Result<()> {
-        let bytes = serde_json::to_vec_pretty(self)?;
-        write_atomic(&Self::path(store), &bytes)
+/// The version of the extractor that makes text of this source: a change of it makes the
+/// text stale.
+fn version(source: Source) -> u32 {
+    match source {
+        Source::Pdf => EXTRACTOR_VERSION,
+        Source::Web | Source::Hub => HTML_EXTRACTOR_VERSION,
+        Source::Ocr => OCR_VERSION,
     }
 }
 
@@ -243,7 +92,7 @@ enum Outcome {
 
 /// How the extract stage runs.
 #[derive(Debug, Clone)]
-pub struct StageOptions {
+pub struct ExtractOptions {
     /// Hash every text file against its record, not only those whose time changed.
     pub verify: bool,
     /// Read scanned PDFs by OCR when Tesseract is installed.
@@ -282,7 +131,7 @@ fn extract_one(
     entry: &Entry,
     document: &Document,
     limits: &Limits,
-    opts: &StageOptions,
+    opts: &ExtractOptions,
 ) -> Outcome {
     let id = entry.id.as_str();
     fault::inject(Stage::Extract, id);
@@ -295,25 +144,14 @@ fn extract_one(
 }
 
 /// Extracts a PDF's text layer, or reads it by OCR when it has none.
-fn extract_pdf(store: &Store, id: &str, limits: &Limits, opts: &StageOptions) -> Outcome {
+fn extract_pdf(store: &Store, id: &str, limits: &Limits, opts: &ExtractOptions) -> Outcome {
     let path = store.pdf_path(id);
-    let (text, source) = match extract::extract_file(&path, limits) {
-        Ok(text) => (text, Source::Pdf),
-        Err(ExtractError::Io(e)) => {
+    let (text, source) = match read_pdf(&path, limits, opts.ocr) {
+        Ok(read) => read,
+        Err(PdfError::Extract(ExtractError::Io(e))) => {
             return Outcome::Io(format!("could not read {}: {e}", path.display()))
         }
-        Err(ExtractError::NoTextLayer) if opts.ocr && ocr::available().is_ok() => {
-            match ocr::ocr_pdf(&path, &OcrLimits::default()) {
-                Ok(text) => (text, Source::Ocr),
-                Err(e) => {
-                    return Outcome::NoText {
-                        reason: format!("no text layer, and OCR failed: {e}"),
-                        scanned: false,
-                    }
-                }
-            }
-        }
-        Err(e @ ExtractError::NoTextLayer) => {
+        Err(e @ PdfError::Unread { .. }) => {
             return Outcome::NoText {
                 reason: e.to_string(),
                 scanned: true,
@@ -384,19 +222,16 @@ fn write_text(
     source: Source,
     sections: Vec<String>,
 ) -> Outcome {
-    let body = pages.join("\x0c");
-    let path = store.text_path(id);
-    if let Err(e) = write_atomic(&path, body.as_bytes()) {
-        return Outcome::Io(format!("{e:#}"));
-    }
-    let modified = fs::metadata(&path).map(|m| modified_nanos(&m)).unwrap_or(0);
-    Outcome::Text {
-        pages: pages.len(),
-        bytes: body.len() as u64,
-        sha256: hex(&Sha256::digest(body.as_bytes())),
-        modified,
-        source,
-        sections,
+    match text::write(store, id, pages) {
+        Ok(w) => Outcome::Text {
+            pages: w.pages,
+            bytes: w.bytes,
+            sha256: w.sha256,
+            modified: w.modified,
+            source,
+            sections,
+        },
+        Err(e) => Outcome::Io(format!("{e:#}")),
     }
 }
 
@@ -441,19 +276,6 @@ fn stored_document(
     Ok(None)
 }
 
-/// Extracts the text of every entry whose PDF or web page is present and whose text is
-/// missing, stale or damaged, reading scanned PDFs by OCR when Tesseract is installed. With
-/// `verify`, every text file is hashed, not only those whose time changed.
-pub fn extract_stage(
-    store: &Store,
-    entries: &[Entry],
-    verify: bool,
-    progress: &(dyn Fn(usize, usize, &str) + Sync),
-) -> Result<ExtractReport> {
-    let opts = StageOptions { verify, ocr: true };
-    extract_stage_with(store, entries, &opts, progress)
-}
-
 /// Whether a record still describes the text of `document`, whose hash is `sha`.
 fn record_matches(r: &TextRecord, document: &Document, sha: &str, ocr_now: bool) -> bool {
     let source_fits = match document {
@@ -462,7 +284,7 @@ fn record_matches(r: &TextRecord, document: &Document, sha: &str, ocr_now: bool)
     };
     // A scan left unread is read as soon as OCR can do it.
     let unread_scan = r.scanned && ocr_now;
-    r.sha256 == sha && source_fits && r.extractor == r.source.version() && !unread_scan
+    r.sha256 == sha && source_fits && r.extractor == version(r.source) && !unread_scan
 }
 
 /// The input a fault of the extract stage is tied to: the document and the extractors that
@@ -474,14 +296,17 @@ fn fault_key(document: &Document, sha: &str) -> String {
     }
 }
 
-/// Runs the extract stage as `opts` say; see [`extract_stage`].
-pub fn extract_stage_with(
+/// Extracts the text of every entry whose PDF or web page is present and whose text is
+/// missing, stale or damaged, reading scanned PDFs by OCR when `opts` wants it and Tesseract
+/// is installed. A document whose reading fails inside paperdex is recorded as a fault and
+/// left without text; the others are read as usual.
+pub fn run(
     store: &Store,
     entries: &[Entry],
-    opts: &StageOptions,
-    progress: &(dyn Fn(usize, usize, &str) + Sync),
+    opts: &ExtractOptions,
+    progress: &dyn Progress,
 ) -> Result<ExtractReport> {
-    let manifest = Manifest::load(store.root()).with_context(|| {
+    let manifest = Manifest::load(store).with_context(|| {
         format!(
             "Could not read the fetch manifest in {}",
             store.root().display()
@@ -526,7 +351,7 @@ pub fn extract_stage_with(
                 }
                 report.failed_before.push(entry.id.clone())
             }
-            Some(r) => match check_text(store, &entry.id, &r, opts.verify)? {
+            Some(r) => match text::check(store, &entry.id, &r, opts.verify)? {
                 TextState::Intact => report.cached.push(entry.id.clone()),
                 TextState::Refreshed(r) => {
                     status.entries.insert(entry.id.clone(), r);
@@ -544,6 +369,10 @@ pub fn extract_stage_with(
     fs::create_dir_all(store.text_dir())
         .with_context(|| format!("Could not create {}", store.text_dir().display()))?;
     let total = todo.len();
+    progress.event(Event::Planned {
+        stage: Stage::Extract,
+        total,
+    });
     let limits = Limits::default();
     // Records are saved every few seconds as well as at the end, so a run that is killed
     // keeps what it extracted and the next one goes on from there.
@@ -596,7 +425,7 @@ pub fn extract_stage_with(
                 }
                 Some(TextRecord {
                     sha256: sha,
-                    extractor: source.version(),
+                    extractor: version(source),
                     source,
                     sections,
                     scanned: false,
@@ -608,15 +437,14 @@ pub fn extract_stage_with(
                 })
             }
             Outcome::NoText { reason, scanned } => {
-                let _ = fs::remove_file(store.text_path(&id));
-                remove_links(store, &id);
+                text::remove(store, &id);
                 p.report.failed.push((id.clone(), reason.clone()));
                 if scanned {
                     p.report.scanned.push(id.clone());
                 }
                 Some(TextRecord {
                     sha256: sha,
-                    extractor: failed_source.version(),
+                    extractor: version(failed_source),
                     source: failed_source,
                     sections: Vec::new(),
                     scanned,
@@ -633,8 +461,7 @@ pub fn extract_stage_with(
             }
             Outcome::Fault(reason) => {
                 // Whatever the failed run left must not stand for the document's text.
-                let _ = fs::remove_file(store.text_path(&id));
-                remove_links(store, &id);
+                text::remove(store, &id);
                 p.status.entries.remove(&id);
                 p.report.faults.push(Fault {
                     id: id.clone(),
@@ -650,7 +477,12 @@ pub fn extract_stage_with(
             p.status.entries.insert(id.clone(), record);
         }
         p.done += 1;
-        progress(p.done, total, &id);
+        progress.event(Event::Done {
+            stage: Stage::Extract,
+            id: Some(&id),
+            done: p.done,
+            total,
+        });
         if p.saved.elapsed() >= SAVE_EVERY && p.save_error.is_none() {
             if let Err(e) = p.status.save(store) {
                 p.save_error = Some(e);
@@ -685,165 +517,6 @@ pub fn extract_stage_with(
     Ok(report)
 }
 
-/// The stored text of a data directory, as the index stage reads it.
-pub struct StoredText {
-    store: Store,
-    status: TextStatus,
-}
-
-impl StoredText {
-    /// Reads the extract stage's records of `store`.
-    pub fn load(store: &Store) -> Result<StoredText> {
-        Ok(StoredText {
-            store: store.clone(),
-            status: TextStatus::load(store)?,
-        })
-    }
-}
-
-impl TextSource for StoredText {
-    fn links(&self, id: &str) -> Result<Vec<String>> {
-        let path = self.store.links_path(id);
-        match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .with_context(|| format!("Could not parse {}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(e).with_context(|| format!("Could not read {}", path.display())),
-        }
-    }
-
-    fn key(&self, id: &str) -> Option<String> {
-        let r = self.status.entries.get(id)?;
-        if r.error.is_some() {
-            return None;
-        }
-        Some(format!(
-            "{}:{}:{}:{:?}:{}",
-            r.sha256,
-            r.extractor,
-            r.text_sha256,
-            r.source,
-            r.sections.len()
-        ))
-    }
-
-    fn info(&self, id: &str) -> TextInfo {
-        match self.status.entries.get(id) {
-            Some(r) => TextInfo {
-                titles: r.sections.clone(),
-                hub: r.source == Source::Hub,
-            },
-            None => TextInfo::default(),
-        }
-    }
-
-    fn pages(&self, id: &str) -> Result<Option<Pages>> {
-        let path = self.store.text_path(id);
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e).with_context(|| format!("Could not read {}", path.display())),
-        };
-        if let Some(r) = self.status.entries.get(id) {
-            let damaged = !r.text_sha256.is_empty()
-                && (text.len() as u64 != r.text_bytes
-                    || hex(&Sha256::digest(text.as_bytes())) != r.text_sha256);
-            if damaged {
-                anyhow::bail!(
-                    "{} changed since it was extracted; `paperdex update` extracts it again",
-                    path.display()
-                );
-            }
-        }
-        Ok(Some(Pages(
-            text.split('\x0c').map(str::to_string).collect(),
-        )))
-    }
-}
-
-/// The absolute form of a path that exists, so it can be opened from any folder; others as
-/// they are.
-pub fn absolute(path: &std::path::Path) -> std::path::PathBuf {
-    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// What is known locally about an entry, as label/value rows for `show`.
-pub fn entry_status(store: &Store, entry: &Entry) -> Result<Vec<(String, String)>> {
-    // Reading never repairs: a damaged manifest is only mentioned here.
-    let (manifest, damaged) = match Manifest::load(store.root()) {
-        Ok(m) => (m, false),
-        Err(e) if e.downcast_ref::<crate::fetch::Damaged>().is_some() => {
-            (Manifest::default(), true)
-        }
-        Err(e) => return Err(e),
-    };
-    let texts = TextStatus::load(store)?;
-    let mut rows = Vec::new();
-    let pdf = store.pdf_path(&entry.id);
-    let fetched = manifest.get(&entry.id);
-    let pdf_state = match fs::metadata(&pdf) {
-        Ok(m) => format!(
-            "{} ({} KB)",
-            absolute(&pdf).display(),
-            m.len().div_ceil(1000)
-        ),
-        Err(_) if !entry.open_access() => {
-            "none: not open access (`paperdex attach` adopts a copy)".to_string()
-        }
-        Err(_) if entry.urls.is_empty() => "none: no URL in the catalog".to_string(),
-        Err(_) => match fetched.and_then(|m| m.last_error.as_ref()) {
-            Some(err) => format!("none: the last download failed: {err}"),
-            None => "not fetched yet (run `paperdex update`)".to_string(),
-        },
-    };
-    let page = store.html_path(&entry.id);
-    match fs::metadata(&page) {
-        Ok(m) if !pdf.exists() => rows.push((
-            "page".to_string(),
-            format!(
-                "{} ({} KB)",
-                absolute(&page).display(),
-                m.len().div_ceil(1000)
-            ),
-        )),
-        _ => rows.push(("pdf".to_string(), pdf_state)),
-    }
-    if damaged {
-        rows.push((
-            "manifest".to_string(),
-            "damaged: the next `paperdex fetch` or `update` sets it aside and rebuilds it"
-                .to_string(),
-        ));
-    }
-    if let Some(m) = fetched.filter(|m| m.has_file()) {
-        if let Some(landing) = &m.landing_url {
-            rows.push(("landing".to_string(), landing.clone()));
-        }
-        rows.push(("from".to_string(), m.final_url.clone()));
-        rows.push(("sha256".to_string(), m.sha256.clone()));
-    }
-    if let Some(t) = texts.entries.get(&entry.id) {
-        let state = match &t.error {
-            Some(err) => format!("none: {err}"),
-            None => {
-                let unit = if t.sections.is_empty() {
-                    "page"
-                } else {
-                    "section"
-                };
-                format!(
-                    "{} ({} {unit}{})",
-                    absolute(&store.text_path(&entry.id)).display(),
-                    t.pages,
-                    if t.pages == 1 { "" } else { "s" }
-                )
-            }
-        };
-        rows.push(("text".to_string(), state));
-    }
-    Ok(rows)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -859,7 +532,7 @@ mod tests {
             "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
         ];
         let objects: Vec<&str> = objects.iter().map(String::as_str).collect();
-        crate::extract::tests::raw_pdf("%PDF-1.4\n", &objects)
+        crate::extract::pdf::tests::raw_pdf("%PDF-1.4\n", &objects)
     }
 
     fn entry(id: &str) -> Entry {
@@ -877,15 +550,20 @@ mod tests {
         fs::create_dir_all(store.pdf_dir()).unwrap();
         fs::write(store.pdf_path("a"), tiny_pdf("hello paxos")).unwrap();
         let entries = vec![entry("a"), entry("b")];
-        let none = |_: usize, _: usize, _: &str| {};
-        let first = extract_stage(&store, &entries, false, &none).unwrap();
+        let none = crate::stage::Silent;
+        let opts = ExtractOptions {
+            verify: false,
+            ocr: true,
+        };
+        let first = run(&store, &entries, &opts, &none).unwrap();
         assert_eq!((first.extracted.len(), first.cached.len()), (1, 0));
-        let again = extract_stage(&store, &entries, false, &none).unwrap();
+        let again = run(&store, &entries, &opts, &none).unwrap();
         assert_eq!((again.extracted.len(), again.cached.len()), (0, 1));
         fs::write(store.pdf_path("a"), tiny_pdf("hello raft")).unwrap();
-        let changed = extract_stage(&store, &entries, false, &none).unwrap();
+        let changed = run(&store, &entries, &opts, &none).unwrap();
         assert_eq!(changed.extracted, vec!["a".to_string()]);
-        let texts = StoredText::load(&store).unwrap();
+        let texts = crate::text::StoredText::load(&store).unwrap();
+        use crate::text::TextSource;
         let pages = texts.pages("a").unwrap().unwrap();
         assert_eq!(pages.0.len(), 1);
         assert_eq!(pages.0[0].trim(), "hello raft");
@@ -903,7 +581,10 @@ mod tests {
         }
         let entries = vec![entry("a"), entry("b"), entry("c")];
         let on_disk_at_last = Mutex::new(0usize);
-        let progress = |done: usize, total: usize, _: &str| {
+        let progress = |event: Event| {
+            let Event::Done { done, total, .. } = event else {
+                return;
+            };
             if done == 1 {
                 // Let the save interval pass, so the first record is written before the rest.
                 std::thread::sleep(SAVE_EVERY + Duration::from_millis(100));
@@ -913,7 +594,11 @@ mod tests {
                 *on_disk_at_last.lock().unwrap() = saved.entries.len();
             }
         };
-        extract_stage(&store, &entries, false, &progress).unwrap();
+        let opts = ExtractOptions {
+            verify: false,
+            ocr: true,
+        };
+        run(&store, &entries, &opts, &progress).unwrap();
         let seen = *on_disk_at_last.lock().unwrap();
         assert!(seen >= 1, "records on disk before the stage ended: {seen}");
         assert_eq!(TextStatus::load(&store).unwrap().entries.len(), 3);

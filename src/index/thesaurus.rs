@@ -1,13 +1,14 @@
-//! The thesaurus, part of the query planner: the vocabulary's groups of terms turned into
-//! sequences of index terms, so a query's words can be looked up in it and expanded with the
-//! other terms of their group (`malicious nodes` also finds `Byzantine`).
+//! The thesaurus: the vocabulary's groups of terms turned into sequences of index terms, as the
+//! index stage analyzes them and keeps them in the data directory, so the query planner can
+//! look a query's words up in it and expand them with the other terms of their group
+//! (`malicious nodes` also finds `Byzantine`).
 
 use std::collections::HashMap;
 
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::analysis;
 use crate::catalog::vocabulary::Vocabulary;
-use crate::index::analysis;
 
 /// The vocabulary as index terms.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,0 +1,229 @@
+//! The library: one data directory, as the front ends see it. In: a data directory (`Store`),
+//! the catalog in use, and the sentence model, if any. Out, for reading, a [`Library`]: the
+//! search engine opened with the stored vocabulary and the sentence model's neighbours, the
+//! catalog, the citation graph and where each entry's text came from, answering
+//! [`Library::search`] with finished hits (each hit's local PDF and how often the library
+//! cites it filled in). For writing, [`update`] runs the whole pipeline (fetch, extract, cite,
+//! index, embed) under the data directory's lock. `cli` and `serve` call both; neither opens
+//! an engine or sequences stages itself.
+
+mod update;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+pub use update::{update, UpdateOptions, UpdateReport};
+
+use crate::catalog::{self, vocabulary, Catalog, Entry};
+use crate::cite::{Graph, Links};
+use crate::coverage;
+use crate::embed::{ModelLocation, Semantic};
+use crate::index::Thesaurus;
+use crate::search::{Engine, Request, Results};
+use crate::store::Store;
+
+/// How a library is opened.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// The catalog folder in use, whose vocabulary files (if any) the search expands with;
+    /// `None` for the built-in catalog.
+    pub catalog_dir: Option<PathBuf>,
+    /// The sentence model for search by meaning, if any.
+    pub model: Option<ModelLocation>,
+    /// Keep the whole model loaded for many queries (a server), rather than loading what one
+    /// query needs.
+    pub resident: bool,
+}
+
+/// A data directory opened for reading: everything a search or a page of an entry reads,
+/// loaded together, so an answer never mixes two versions of the library.
+pub struct Library {
+    pub catalog: Catalog,
+    engine: Engine,
+    pub graph: Graph,
+    /// The stored citations, when the cite stage has run.
+    links: Option<Links>,
+    /// How many entries cite each entry.
+    cited_by: HashMap<String, usize>,
+    /// Where each entry's full text came from, or why it has none, as people read it.
+    sources: HashMap<String, String>,
+    /// The topic tree with the number of entries under each topic.
+    pub topics: BTreeMap<String, usize>,
+    store: Store,
+    /// The catalog folder in use, whose change means the library must be opened again.
+    catalog_dir: Option<PathBuf>,
+}
+
+impl Library {
+    /// Opens the library of `store` for `catalog`.
+    pub fn open(store: &Store, catalog: Catalog, opts: &OpenOptions) -> Result<Library> {
+        let mut engine = Engine::open(&store.index_dir())?;
+        engine.set_thesaurus(thesaurus(store, opts.catalog_dir.as_deref())?);
+        let semantic = Semantic::new(store, opts.model.as_ref());
+        let semantic = if opts.resident {
+            semantic.resident()
+        } else {
+            semantic
+        };
+        engine.set_neighbours(Box::new(semantic));
+        let mut library = Library::with_engine(store, catalog, engine)?;
+        library.catalog_dir = opts.catalog_dir.clone();
+        Ok(library)
+    }
+
+    /// The library of `store` for `catalog`, answering searches with `engine`.
+    pub fn with_engine(store: &Store, catalog: Catalog, engine: Engine) -> Result<Library> {
+        let links = citations(store)?;
+        let graph = Graph::new(&catalog.entries, links.iter().flat_map(Links::edges));
+        let cited_by = links
+            .as_ref()
+            .map(|l| {
+                l.cited_by_counts()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let sources = coverage::entries(store, &catalog.entries)?
+            .into_iter()
+            .map(|c| {
+                let label = match (c.origin, c.missing) {
+                    (Some(origin), _) => origin.label().to_string(),
+                    (None, Some(why)) => format!("none: {why}"),
+                    (None, None) => "none".to_string(),
+                };
+                (c.id, label)
+            })
+            .collect();
+        let topics = catalog::topic_counts(&catalog.entries);
+        Ok(Library {
+            catalog,
+            engine,
+            graph,
+            links,
+            cited_by,
+            sources,
+            topics,
+            store: store.clone(),
+            catalog_dir: None,
+        })
+    }
+
+    /// The files and folders whose change means this library must be opened again.
+    pub fn watched(&self) -> Vec<PathBuf> {
+        watched(&self.store, self.catalog_dir.as_deref())
+    }
+
+    /// The search engine behind the library.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Runs a request, and fills in what the data directory knows of each hit.
+    pub fn search(&self, request: &Request) -> Result<Results> {
+        let mut results = self.engine.search(request)?;
+        self.annotate(&mut results);
+        Ok(results)
+    }
+
+    /// The entries most like entry `id`, finished like a search's hits.
+    pub fn related(&self, id: &str, limit: usize) -> Result<Results> {
+        let mut results = self.engine.related(id, limit)?;
+        self.annotate(&mut results);
+        Ok(results)
+    }
+
+    /// Adds each hit's local PDF and how many entries of the library cite it.
+    fn annotate(&self, results: &mut Results) {
+        for hit in &mut results.hits {
+            let path = self.store.pdf_path(&hit.id);
+            if path.is_file() {
+                hit.pdf = Some(path.display().to_string());
+            }
+            hit.cited_by = self.cited_by.get(&hit.id).copied().unwrap_or(0);
+        }
+    }
+
+    /// The entry `id` of the catalog.
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.catalog.get(id)
+    }
+
+    /// Whether the entry has a PDF in the data directory.
+    pub fn has_pdf(&self, id: &str) -> bool {
+        self.store.pdf_path(id).is_file()
+    }
+
+    /// Whether the cite stage has run at all.
+    pub fn has_citations(&self) -> bool {
+        self.links.is_some()
+    }
+
+    /// Whether the cite stage read the entry's text, so that "cites nothing" can be told
+    /// from "unknown".
+    pub fn was_read(&self, id: &str) -> bool {
+        self.links
+            .as_ref()
+            .is_some_and(|l| l.documents.contains_key(id))
+    }
+
+    /// The stored citations, when the cite stage has run.
+    pub fn links(&self) -> Option<&Links> {
+        self.links.as_ref()
+    }
+
+    /// Where the entry's full text came from, or why it has none.
+    pub fn source(&self, id: &str) -> &str {
+        self.sources.get(id).map(String::as_str).unwrap_or("none")
+    }
+
+    /// How many entries have full text.
+    pub fn with_text(&self) -> usize {
+        self.sources
+            .values()
+            .filter(|s| !s.starts_with("none"))
+            .count()
+    }
+
+    /// The data directory.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// The files and folders whose change means a library must be opened again: what an
+/// `update` or `index` commits (the index, the citations, the vocabulary, the vectors), and
+/// the catalog folder.
+pub fn watched(store: &Store, catalog_dir: Option<&Path>) -> Vec<PathBuf> {
+    let mut paths = vec![
+        store.index_dir().join("meta.json"),
+        store.citations_path(),
+        store.thesaurus_path(),
+        store.vectors_path(),
+        store.passages_path(),
+    ];
+    paths.extend(catalog_dir.map(Path::to_path_buf));
+    paths
+}
+
+/// The stored citations, or `None` when the cite stage has not run on this data directory.
+pub fn citations(store: &Store) -> Result<Option<Links>> {
+    Links::load(&store.citations_path())
+        .map_err(|e| anyhow::anyhow!("{e:#}. Run `paperdex index` to find the citations again"))
+}
+
+/// The vocabulary of the catalog in use as the search expands with it: the thesaurus `index`
+/// stored, when it was made from the vocabulary files as they are now, or else made afresh.
+fn thesaurus(store: &Store, catalog_dir: Option<&Path>) -> Result<Thesaurus> {
+    let files = vocabulary::files(catalog_dir)?;
+    let key = vocabulary::key(&files);
+    let stored = std::fs::read(store.thesaurus_path())
+        .ok()
+        .and_then(|bytes| Thesaurus::from_bytes(&bytes, &key));
+    match stored {
+        Some(thesaurus) => Ok(thesaurus),
+        None => Ok(Thesaurus::new(&vocabulary::from_files(&files)?)),
+    }
+}
