@@ -1,9 +1,14 @@
-//! In-process query latency: opens a paperdex index once and times `Engine::search` for every
-//! query of a file, after a warm-up, printing p50/p99 per query and over all samples.
+//! In-process query latency as users get it: opens a data directory once as the front ends do
+//! (`Library::open`: the index with its stored vocabulary, the catalog, the citations and, with
+//! `--model`, search by meaning) and times `Library::search` for every query of a file, after a
+//! warm-up, printing p50/p99 per query and over all samples.
 //!
 //! ```sh
-//! cargo run --release --example query_latency -- DATA_DIR QUERIES.txt [--iters N] [--warmup N]
+//! cargo run --release --example query_latency -- DATA_DIR QUERIES.txt [--catalog DIR]
+//!     [--model DIR] [--iters N] [--warmup N] [--limit N]
 //! ```
+//!
+//! Without `--catalog` the built-in catalog is used; without `--model`, search is by words.
 //!
 //! QUERIES.txt holds one query a line; blank lines and lines starting with `#` are skipped. A
 //! tab after the query introduces comma-separated topic filters (`paxos\tconsensus`); further
@@ -15,7 +20,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use paperdex::search::{Engine, Request};
+use paperdex::catalog;
+use paperdex::embed::{ModelLocation, ModelOrigin};
+use paperdex::library::{Library, OpenOptions};
+use paperdex::search::Request;
+use paperdex::store::Store;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -27,7 +36,10 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: query_latency DATA_DIR QUERIES_FILE [--iters N] [--warmup N] [--limit N]");
+    eprintln!(
+        "usage: query_latency DATA_DIR QUERIES_FILE [--catalog DIR] [--model DIR] [--iters N] \
+         [--warmup N] [--limit N]"
+    );
     ExitCode::from(2)
 }
 
@@ -37,6 +49,8 @@ fn main() -> ExitCode {
     let mut iters = 100usize;
     let mut warmup = 5usize;
     let mut limit = 10usize;
+    let mut catalog_dir: Option<PathBuf> = None;
+    let mut model: Option<PathBuf> = None;
     while let Some(a) = args.next() {
         let mut num = |name: &str| -> Option<usize> {
             let v = args.next().and_then(|v| v.parse().ok());
@@ -57,6 +71,14 @@ fn main() -> ExitCode {
             "--limit" => match num("--limit") {
                 Some(n) if n > 0 => limit = n,
                 _ => return usage(),
+            },
+            "--catalog" => match args.next() {
+                Some(dir) => catalog_dir = Some(PathBuf::from(dir)),
+                None => return usage(),
+            },
+            "--model" => match args.next() {
+                Some(dir) => model = Some(PathBuf::from(dir)),
+                None => return usage(),
             },
             "-h" | "--help" => return usage(),
             _ => positional.push(a),
@@ -102,10 +124,25 @@ fn main() -> ExitCode {
     }
 
     let opened = Instant::now();
-    let engine = match Engine::open(&data_dir.join("tantivy")) {
+    let catalog = match catalog::load(catalog_dir.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cannot load the catalog: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
+    let opts = OpenOptions {
+        catalog_dir,
+        model: model.map(|dir| ModelLocation {
+            dir,
+            origin: ModelOrigin::Explicit,
+        }),
+        resident: false,
+    };
+    let library = match Library::open(&Store::new(&data_dir), catalog, &opts) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("cannot open the index in {}: {e:#}", data_dir.display());
+            eprintln!("cannot open the library in {}: {e:#}", data_dir.display());
             return ExitCode::from(1);
         }
     };
@@ -114,7 +151,7 @@ fn main() -> ExitCode {
     // Warm-up: every query a few times, so caches and lazily loaded structures are in place.
     for req in &requests {
         for _ in 0..warmup {
-            if let Err(e) = engine.search(req) {
+            if let Err(e) = library.search(req) {
                 eprintln!("query {:?} failed: {e:#}", req.query);
                 return ExitCode::from(1);
             }
@@ -128,7 +165,7 @@ fn main() -> ExitCode {
         let mut total = 0;
         for _ in 0..iters {
             let t = Instant::now();
-            let results = engine.search(req).expect("query ran in warm-up");
+            let results = library.search(req).expect("query ran in warm-up");
             samples.push(t.elapsed().as_secs_f64() * 1e3);
             total = results.total;
             std::hint::black_box(&results);
@@ -158,7 +195,7 @@ fn main() -> ExitCode {
         percentile(&all, 99.0),
         mean,
         all.last().copied().unwrap_or(f64::NAN),
-        engine.num_docs(),
+        library.num_docs(),
         open_ms
     );
     ExitCode::SUCCESS

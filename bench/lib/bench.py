@@ -540,10 +540,14 @@ class Bench:
                       "queries without it", quiet=True)
 
     # ---------------------------------------------------------------- latency
-    def latency(self, data, label, target_ms=None, queries=None):
-        out = subprocess.run([self.latency_bin, data, queries or self.a.queries,
-                              "--iters", str(self.a.latency_iters)],
-                             capture_output=True, text=True)
+    def latency(self, data, label, target_ms=None, queries=None, catalog=None):
+        """p50/p99 of `Library::search` as users get it: the catalog, the stored vocabulary and,
+        with --model, meaning."""
+        cmd = [self.latency_bin, data, queries or self.a.queries, "--iters", str(self.a.latency_iters),
+               "--catalog", catalog or self.cat]
+        if self.a.model:
+            cmd += ["--model", self.a.model]
+        out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0:
             raise RuntimeError(f"query_latency failed: {out.stderr[-1000:]}")
         last = out.stdout.strip().splitlines()[-1]
@@ -664,7 +668,8 @@ class Bench:
             size = du_mb(os.path.join(data, "tantivy"))
             log(f"scale {n}: index {wall:.1f} s, {rss:.0f} MB RSS, {size:.0f} MB on disk ({text_mb:.0f} MB text)")
             w2, _ = run(cmd)
-            p50, p99 = self.latency(data, f"synthetic {n:,} docs", 50 if n >= 100000 else None)
+            p50, p99 = self.latency(data, f"synthetic {n:,} docs", 50 if n >= 100000 else None,
+                                    catalog=os.path.join(d, "catalog"))
             results.append({"n": n, "index_s": wall, "rss_mb": rss, "index_mb": size, "text_mb": text_mb,
                             "nochange_s": w2, "p50_ms": p50, "p99_ms": p99})
             runs = f", median of {len(builds)}" if len(builds) > 1 else ", one build"

@@ -32,7 +32,7 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
         Meaning::Auto
     };
     let library = open_library(cx, false)?;
-    if meaning == Meaning::Only && !library.engine().has_meaning() {
+    if meaning == Meaning::Only && !library.has_meaning() {
         bail!(
             "--semantic-only needs a sentence model and the catalog embedded with it: run              `paperdex model fetch`, then `paperdex index`."
         );

@@ -21,7 +21,7 @@ use crate::cite::{Graph, Links};
 use crate::coverage;
 use crate::embed::{ModelLocation, Semantic};
 use crate::index::Thesaurus;
-use crate::search::{Engine, Request, Results};
+use crate::search::{Backend, Engine, Request, Results};
 use crate::store::Store;
 
 /// How a library is opened.
@@ -41,7 +41,8 @@ pub struct OpenOptions {
 /// loaded together, so an answer never mixes two versions of the library.
 pub struct Library {
     pub catalog: Catalog,
-    engine: Engine,
+    /// What answers searches: the local index, or another standing in for it.
+    backend: Box<dyn Backend>,
     pub graph: Graph,
     /// The stored citations, when the cite stage has run.
     links: Option<Links>,
@@ -68,13 +69,17 @@ impl Library {
             semantic
         };
         engine.set_neighbours(Box::new(semantic));
-        let mut library = Library::with_engine(store, catalog, engine)?;
+        let mut library = Library::with_backend(store, catalog, Box::new(engine))?;
         library.catalog_dir = opts.catalog_dir.clone();
         Ok(library)
     }
 
-    /// The library of `store` for `catalog`, answering searches with `engine`.
-    pub fn with_engine(store: &Store, catalog: Catalog, engine: Engine) -> Result<Library> {
+    /// The library of `store` for `catalog`, answering searches with `backend`.
+    pub fn with_backend(
+        store: &Store,
+        catalog: Catalog,
+        backend: Box<dyn Backend>,
+    ) -> Result<Library> {
         let links = citations(store)?;
         let graph = Graph::new(&catalog.entries, links.iter().flat_map(Links::edges));
         let cited_by = links
@@ -100,7 +105,7 @@ impl Library {
         let topics = catalog::topic_counts(&catalog.entries);
         Ok(Library {
             catalog,
-            engine,
+            backend,
             graph,
             links,
             cited_by,
@@ -116,21 +121,26 @@ impl Library {
         watched(&self.store, self.catalog_dir.as_deref())
     }
 
-    /// The search engine behind the library.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
+    /// Whether entries can be found by meaning as well as by words.
+    pub fn has_meaning(&self) -> bool {
+        self.backend.has_meaning()
+    }
+
+    /// How many documents the index holds.
+    pub fn num_docs(&self) -> u64 {
+        self.backend.num_docs()
     }
 
     /// Runs a request, and fills in what the data directory knows of each hit.
     pub fn search(&self, request: &Request) -> Result<Results> {
-        let mut results = self.engine.search(request)?;
+        let mut results = self.backend.search(request)?;
         self.annotate(&mut results);
         Ok(results)
     }
 
     /// The entries most like entry `id`, finished like a search's hits.
     pub fn related(&self, id: &str, limit: usize) -> Result<Results> {
-        let mut results = self.engine.related(id, limit)?;
+        let mut results = self.backend.related(id, limit)?;
         self.annotate(&mut results);
         Ok(results)
     }
@@ -225,5 +235,95 @@ fn thesaurus(store: &Store, catalog_dir: Option<&Path>) -> Result<Thesaurus> {
     match stored {
         Some(thesaurus) => Ok(thesaurus),
         None => Ok(Thesaurus::new(&vocabulary::from_files(&files)?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::{Facets, Hit, Matched, MeaningUse};
+
+    /// A backend that is not the local index: it answers every request with the same hit, as
+    /// a remote index standing in for tantivy would answer with its own.
+    struct StandIn;
+
+    impl Backend for StandIn {
+        fn search(&self, request: &Request) -> Result<Results> {
+            Ok(Results {
+                query: request.query.clone(),
+                total: 1,
+                hits: vec![Hit {
+                    id: "raft".into(),
+                    title: "In Search of an Understandable Consensus Algorithm".into(),
+                    aliases: Vec::new(),
+                    authors: Vec::new(),
+                    year: Some(2014),
+                    kind: Some("paper".into()),
+                    topics: Vec::new(),
+                    url: None,
+                    score: 1.0,
+                    page: Some(3),
+                    section: None,
+                    snippet: "leader election".into(),
+                    highlights: Vec::new(),
+                    passages: Vec::new(),
+                    pdf: None,
+                    cited_by: 0,
+                    matched: Matched::Words,
+                    fault: None,
+                }],
+                facets: Facets::default(),
+                corrections: Vec::new(),
+                showing_results_for: None,
+                did_you_mean: None,
+                meaning: MeaningUse::Unavailable,
+                intent: None,
+            })
+        }
+
+        fn related(&self, _id: &str, _limit: usize) -> Result<Results> {
+            self.search(&Request::default())
+        }
+
+        fn has_meaning(&self) -> bool {
+            false
+        }
+
+        fn num_docs(&self) -> u64 {
+            1
+        }
+    }
+
+    #[test]
+    fn another_backend_answers_and_the_library_finishes_its_hits() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        std::fs::create_dir_all(store.pdf_dir()).unwrap();
+        std::fs::write(store.pdf_path("raft"), b"%PDF-1.4").unwrap();
+        let catalog = Catalog {
+            entries: vec![Entry {
+                id: "raft".into(),
+                title: "In Search of an Understandable Consensus Algorithm".into(),
+                ..Entry::default()
+            }],
+            origin: "test".into(),
+        };
+        let library = Library::with_backend(&store, catalog, Box::new(StandIn)).unwrap();
+        let results = library
+            .search(&Request {
+                query: "leader election".into(),
+                limit: 10,
+                ..Request::default()
+            })
+            .unwrap();
+        assert_eq!(results.hits.len(), 1);
+        let pdf = results.hits[0]
+            .pdf
+            .as_deref()
+            .expect("the local PDF is filled in");
+        assert!(pdf.ends_with("raft.pdf"), "{pdf}");
+        assert_eq!(library.num_docs(), 1);
+        assert!(!library.has_meaning());
+        assert_eq!(library.related("raft", 5).unwrap().hits[0].id, "raft");
     }
 }

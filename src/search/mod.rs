@@ -3,6 +3,9 @@
 //! by topic, kind and decade, and the corrections made to the query. It never prints; the
 //! `output` module renders what it returns.
 //!
+//! A library reaches search through [`Backend`], the seam behind which the local index (the
+//! [`Engine`]) or another one answers.
+//!
 //! Inside, the query planner (`syntax` parses leniently, `stopwords`, `typo` and `thesaurus`
 //! widen plain words, `planner` builds the tantivy queries) is apart from the `engine` that
 //! runs them and ranks by coverage, `fusion`, which merges in the entries nearest in meaning
@@ -14,6 +17,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+mod backend;
 mod engine;
 mod english;
 mod fusion;
@@ -27,6 +31,7 @@ mod stopwords;
 mod syntax;
 mod typo;
 
+pub use backend::Backend;
 pub use engine::Engine;
 pub use fusion::{Matched, Meaning, MeaningUse, Near, NearPassage, Neighbours};
 pub use intent::Intent;
