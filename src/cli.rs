@@ -52,8 +52,8 @@ pub enum Command {
     Related {
         /// The entry's id, as `search` prints it
         id: String,
-        /// How many entries to print
-        #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+        /// How many entries to print (1 to 1000)
+        #[arg(long, short = 'n', default_value_t = 10, value_name = "N", value_parser = parse_limit)]
         limit: usize,
         /// Print one JSON object instead of text
         #[arg(long)]
@@ -154,8 +154,9 @@ pub enum Command {
     },
     /// Serve the library as web pages and JSON on a local address, until Ctrl-C
     Serve {
-        /// Address to listen on; only loopback unless another address is named
-        #[arg(long, default_value = "127.0.0.1:7878", value_name = "IP:PORT")]
+        /// Address to listen on: IP:PORT, localhost:PORT or a bare PORT (on 127.0.0.1); only
+        /// loopback unless another address is named
+        #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR", value_parser = parse_addr)]
         addr: std::net::SocketAddr,
         /// Open the page in the desktop's browser once listening
         #[arg(long)]
@@ -178,6 +179,13 @@ pub enum ModelCommand {
     /// Download all-MiniLM-L6-v2 into the data folder's model/, checked against pinned
     /// checksums (set PAPERDEX_MODEL_URL to fetch from a mirror)
     Fetch,
+    /// Copy a model folder you already have into the data folder's model/, checked against
+    /// the same pinned checksums as a download (for machines without network)
+    Install {
+        /// The folder holding config.json, tokenizer.json and model.safetensors
+        #[arg(value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        dir: PathBuf,
+    },
     /// Tell which model folder is used, and how many entries have vectors
     Status {
         /// Print JSON instead of text
@@ -270,8 +278,8 @@ pub struct SearchOpts {
     /// Only entries that cite this entry
     #[arg(long, value_name = "ID")]
     pub cited_by: Option<String>,
-    /// How many hits to print (at most 1000)
-    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    /// How many hits to print (1 to 1000)
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N", value_parser = parse_limit)]
     pub limit: usize,
     /// Rank by meaning alone: the entries nearest to the query, whatever words they hold
     #[arg(long, conflicts_with = "words_only")]
@@ -476,9 +484,60 @@ pub fn parse_size(text: &str) -> Result<u64, BadInput> {
         })
 }
 
+/// Reads `--limit`: a whole number from 1 to 1000, as the help says, rather than lowering a
+/// larger one quietly.
+pub fn parse_limit(value: &str) -> Result<usize, String> {
+    crate::search::parse_limit(value)
+}
+
+/// Reads `--addr`: an `IP:PORT`, `localhost:PORT` (loopback), or a bare `PORT` on 127.0.0.1.
+pub fn parse_addr(value: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::{Ipv4Addr, SocketAddr};
+    let value = value.trim();
+    if let Ok(addr) = value.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let port = |p: &str| {
+        p.parse::<u16>()
+            .map_err(|_| format!("{p:?} is not a port number (0 to 65535)"))
+    };
+    if !value.contains(':') {
+        return port(value).map(|p| SocketAddr::from((Ipv4Addr::LOCALHOST, p)));
+    }
+    if let Some(p) = value.strip_prefix("localhost:") {
+        return port(p).map(|p| SocketAddr::from((Ipv4Addr::LOCALHOST, p)));
+    }
+    Err(format!(
+        "{value:?} is not an address to listen on: give IP:PORT, localhost:PORT or a port"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_outside_one_to_a_thousand_are_refused_with_the_range() {
+        assert_eq!(parse_limit("25"), Ok(25));
+        assert!(parse_limit("0").unwrap_err().contains("between 1 and 1000"));
+        assert!(parse_limit("100000")
+            .unwrap_err()
+            .contains("between 1 and 1000"));
+        assert!(parse_limit("ten").is_err());
+    }
+
+    #[test]
+    fn an_address_may_be_a_port_or_localhost_with_a_port() {
+        assert_eq!(parse_addr("8080").unwrap().to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            parse_addr("localhost:9000").unwrap().to_string(),
+            "127.0.0.1:9000"
+        );
+        assert_eq!(parse_addr("0.0.0.0:80").unwrap().to_string(), "0.0.0.0:80");
+        assert_eq!(parse_addr("[::1]:80").unwrap().to_string(), "[::1]:80");
+        assert!(parse_addr("70000").unwrap_err().contains("port"));
+        assert!(parse_addr("example.org:80").is_err());
+    }
 
     #[test]
     fn year_ranges() {

@@ -18,7 +18,10 @@ fn main() -> ExitCode {
     // A panic inside one document's work is caught and reported as that document's fault;
     // one that reaches here is reported in one line below. Neither prints a backtrace.
     paperdex::fault::install_hook();
-    let opts = Opts::parse();
+    let opts = match Opts::try_parse() {
+        Ok(opts) => opts,
+        Err(err) => return usage_error(err),
+    };
     let color = opts.color.resolve(io::stderr().is_terminal());
     let result = match std::panic::catch_unwind(move || commands::run(opts)) {
         Ok(result) => result,
@@ -51,6 +54,46 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Prints help and version as clap does; any other mistake on the command line is one line,
+/// `paperdex: error: ...`, as every other error, with exit code 2.
+fn usage_error(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    let rendered = err.render().to_string();
+    let mut parts = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more"));
+    let first = parts.next().unwrap_or("bad command line");
+    let first = first.strip_prefix("error:").unwrap_or(first).trim();
+    // clap's tips ("a similar subcommand exists", "to pass '-x' as a value, use '-- -x'") are
+    // worth keeping, on the same line.
+    let tips: Vec<&str> = parts
+        .filter_map(|l| l.strip_prefix("tip:"))
+        .map(str::trim)
+        .collect();
+    let mut line = first.to_string();
+    for tip in tips {
+        line.push_str("; ");
+        line.push_str(tip);
+    }
+    let line = paperdex::output::clean(&line).into_owned();
+    eprintln!("paperdex: error: {line} (see `paperdex --help`).");
+    ExitCode::from(2)
 }
 
 /// Joins an error and its causes into one line, skipping causes the message already repeats.

@@ -114,6 +114,7 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Update(u) => update::run(&cx, &u),
         Command::Fetch(f) => fetch_cmd::run(&cx, &f),
         Command::Model(ModelCommand::Fetch) => model::fetch(&cx),
+        Command::Model(ModelCommand::Install { dir }) => model::install(&cx, &dir),
         Command::Model(ModelCommand::Status { json }) => model::status(&cx, json),
         Command::Attach { id, file } => attach::run(&cx, &id, &file),
         Command::Extract(e) => extract::run(&cx, e),

@@ -1,12 +1,15 @@
-//! `paperdex model fetch` and `paperdex model status`: getting the sentence model that search
-//! by meaning uses, and telling which one is in use.
+//! `paperdex model fetch`, `install` and `status`: getting the sentence model that search by
+//! meaning uses (downloaded, or copied from a folder one has), and telling which one is in use.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use paperdex::embed::{self, DownloadError, DownloadOptions, DownloadReport, ModelOrigin, Vectors};
+use paperdex::embed::{
+    self, DownloadError, DownloadOptions, DownloadReport, ModelOrigin, Vectors, MINILM_FILES,
+};
 use paperdex::output;
 
 use super::{progress, Context};
@@ -23,6 +26,20 @@ pub fn fetch(cx: &Context) -> Result<ExitCode> {
             output::clean(&report.dir.display().to_string()),
             report.downloaded.len(),
             report.present.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn install(cx: &Context, from: &Path) -> Result<ExitCode> {
+    let report = embed::install(from, &embed::model_dir(cx.store.root()), &MINILM_FILES)?;
+    if !cx.quiet {
+        eprintln!(
+            "Model: all-MiniLM-L6-v2 copied from {} into {} ({} files checked); `paperdex \
+             index` embeds the catalog with it.",
+            output::clean(&from.display().to_string()),
+            output::clean(&report.dir.display().to_string()),
+            report.downloaded.len()
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -4,15 +4,10 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use paperdex::cli::BadInput;
-
 use super::search::{open_library, print};
 use super::Context;
 
 pub fn run(cx: &Context, id: &str, limit: usize, json: bool) -> Result<ExitCode> {
-    if limit == 0 {
-        return Err(BadInput("--limit must be at least 1.".into()).into());
-    }
     let results = open_library(cx, false)?.related(id, limit)?;
     print(cx, &results, json)?;
     Ok(if results.hits.is_empty() {

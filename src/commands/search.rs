@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use paperdex::cli::{parse_years, BadInput, SearchOpts};
+use paperdex::cli::{parse_years, SearchOpts};
 use paperdex::library::{Library, OpenOptions};
 use paperdex::output::{self, Printer};
 use paperdex::search::{self, Meaning, Request, Results};
@@ -15,9 +15,6 @@ use super::{cite, Context};
 
 pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     let years = s.year.as_deref().map(parse_years).transpose()?;
-    if s.limit == 0 {
-        return Err(BadInput("--limit must be at least 1.".into()).into());
-    }
     let kind = s.kind.map(|k| k.to_lowercase());
     if let Some(kind) = &kind {
         // Before the index is opened: a typo in an option is the first thing to hear about.

@@ -98,7 +98,11 @@ pub struct DownloadReport {
 #[derive(Debug, thiserror::Error)]
 pub enum DownloadError {
     /// No connection could be made, or it broke or stalled.
-    #[error("Could not download {url}: {reason}.")]
+    #[error(
+        "No network: could not download the sentence model from {}: {reason}; run `paperdex \
+         model fetch` again when online, or `paperdex model install DIR` with a copy of it",
+        host_of(url)
+    )]
     Unreachable { url: String, reason: String },
     /// The server answered, but not with the file.
     #[error("Could not download {url}: the server answered with HTTP status {status}.")]
@@ -198,7 +202,7 @@ async fn get(
     let url = format!("{}/{}", options.base_url.trim_end_matches('/'), file.name);
     let unreachable = |e: &dyn StdError| DownloadError::Unreachable {
         url: url.clone(),
-        reason: chain(e),
+        reason: why_unreachable(&chain(e)),
     };
     let mismatch = |detail: String| DownloadError::Mismatch {
         name: file.name.to_string(),
@@ -254,6 +258,96 @@ fn remove_parts(dir: &Path, files: &[PinnedFile]) {
     for file in files {
         let _ = fs::remove_file(part_path(dir, file));
     }
+}
+
+/// The host of a URL, as a person names the place a download failed to reach.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?']).next().unwrap_or(rest)
+}
+
+/// Why a host could not be reached, in words: the cause, without the URL that reqwest's
+/// messages repeat and the error message names already.
+fn why_unreachable(chain: &str) -> String {
+    let lower = chain.to_lowercase();
+    if lower.contains("dns") || lower.contains("lookup address") || lower.contains("resolve") {
+        "its name could not be resolved".to_string()
+    } else if lower.contains("refused") {
+        "the connection was refused".to_string()
+    } else if lower.contains("timed out") || lower.contains("timeout") {
+        "it did not answer in time".to_string()
+    } else {
+        // Past the request's own wording and its URL, reqwest's causes say what happened.
+        let cause = chain.rsplit(": ").next().unwrap_or(chain);
+        cause.trim().trim_end_matches('.').to_string()
+    }
+}
+
+/// Copies a model folder a person already has (from the PyPI package, another machine, a USB
+/// stick) into `dir`, each file checked against its pin as a download is, and put in place
+/// only once every file has passed.
+pub fn install(
+    from: &Path,
+    dir: &Path,
+    files: &[PinnedFile],
+) -> Result<DownloadReport, DownloadError> {
+    fs::create_dir_all(dir).with_context(|| format!("Could not create {}.", dir.display()))?;
+    remove_parts(dir, files);
+    let result = (|| {
+        for file in files {
+            let source = from.join(file.name);
+            if !source.is_file() {
+                return Err(DownloadError::Local(anyhow::anyhow!(
+                    "{} has no {}: name the folder that holds config.json, tokenizer.json and \
+                     model.safetensors",
+                    from.display(),
+                    file.name
+                )));
+            }
+            let (size, sum) = sha256_file(&source)?;
+            let mismatch = |detail: String| DownloadError::Mismatch {
+                name: file.name.to_string(),
+                url: source.display().to_string(),
+                detail,
+            };
+            if size != file.size {
+                return Err(mismatch(format!("{size} bytes instead of {}", file.size)));
+            }
+            if sum != file.sha256 {
+                return Err(mismatch(format!("sha256 {sum} instead of {}", file.sha256)));
+            }
+            let part = part_path(dir, file);
+            fs::copy(&source, &part).with_context(|| {
+                format!(
+                    "Could not copy {} into {}.",
+                    source.display(),
+                    dir.display()
+                )
+            })?;
+            // The copy is checked again: a disk that returns other bytes is caught here.
+            let (_, copied) = sha256_file(&part)?;
+            if copied != file.sha256 {
+                return Err(mismatch(format!("the copy has sha256 {copied}")));
+            }
+        }
+        let mut report = DownloadReport {
+            dir: dir.to_path_buf(),
+            downloaded: Vec::new(),
+            present: Vec::new(),
+        };
+        for file in files {
+            let path = dir.join(file.name);
+            fs::rename(part_path(dir, file), &path)
+                .with_context(|| format!("Could not move {} into place.", path.display()))?;
+            report.downloaded.push(file.name.to_string());
+        }
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(report)
+    })();
+    remove_parts(dir, files);
+    result
 }
 
 /// An error with its causes, as one line; reqwest keeps the useful part in the sources.

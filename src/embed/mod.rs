@@ -32,7 +32,8 @@ mod wordpiece;
 mod tiny;
 
 pub use download::{
-    download, DownloadError, DownloadOptions, DownloadReport, PinnedFile, HUB_URL, MINILM_FILES,
+    download, install, DownloadError, DownloadOptions, DownloadReport, PinnedFile, HUB_URL,
+    MINILM_FILES,
 };
 pub use locate::{locate, model_dir, ModelLocation, ModelOrigin, MODEL_ENV};
 pub use model::{init_threads, BatchOptions, Model, MODEL_FILES};

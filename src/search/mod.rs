@@ -134,6 +134,18 @@ pub struct Results {
     pub intent: Option<Intent>,
 }
 
+/// Reads a number of hits asked for: a whole number from 1 to [`MAX_LIMIT`]; the message
+/// says what is wrong, for the command line and the JSON API alike.
+pub fn parse_limit(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("{value} is not between 1 and {MAX_LIMIT}")),
+        Err(_) => Err(format!(
+            "{value:?} is not a whole number from 1 to {MAX_LIMIT}"
+        )),
+    }
+}
+
 /// Checks that `kind` is one of the catalog's kinds, so a misspelt `--kind` is an error rather
 /// than an empty result.
 pub fn check_kind(kind: &str) -> Result<(), SearchError> {

@@ -264,8 +264,20 @@ async fn api_search(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
     let mut search = Search::from_pairs(&pairs);
-    if !pairs.iter().any(|(k, _)| k == "limit") {
-        search.limit = API_LIMIT;
+    // The page lowers a limit out of range, as a person edits URLs; the API refuses it, as
+    // the command line does, so a program learns its mistake.
+    match pairs.iter().find(|(k, _)| k == "limit") {
+        Some((_, value)) => {
+            if let Err(why) = crate::search::parse_limit(value) {
+                let message = format!("limit: {why}.");
+                return (
+                    StatusCode::BAD_REQUEST,
+                    Json(serde_json::json!({ "error": message })),
+                )
+                    .into_response();
+            }
+        }
+        None => search.limit = API_LIMIT,
     }
     match run_search(&shared, &search).await {
         Ok(results) => Json(results).into_response(),

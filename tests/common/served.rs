@@ -21,8 +21,13 @@ impl Served {
     /// Starts `serve --addr 127.0.0.1:0` over the environment's library and waits for the
     /// address it listens on.
     pub fn start(env: &TestEnv) -> Served {
+        Served::start_at(env, "127.0.0.1:0")
+    }
+
+    /// Starts `serve --addr ADDR` and waits for the address it listens on.
+    pub fn start_at(env: &TestEnv, addr: &str) -> Served {
         let mut child = env
-            .cmd(&["serve", "--addr", "127.0.0.1:0"])
+            .cmd(&["serve", "--addr", addr])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -1,0 +1,114 @@
+//! What a newcomer meets in the first hour, through the real binary: mistakes on the command
+//! line said in one line, limits and addresses read as the help says, the API refusing what
+//! the command line refuses, a model installed from a folder without network, and a run
+//! without a model keeping the vectors already stored.
+
+mod common;
+
+use std::fs;
+
+use common::http::get;
+use common::served::Served;
+use common::TestEnv;
+
+#[test]
+fn command_line_mistakes_are_one_line_with_exit_code_2() {
+    let env = TestEnv::new();
+    for args in [
+        &["serch", "raft"][..],
+        &["search", "--bogus", "raft"],
+        &["search", "--limit", "0", "raft"],
+        &["search", "--limit", "100000", "raft"],
+        &["related", "raft", "-n", "1001"],
+        &["serve", "--addr", "example.org:80"],
+    ] {
+        let err = env.run(args).fails_with(2);
+        assert!(err.starts_with("paperdex: error: "), "{args:?}: {err}");
+        assert!(!err.contains("Usage:"), "{args:?}: {err}");
+    }
+    let err = env.run(&["search", "-n", "100000", "raft"]).fails_with(2);
+    assert!(err.contains("between 1 and 1000"), "{err}");
+    let err = env.run(&["serch", "raft"]).fails_with(2);
+    assert!(err.contains("'search'"), "{err}");
+    // Help is still help, on standard output, with success.
+    let help = env.ok(&["search", "--help"]).stdout();
+    assert!(help.contains("Usage:"), "{help}");
+}
+
+#[test]
+fn the_api_refuses_a_limit_the_command_line_refuses() {
+    let env = TestEnv::new();
+    env.ok(&["index", "-q"]);
+    let server = Served::start(&env);
+    let addr = server.addr.as_str();
+    for limit in ["0", "1001", "many"] {
+        let bad = get(addr, &format!("/api/search?q=consensus&limit={limit}"));
+        assert_eq!(bad.status, 400, "limit={limit}");
+        let error = bad.json()["error"].as_str().unwrap().to_string();
+        assert!(error.starts_with("limit:"), "{error}");
+    }
+    let ok = get(addr, "/api/search?q=consensus&limit=1").json();
+    assert_eq!(ok["hits"].as_array().unwrap().len(), 1);
+    // The page lowers a limit out of range instead, as people edit URLs by hand.
+    assert_eq!(get(addr, "/search?q=consensus&limit=0").status, 200);
+}
+
+#[test]
+fn serve_listens_on_a_bare_port_or_localhost() {
+    let env = TestEnv::new();
+    env.ok(&["index", "-q"]);
+    for addr in ["0", "localhost:0"] {
+        let server = Served::start_at(&env, addr);
+        assert!(server.addr.starts_with("127.0.0.1:"), "{}", server.addr);
+        assert_eq!(get(&server.addr, "/").status, 200);
+    }
+}
+
+#[test]
+fn a_model_folder_is_installed_only_when_every_file_is_the_pinned_one() {
+    let env = TestEnv::new();
+    let fake = env.dir.path().join("not-the-model");
+    fs::create_dir_all(&fake).unwrap();
+    for name in ["config.json", "tokenizer.json", "model.safetensors"] {
+        fs::write(fake.join(name), b"{}").unwrap();
+    }
+    let err = env
+        .run(&["model", "install", fake.to_str().unwrap()])
+        .fails_with(1);
+    assert!(err.contains("not the pinned file"), "{err}");
+    let model_dir = env.data_dir().join("model");
+    let left: Vec<_> = fs::read_dir(&model_dir)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    let empty = env.dir.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let err = env
+        .run(&["model", "install", empty.to_str().unwrap()])
+        .fails_with(1);
+    assert!(err.contains("has no config.json"), "{err}");
+
+    let Some(real) = common::test_model() else {
+        return;
+    };
+    env.ok(&["model", "install", real.to_str().unwrap()]);
+    let status = env.ok(&["model", "status"]).stdout();
+    assert!(status.contains("in the data folder"), "{status}");
+    // Installed where paperdex looks: no --model needed from here on.
+    let run = env.ok(&["index"]).stderr();
+    assert!(run.contains("Embed: 6 embedded"), "{run}");
+}
+
+#[test]
+fn a_run_without_a_model_keeps_the_stored_vectors_and_says_so() {
+    let Some(model) = common::test_model() else {
+        return;
+    };
+    let env = TestEnv::new();
+    env.ok(&["--model", model.to_str().unwrap(), "index"]);
+    let err = env.ok(&["index"]).stderr();
+    assert!(err.contains("the 6 stored vectors are kept"), "{err}");
+    assert!(!err.contains("search is by words alone"), "{err}");
+    // Quiet means quiet.
+    assert!(env.ok(&["index", "-q"]).stderr().is_empty());
+}
