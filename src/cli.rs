@@ -281,6 +281,10 @@ pub struct SearchOpts {
     /// How many hits to print (1 to 1000)
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N", value_parser = parse_limit)]
     pub limit: usize,
+    /// Order of the hits: relevance, year (oldest first), newest, or cited (most cited by the
+    /// library's papers first) [default: relevance; cited when there is no query]
+    #[arg(long, value_name = "ORDER", value_parser = parse_sort)]
+    pub sort: Option<crate::search::Sort>,
     /// Rank by meaning alone: the entries nearest to the query, whatever words they hold
     #[arg(long, conflicts_with = "words_only")]
     pub semantic_only: bool,
@@ -488,6 +492,12 @@ pub fn parse_size(text: &str) -> Result<u64, BadInput> {
 /// larger one quietly.
 pub fn parse_limit(value: &str) -> Result<usize, String> {
     crate::search::parse_limit(value)
+}
+
+/// Reads `--sort`.
+pub fn parse_sort(value: &str) -> Result<crate::search::Sort, String> {
+    crate::search::Sort::parse(value)
+        .ok_or_else(|| format!("{value:?} is not an order: relevance, year, newest or cited"))
 }
 
 /// Reads `--addr`: an `IP:PORT`, `localhost:PORT` (loopback), or a bare `PORT` on 127.0.0.1.

@@ -83,18 +83,32 @@ impl<W: Write> Printer<W> {
             writeln!(self.out, "{}\n", self.paint(DIM, &line))?;
         }
         if results.hits.is_empty() {
-            writeln!(self.out, "No results for \"{}\".", clean(&results.query))?;
+            match &results.emptied_by {
+                Some(by) => writeln!(
+                    self.out,
+                    "No results for \"{}\" with {}; without {} it has {} result{}.",
+                    clean(&results.query),
+                    clean(&by.filters.join(", ")),
+                    if by.filters.len() == 1 { "it" } else { "them" },
+                    by.without,
+                    plural(by.without)
+                )?,
+                None => writeln!(self.out, "No results for \"{}\".", clean(&results.query))?,
+            }
             return Ok(());
         }
         for (rank, hit) in results.hits.iter().enumerate() {
             self.hit(rank + 1, hit)?;
         }
         let shown = results.hits.len();
-        let summary = if results.total > shown {
+        let mut summary = if results.total > shown {
             format!("{shown} of {} results", results.total)
         } else {
             format!("{} result{}", results.total, plural(results.total))
         };
+        if let Some(sort) = results.sorted {
+            summary.push_str(&format!(", {}", sort.describe()));
+        }
         writeln!(self.out, "{}", self.paint(DIM, &summary))?;
         if !results.facets.topic.is_empty() {
             let line = facet_line(&results.facets.topic);

@@ -112,3 +112,53 @@ fn a_run_without_a_model_keeps_the_stored_vectors_and_says_so() {
     // Quiet means quiet.
     assert!(env.ok(&["index", "-q"]).stderr().is_empty());
 }
+
+#[test]
+fn a_filter_that_empties_the_results_is_named_with_what_the_query_finds_without_it() {
+    let env = TestEnv::new();
+    env.ok(&["index", "-q"]);
+    let run = env.run(&["search", "consensus", "--kind", "book", "--year", "..1950"]);
+    assert_eq!(run.code(), Some(1));
+    let text = run.stdout();
+    assert!(text.contains("with kind book, years ..1950"), "{text}");
+    assert!(text.contains("without them it has"), "{text}");
+    let v = env.search_json(&["consensus", "--kind", "book", "--year", "..1950"]);
+    assert!(v["emptied_by"]["without"].as_u64().unwrap() > 0, "{v}");
+    // A query that finds nothing at all says only that.
+    let text = env.run(&["search", "zanzibarian"]).stdout();
+    assert!(!text.contains("without"), "{text}");
+}
+
+#[test]
+fn hits_sort_by_year_or_citations_and_a_browse_says_its_order() {
+    let env = TestEnv::new();
+    env.ok(&["index", "-q"]);
+    let years = |v: &serde_json::Value| -> Vec<i64> {
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|h| h["year"].as_i64())
+            .collect()
+    };
+    let v = env.search_json(&["--sort", "year", "-n", "50"]);
+    let got = years(&v);
+    assert!(got.len() >= 3, "{v}");
+    assert!(got.windows(2).all(|w| w[0] <= w[1]), "{got:?}");
+    assert_eq!(v["sorted"], "year");
+    let v = env.search_json(&["--sort", "newest", "-n", "50"]);
+    let got = years(&v);
+    assert!(got.windows(2).all(|w| w[0] >= w[1]), "{got:?}");
+    // With no words there is no best match: the browse is in a stated order.
+    let text = env.ok(&["search", "--topic", "papers"]).stdout();
+    assert!(text.contains("most cited in the library first"), "{text}");
+    let v = env.search_json(&[]);
+    assert_eq!(v["sorted"], "cited");
+    // The page offers the same orders, and keeps the one chosen in its links.
+    let server = Served::start(&env);
+    let page = get(&server.addr, "/search?q=consensus&sort=year").text();
+    assert!(page.contains("oldest first"), "{page}");
+    assert!(page.contains("sort=newest"), "{page}");
+    let api = get(&server.addr, "/api/search?q=consensus&sort=cited").json();
+    assert_eq!(api["sorted"], "cited");
+}

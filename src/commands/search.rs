@@ -31,7 +31,7 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
     let library = open_library(cx, false)?;
     if meaning == Meaning::Only && !library.has_meaning() {
         bail!(
-            "--semantic-only needs a sentence model and the catalog embedded with it: run              `paperdex model fetch`, then `paperdex index`."
+            "--semantic-only needs a sentence model and the catalog embedded with it: run `paperdex model fetch`, then `paperdex index`."
         );
     }
     let request = Request {
@@ -43,6 +43,7 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
         like: s.like,
         limit: s.limit,
         meaning,
+        sort: s.sort.unwrap_or_default(),
     };
     let results = library.search(&request)?;
     match s.format {

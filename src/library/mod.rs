@@ -21,7 +21,10 @@ use crate::cite::{Graph, Links};
 use crate::coverage;
 use crate::embed::{ModelLocation, Semantic};
 use crate::index::Thesaurus;
-use crate::search::{Backend, Engine, Request, Results};
+use crate::search::{Backend, EmptiedBy, Engine, Request, Results, Sort, MAX_LIMIT};
+
+/// How many of a query's best matches another order than relevance sorts.
+pub const SORT_POOL: usize = 200;
 use crate::store::Store;
 
 /// How a library is opened.
@@ -133,8 +136,27 @@ impl Library {
 
     /// Runs a request, and fills in what the data directory knows of each hit.
     pub fn search(&self, request: &Request) -> Result<Results> {
-        let mut results = self.backend.search(request)?;
-        self.annotate(&mut results);
+        let browsing = request.query.trim().is_empty() && request.like.is_none();
+        let sort = match request.sort {
+            // A browse has no best match: its stated order is the library's citations.
+            Sort::Relevance if browsing => Sort::Cited,
+            sort => sort,
+        };
+        let mut results = if sort == Sort::Relevance {
+            let mut results = self.backend.search(request)?;
+            self.annotate(&mut results);
+            results
+        } else {
+            self.sorted(request, sort, browsing)?
+        };
+        let filters = request.filters();
+        if results.hits.is_empty() && !filters.is_empty() && request.like.is_none() {
+            // The filters may be what emptied it: say which, and what the query finds without.
+            let without = self.backend.search(&request.unfiltered())?.total;
+            if without > 0 {
+                results.emptied_by = Some(EmptiedBy { filters, without });
+            }
+        }
         Ok(results)
     }
 
@@ -142,6 +164,42 @@ impl Library {
     pub fn related(&self, id: &str, limit: usize) -> Result<Results> {
         let mut results = self.backend.related(id, limit)?;
         self.annotate(&mut results);
+        Ok(results)
+    }
+
+    /// The hits of `request` in the order `sort`: a browse sorts every entry it selects (up
+    /// to the most a request may ask for); a query sorts its [`SORT_POOL`] best matches, so
+    /// that a year's order does not bring up entries that barely match.
+    fn sorted(&self, request: &Request, sort: Sort, browsing: bool) -> Result<Results> {
+        let pool = if browsing { MAX_LIMIT } else { SORT_POOL };
+        let wide = Request {
+            limit: request.limit.max(pool),
+            ..request.clone()
+        };
+        let mut results = self.backend.search(&wide)?;
+        self.annotate(&mut results);
+        let title = |h: &crate::search::Hit| h.title.to_lowercase();
+        // Stable sorts: ties keep the order of relevance.
+        match sort {
+            Sort::Relevance => {}
+            Sort::Year => results
+                .hits
+                .sort_by_key(|h| (h.year.is_none(), h.year, title(h))),
+            Sort::Newest => results
+                .hits
+                .sort_by_key(|h| (h.year.is_none(), std::cmp::Reverse(h.year), title(h))),
+            Sort::Cited if browsing => results.hits.sort_by_key(|h| {
+                (
+                    std::cmp::Reverse(h.cited_by),
+                    h.year.is_none(),
+                    h.year,
+                    title(h),
+                )
+            }),
+            Sort::Cited => results.hits.sort_by_key(|h| std::cmp::Reverse(h.cited_by)),
+        }
+        results.hits.truncate(request.limit);
+        results.sorted = Some(sort);
         Ok(results)
     }
 
@@ -278,6 +336,8 @@ mod tests {
                 did_you_mean: None,
                 meaning: MeaningUse::Unavailable,
                 intent: None,
+                emptied_by: None,
+                sorted: None,
             })
         }
 

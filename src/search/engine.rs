@@ -239,6 +239,8 @@ impl Engine {
             corrections: plan.corrections,
             meaning,
             intent: plan.intent,
+            emptied_by: None,
+            sorted: None,
         })
     }
 
@@ -396,6 +398,8 @@ impl Engine {
             did_you_mean: None,
             meaning,
             intent: None,
+            emptied_by: None,
+            sorted: None,
         })
     }
 

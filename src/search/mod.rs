@@ -69,6 +69,52 @@ pub struct Request {
     pub limit: usize,
     /// Whether entries near in meaning may join the words' hits.
     pub meaning: Meaning,
+    /// The order of the hits; a query with no words is browsed most cited first.
+    pub sort: Sort,
+}
+
+/// The order hits come in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Oldest first, as a topic's history reads; undated entries last.
+    Year,
+    /// Newest first; undated entries last.
+    Newest,
+    /// Most cited by the library's own papers first.
+    Cited,
+}
+
+impl Sort {
+    /// The order's name, as `--sort` and the page's `sort=` take it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Year => "year",
+            Sort::Newest => "newest",
+            Sort::Cited => "cited",
+        }
+    }
+
+    /// Reads an order's name.
+    pub fn parse(name: &str) -> Option<Sort> {
+        [Sort::Relevance, Sort::Year, Sort::Newest, Sort::Cited]
+            .into_iter()
+            .find(|s| s.name() == name.trim().to_lowercase())
+    }
+
+    /// How the order reads in a sentence: "sorted by year, oldest first".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Sort::Relevance => "best match first",
+            Sort::Year => "oldest first",
+            Sort::Newest => "newest first",
+            Sort::Cited => "most cited in the library first",
+        }
+    }
 }
 
 /// One ranked hit.
@@ -132,6 +178,51 @@ pub struct Results {
     pub meaning: MeaningUse,
     /// What the query asks for besides a topic, as read from its words.
     pub intent: Option<Intent>,
+    /// The order the hits are in, when it is not best match first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sorted: Option<Sort>,
+    /// When the filters left nothing: which they were, and what the query finds without them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emptied_by: Option<EmptiedBy>,
+}
+
+/// The filters that left a search without results, and how many results the query has
+/// without them, so a person knows which to loosen.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmptiedBy {
+    /// Each filter as a person reads it: `topic papers/storage`, `kind book`, `years 1990..`.
+    pub filters: Vec<String>,
+    /// Results of the same query with no filter.
+    pub without: usize,
+}
+
+impl Request {
+    /// The request's filters as a person reads them, in the order the options are listed.
+    pub fn filters(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.topics.iter().map(|t| format!("topic {t}")).collect();
+        if let Some(kind) = &self.kind {
+            out.push(format!("kind {kind}"));
+        }
+        if let Some((from, to)) = self.years {
+            let end = |y: Option<i64>| y.map(|y| y.to_string()).unwrap_or_default();
+            out.push(format!("years {}..{}", end(from), end(to)));
+        }
+        if self.ids.is_some() {
+            out.push("the citation filter".to_string());
+        }
+        out
+    }
+
+    /// The same request with no filter.
+    pub fn unfiltered(&self) -> Request {
+        Request {
+            topics: Vec::new(),
+            kind: None,
+            years: None,
+            ids: None,
+            ..self.clone()
+        }
+    }
 }
 
 /// Reads a number of hits asked for: a whole number from 1 to [`MAX_LIMIT`]; the message

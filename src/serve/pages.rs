@@ -155,7 +155,18 @@ pub fn results(search: &Search, results: &Results) -> Markup {
                         }
                     }
                     @if results.hits.is_empty() {
-                        p.none { "No results for " strong { (search.q) } "." }
+                        @if let Some(by) = &results.emptied_by {
+                            p.none {
+                                "No results for " strong { (search.q) } " with " (by.filters.join(", "))
+                                "; "
+                                a href=(Search { topics: Vec::new(), kind: None, year: None, ..search.clone() }.url("/search")) {
+                                    "without " (if by.filters.len() == 1 { "it" } else { "them" })
+                                }
+                                " it has " (by.without) " result" (if by.without == 1 { "" } else { "s" }) "."
+                            }
+                        } @else {
+                            p.none { "No results for " strong { (search.q) } "." }
+                        }
                     } @else {
                         p.summary {
                             @if results.total > results.hits.len() {
@@ -163,7 +174,9 @@ pub fn results(search: &Search, results: &Results) -> Markup {
                             } @else {
                                 (results.total) @if results.total == 1 { " result" } @else { " results" }
                             }
+                            @if let Some(sort) = results.sorted { ", " (sort.describe()) }
                         }
+                        (sort_links(search))
                         ol.hits {
                             @for hit in &results.hits {
                                 (hit_item(hit))
@@ -457,6 +470,24 @@ pub fn problem(search: &Search, heading: &str, message: &str) -> Markup {
             p.problem { (message) }
         },
     )
+}
+
+/// Links to the same search in each order, the current one not a link.
+fn sort_links(search: &Search) -> Markup {
+    use crate::search::Sort;
+    html! {
+        p.sort {
+            "Sort: "
+            @for (i, sort) in [Sort::Relevance, Sort::Year, Sort::Newest, Sort::Cited].into_iter().enumerate() {
+                @if i > 0 { " · " }
+                @if sort == search.sort {
+                    strong { (sort.name()) }
+                } @else {
+                    a href=(Search { sort, ..search.clone() }.url("/search")) { (sort.name()) }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
-//! The search parameters of a URL (`q`, `topic`, `kind`, `year`, `limit`), read into a search
+//! The search parameters of a URL (`q`, `topic`, `kind`, `year`, `limit`, `sort`), read into a search
 //! `Request` and written back into links, so every filter lives in the address and a search can
 //! be bookmarked. The names and value formats are the CLI's options.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::cli::parse_years;
-use crate::search::{self, Request, MAX_LIMIT};
+use crate::search::{self, Request, Sort, MAX_LIMIT};
 
 /// Hits on a page unless the URL asks for more.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -26,6 +26,7 @@ pub struct Search {
     pub kind: Option<String>,
     pub year: Option<String>,
     pub limit: usize,
+    pub sort: Sort,
 }
 
 impl Default for Search {
@@ -36,6 +37,7 @@ impl Default for Search {
             kind: None,
             year: None,
             limit: DEFAULT_LIMIT,
+            sort: Sort::Relevance,
         }
     }
 }
@@ -51,6 +53,7 @@ impl Search {
                 "topic" if !v.is_empty() => s.topics.push(v.to_string()),
                 "kind" if !v.is_empty() => s.kind = Some(v.to_lowercase()),
                 "year" if !v.is_empty() => s.year = Some(v.to_string()),
+                "sort" => s.sort = Sort::parse(v).unwrap_or_default(),
                 "limit" => {
                     if let Ok(n) = v.parse::<usize>() {
                         s.limit = n.clamp(1, MAX_LIMIT);
@@ -84,6 +87,7 @@ impl Search {
             kind: self.kind.clone(),
             years,
             limit: self.limit,
+            sort: self.sort,
             // No citation filter, no likeness, and what else the engine defaults to, as for
             // `paperdex search` without those options.
             ..Request::default()
@@ -107,6 +111,9 @@ impl Search {
         }
         if self.limit != DEFAULT_LIMIT {
             pairs.push(("limit", self.limit.to_string()));
+        }
+        if self.sort != Sort::Relevance {
+            pairs.push(("sort", self.sort.name().to_string()));
         }
         if pairs.is_empty() {
             return path.to_string();
