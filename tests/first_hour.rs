@@ -162,3 +162,31 @@ fn hits_sort_by_year_or_citations_and_a_browse_says_its_order() {
     let api = get(&server.addr, "/api/search?q=consensus&sort=cited").json();
     assert_eq!(api["sorted"], "cited");
 }
+
+#[test]
+fn an_entry_is_shown_by_its_alias_and_a_near_miss_is_answered_with_the_id() {
+    let env = TestEnv::new();
+    env.write_catalog(
+        "aliased.toml",
+        r#"
+[[entry]]
+id = "in-search-of-an-understandable-consensus-algorithm"
+title = "In Search of an Understandable Consensus Algorithm"
+aliases = ["Understandable"]
+year = 2014
+kind = "paper"
+topics = ["papers/consensus"]
+"#,
+    );
+    let shown = env.ok(&["show", "understandable"]).stdout();
+    assert!(
+        shown.contains("in-search-of-an-understandable-consensus-algorithm"),
+        "{shown}"
+    );
+    let err = env.run(&["show", "paxos-made-simpel"]).fails_with(2);
+    assert!(err.contains("did you mean paxos-made-simple?"), "{err}");
+    let cited = env
+        .ok(&["cite", "UNDERSTANDABLE", "--format", "bibtex"])
+        .stdout();
+    assert!(cited.contains("Understandable"), "{cited}");
+}

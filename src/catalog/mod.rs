@@ -92,6 +92,69 @@ impl Catalog {
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.id == id)
     }
+
+    /// The entry a person names: by its id, or by one of its aliases (`raft`, `dynamo`), in
+    /// any case.
+    pub fn find(&self, name: &str) -> Option<&Entry> {
+        let name = name.trim();
+        self.get(name).or_else(|| {
+            self.entries.iter().find(|e| {
+                e.id.eq_ignore_ascii_case(name)
+                    || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+            })
+        })
+    }
+
+    /// The id nearest to a mistyped name: an id or alias within a few edits (one per six
+    /// characters, at least two), or the only id holding the name whole.
+    pub fn nearest_id(&self, name: &str) -> Option<&str> {
+        let wanted = name.trim().to_lowercase();
+        if wanted.is_empty() {
+            return None;
+        }
+        let limit = (wanted.chars().count() / 6).max(2);
+        let wanted = wanted.as_str();
+        let close = self
+            .entries
+            .iter()
+            .flat_map(|e| {
+                std::iter::once(e.id.as_str())
+                    .chain(e.aliases.iter().map(String::as_str))
+                    .map(move |n| (edits(wanted, &n.to_lowercase()), e.id.as_str()))
+            })
+            .filter(|(d, _)| *d <= limit)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, id)| id);
+        if close.is_some() {
+            return close;
+        }
+        let mut holding = self
+            .entries
+            .iter()
+            .filter(|e| wanted.chars().count() >= 4 && e.id.contains(wanted));
+        match (holding.next(), holding.next()) {
+            (Some(only), None) => Some(only.id.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// Levenshtein distance between two strings, in characters.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// One problem found in a catalog file, located by file and line.
@@ -448,6 +511,43 @@ pub fn slug(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ids_catalog(ids: &[(&str, &[&str])]) -> Catalog {
+        Catalog {
+            entries: ids
+                .iter()
+                .map(|(id, aliases)| Entry {
+                    id: id.to_string(),
+                    title: id.to_string(),
+                    aliases: aliases.iter().map(|a| a.to_string()).collect(),
+                    ..Entry::default()
+                })
+                .collect(),
+            origin: "catalog".into(),
+        }
+    }
+
+    #[test]
+    fn an_entry_is_found_by_id_or_alias_and_a_mistyped_name_finds_the_nearest() {
+        let c = ids_catalog(&[
+            ("paxos-made-simple", &[]),
+            ("time-clocks", &[]),
+            (
+                "in-search-of-an-understandable-consensus-algorithm",
+                &["Raft"],
+            ),
+            ("dynamo", &[]),
+        ]);
+        let raft = "in-search-of-an-understandable-consensus-algorithm";
+        assert_eq!(c.find("raft").map(|e| e.id.as_str()), Some(raft));
+        assert_eq!(c.find("DYNAMO").map(|e| e.id.as_str()), Some("dynamo"));
+        assert!(c.find("bigtable").is_none());
+        assert_eq!(c.nearest_id("paxos-made-simpel"), Some("paxos-made-simple"));
+        assert_eq!(c.nearest_id("rafft"), Some(raft));
+        assert_eq!(c.nearest_id("clocks"), Some("time-clocks"));
+        assert_eq!(c.nearest_id("bigtable"), None);
+        assert_eq!(edits("kitten", "sitting"), 3);
+    }
 
     fn check(text: &str) -> Vec<String> {
         let files = vec![("a.toml".to_string(), text.to_string())];

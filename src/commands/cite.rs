@@ -53,13 +53,9 @@ pub fn require_graph(store: &Store, catalog: &Catalog) -> Result<Graph> {
 
 /// Checks that `id` names an entry of the catalog.
 pub fn known<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a catalog::Entry> {
-    catalog.get(id).ok_or_else(|| {
-        BadInput(format!(
-            "No entry {id:?} in {}; `paperdex search` prints entry ids.",
-            catalog.origin
-        ))
-        .into()
-    })
+    catalog
+        .find(id)
+        .ok_or_else(|| super::export::unknown(catalog, id))
 }
 
 /// The ids of the entries under any of `topics` (all entries when there are none). A topic

@@ -18,7 +18,7 @@ pub fn cite(cx: &Context, ids: &[String], format: Format) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
     let mut entries: Vec<&Entry> = Vec::new();
     for id in ids {
-        let Some(entry) = catalog.get(id) else {
+        let Some(entry) = catalog.find(id) else {
             return Err(unknown(&catalog, id));
         };
         if !entries.iter().any(|e| e.id == entry.id) {
@@ -53,85 +53,10 @@ fn write(entries: &[&Entry], format: Format) -> Result<()> {
 }
 
 /// The error for an id the catalog lacks, with the nearest id when one is close.
-fn unknown(catalog: &Catalog, id: &str) -> anyhow::Error {
-    let hint = match nearest(catalog, id) {
+pub fn unknown(catalog: &Catalog, id: &str) -> anyhow::Error {
+    let hint = match catalog.nearest_id(id) {
         Some(near) => format!("did you mean {near}?"),
         None => "`paperdex search` prints entry ids.".to_string(),
     };
     BadInput(format!("No entry {id:?} in {}; {hint}", catalog.origin)).into()
-}
-
-/// The catalog id nearest to a mistyped one: within a few edits (one per six characters, at
-/// least two), or the only id holding it whole.
-fn nearest<'a>(catalog: &'a Catalog, id: &str) -> Option<&'a str> {
-    let wanted = id.trim().to_lowercase();
-    if wanted.is_empty() {
-        return None;
-    }
-    let limit = (wanted.chars().count() / 6).max(2);
-    let close = catalog
-        .entries
-        .iter()
-        .map(|e| (edits(&wanted, &e.id), e.id.as_str()))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, id)| id);
-    if close.is_some() {
-        return close;
-    }
-    let mut holding = catalog
-        .entries
-        .iter()
-        .filter(|e| wanted.len() >= 4 && e.id.contains(&wanted));
-    match (holding.next(), holding.next()) {
-        (Some(only), None) => Some(only.id.as_str()),
-        _ => None,
-    }
-}
-
-/// Levenshtein distance between two strings, in characters.
-fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn catalog(ids: &[&str]) -> Catalog {
-        Catalog {
-            entries: ids
-                .iter()
-                .map(|id| Entry {
-                    id: id.to_string(),
-                    title: id.to_string(),
-                    ..Entry::default()
-                })
-                .collect(),
-            origin: "catalog".into(),
-        }
-    }
-
-    #[test]
-    fn a_mistyped_id_finds_the_nearest() {
-        let c = catalog(&["paxos-made-simple", "time-clocks", "raft", "dynamo"]);
-        assert_eq!(nearest(&c, "paxos-made-simpel"), Some("paxos-made-simple"));
-        assert_eq!(nearest(&c, "Raft"), Some("raft"));
-        assert_eq!(nearest(&c, "clocks"), Some("time-clocks"));
-        assert_eq!(nearest(&c, "bigtable"), None);
-        assert_eq!(edits("kitten", "sitting"), 3);
-    }
 }

@@ -8,7 +8,6 @@ use anyhow::Result;
 use serde_json::json;
 
 use paperdex::cite::Node;
-use paperdex::cli::BadInput;
 use paperdex::coverage;
 use paperdex::fault::{Fault, Faults};
 use paperdex::output::{self, Printer};
@@ -17,12 +16,8 @@ use super::{cite, Context};
 
 pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
     let catalog = cx.catalog()?;
-    let entry = catalog.get(id).ok_or_else(|| {
-        BadInput(format!(
-            "No entry {id:?} in {}; `paperdex search` prints entry ids.",
-            catalog.origin
-        ))
-    })?;
+    let entry = cite::known(&catalog, id)?;
+    let id = entry.id.as_str();
     let mut status = output::local_rows(&coverage::local(&cx.store, entry)?);
     let covered = coverage::entries(&cx.store, std::slice::from_ref(entry))?;
     let source = covered.first().map(|c| match (c.origin, &c.missing) {
