@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::test_server::{Reply, TestServer};
 use super::*;
 use crate::store::Store;
+use crate::testing::{Reply, TestServer};
 
 mod network;
 mod responses;
