@@ -26,4 +26,7 @@ pub mod search;
 pub mod serve;
 pub mod stage;
 pub mod store;
+/// A scripted loopback HTTP server for the unit and integration tests (standard library only).
+#[doc(hidden)]
+pub mod testing;
 pub mod text;

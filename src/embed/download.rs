@@ -368,7 +368,7 @@ fn chain(e: &dyn StdError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fetch::test_server::{Reply, TestServer};
+    use crate::testing::{Reply, TestServer};
 
     fn pin(name: &'static str, body: &[u8]) -> PinnedFile {
         let sum: &'static str = Box::leak(hex(&Sha256::digest(body)).into_boxed_str());

@@ -18,8 +18,6 @@ mod pdf;
 mod run;
 
 #[cfg(test)]
-pub(crate) mod test_server;
-#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;

@@ -5,25 +5,16 @@
 //! with the real sentence model (`PAPERDEX_TEST_MODEL`), nonsense finds nothing and a
 //! description finds the passage of a paper that explains it.
 
-mod common;
-
 use std::fs;
 
-use common::{hit_ids, make_pdf, TestEnv};
+use crate::common::{self, hit_ids, make_pdf, TestEnv};
 
 /// The students' library, its papers' PDFs attached and indexed (without the model unless
 /// `model` names one).
 fn library(model: Option<&str>) -> TestEnv {
     let env = TestEnv::new();
     fs::remove_file(env.catalog_dir().join("test.toml")).unwrap();
-    env.write_catalog(
-        "students.toml",
-        &fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/catalog/students.toml"
-        ))
-        .unwrap(),
-    );
+    env.write_catalog("students.toml", &common::catalog_fixture("students"));
     let cites_paxos = "References\n[1] L. Lamport. Paxos made simple. ACM SIGACT News, 2001.\n[2] Z. Other. Something unrelated. 1999.";
     let papers: [(&str, Vec<String>); 4] = [
         (

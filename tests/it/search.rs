@@ -1,9 +1,7 @@
 //! The catalog -> index -> search path through the real binary: ranking, snippets, filters,
 //! facets, JSON shape, incremental indexing and the error paths a user can hit.
 
-mod common;
-
-use common::{hit_ids, TestEnv};
+use crate::common::{self, hit_ids, TestEnv};
 
 fn indexed() -> TestEnv {
     let env = TestEnv::new();
@@ -199,7 +197,7 @@ fn index_is_incremental() {
         again.contains("0 added, 0 updated, 0 removed, 6 unchanged"),
         "{again}"
     );
-    let changed = common::CATALOG
+    let changed = common::catalog()
         .replace("Paxos Made Simple\"", "Paxos Made Simple, Again\"")
         .replace(
             "[[entry]]\nid = \"bare\"\ntitle = \"A Bare Entry With Only A Title\"\n",

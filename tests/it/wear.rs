@@ -3,13 +3,11 @@
 //! servers, damaged metadata and text files, temporary files of killed runs, and long lists
 //! of failures.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{files_under, hit_ids, make_pdf, Mount, Route, Server, TestEnv};
+use crate::common::{catalog_at, files_under, hit_ids, make_pdf, Mount, Route, Server, TestEnv};
 
 /// A PDF of `pages` pages whose text is well over 16 KB, ending in the word `omega`.
 fn long_pdf(pages: usize) -> Vec<u8> {
@@ -171,11 +169,10 @@ fn a_trickling_server_meets_the_deadline_and_its_pace_is_shown() {
     let env = TestEnv::new();
     env.write_catalog(
         "test.toml",
-        &format!(
-            "[[entry]]\nid = \"slow\"\ntitle = \"Slow\"\nurls = [\"{}\"]\n\n[[entry]]\nid = \"busy\"\ntitle = \"Busy\"\nurls = [\"{}\"]\n",
-            server.url("/slow.pdf"),
-            server.url("/busy.pdf")
-        ),
+        &catalog_at(&[
+            ("slow", "Slow", &server.url("/slow.pdf")),
+            ("busy", "Busy", &server.url("/busy.pdf")),
+        ]),
     );
     let started = Instant::now();
     let run = env.run(&["fetch", "--timeout", "12"]);

@@ -4,34 +4,14 @@
 //! fail the next `update` again. And documents whose references, titles and headings are full
 //! of multi-byte characters go through every stage without an internal error.
 
-mod common;
-
 use std::fs;
 
-use common::{hit_ids, make_pdf, Route, Server, TestEnv};
+use crate::common::{self, hit_ids, make_pdf, Route, Server, TestEnv};
 
-const CATALOG: &str = r#"
-[[entry]]
-id = "leases"
-title = "Quorum Leases For Replicated Storage"
-authors = ["Ann Author"]
-year = 2010
-kind = "paper"
-
-[[entry]]
-id = "middle"
-title = "Gossip Membership In Large Clusters"
-authors = ["Bob Author"]
-year = 2012
-kind = "paper"
-
-[[entry]]
-id = "late"
-title = "Hedged Requests Against Tail Latency"
-authors = ["Cy Author"]
-year = 2014
-kind = "paper"
-"#;
+/// The three papers' catalog, `tests/fixtures/catalog/faults.toml`.
+fn catalog() -> String {
+    common::catalog_fixture("faults")
+}
 
 /// A paper of three pages whose body talks about `topic` and whose references name the
 /// leases paper.
@@ -45,7 +25,7 @@ fn paper(topic: &str) -> Vec<u8> {
 fn library() -> TestEnv {
     let env = TestEnv::new();
     fs::remove_file(env.catalog_dir().join("test.toml")).unwrap();
-    env.write_catalog("papers.toml", CATALOG);
+    env.write_catalog("papers.toml", &catalog());
     for (id, topic) in [
         ("leases", "leaseholders"),
         ("middle", "epidemics"),
@@ -277,7 +257,7 @@ fn multi_byte_text_in_references_titles_and_headings_goes_through_every_stage() 
     )]);
     let env = TestEnv::new();
     fs::remove_file(env.catalog_dir().join("test.toml")).unwrap();
-    let mut catalog = CATALOG.replace(
+    let mut catalog = catalog().replace(
         "Hedged Requests Against Tail Latency",
         "Hedged Requests — “Tail” Latency, Revisited",
     );

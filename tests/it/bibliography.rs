@@ -4,8 +4,6 @@
 //! little RIS reader below); `catalog import` of Zotero and JabRef BibTeX and of CSL-JSON, with
 //! the PDFs their `file` fields name attached; and the cite route of `serve`.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -16,9 +14,9 @@ use biblatex::{Bibliography, ChunksExt, EntryType};
 use citationberg::json::{Item, NameValue, Value};
 use citationberg::taxonomy::Kind;
 
-use common::http::get;
-use common::served::Served;
-use common::{hit_ids, make_pdf, TestEnv};
+use crate::common::http::get;
+use crate::common::served::Served;
+use crate::common::{self, hit_ids, make_pdf, TestEnv};
 
 /// One entry of every kind, with the names and titles that trip citation writers up.
 const KINDS: &str = r#"
@@ -553,10 +551,8 @@ fn search_path_and_reading_order_write_citations() {
 }
 
 /// Copies a fixture library into the test folder.
-fn fixture(env: &TestEnv, name: &str, to: &str) -> std::path::PathBuf {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/biblio")
-        .join(name);
+fn copy_fixture(env: &TestEnv, name: &str, to: &str) -> std::path::PathBuf {
+    let from = common::fixture(&format!("biblio/{name}"));
     let to = env.dir.path().join(to);
     fs::create_dir_all(to.parent().unwrap()).unwrap();
     fs::copy(from, &to).unwrap();
@@ -592,7 +588,7 @@ fn strings(value: &toml::Value, key: &str) -> Vec<String> {
 #[test]
 fn a_zotero_library_comes_in_with_its_pdfs_and_out_is_not_replaced_without_force() {
     let env = TestEnv::new();
-    let bib = fixture(&env, "zotero.bib", "zotero/library.bib");
+    let bib = copy_fixture(&env, "zotero.bib", "zotero/library.bib");
     let lamport = write_pdf(
         &env.dir
             .path()
@@ -712,9 +708,7 @@ fn a_zotero_library_comes_in_with_its_pdfs_and_out_is_not_replaced_without_force
 #[test]
 fn a_jabref_library_on_standard_input_with_its_files() {
     let env = TestEnv::new();
-    let text =
-        fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/biblio/jabref.bib"))
-            .unwrap();
+    let text = fs::read(common::fixture("biblio/jabref.bib")).unwrap();
     // On standard input, paths are relative to the current folder.
     write_pdf(
         &env.dir.path().join("papers/raft.pdf"),
@@ -802,7 +796,7 @@ fn a_jabref_library_on_standard_input_with_its_files() {
 #[test]
 fn a_csl_json_library_by_name_and_on_standard_input() {
     let env = TestEnv::new();
-    let json = fixture(&env, "library.json", "library.json");
+    let json = copy_fixture(&env, "library.json", "library.json");
     let run = env.ok(&[
         "catalog",
         "import",

@@ -2,12 +2,10 @@
 //! near-miss titles that must not match), then `update` finds the links, `show` and `search`
 //! report them, `path` and `reading-order` order by them and `graph` exports them.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs;
 
-use common::{hit_ids, make_pdf, TestEnv};
+use crate::common::{hit_ids, make_pdf, TestEnv};
 
 const CATALOG: &str = r#"
 [[entry]]

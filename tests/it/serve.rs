@@ -3,14 +3,12 @@
 //! ranges, escaping of hostile catalog strings, paths that try to leave the data directory,
 //! a reload after `index` without a restart, and a clean stop on Ctrl-C.
 
-mod common;
-
 use std::fs;
 use std::time::{Duration, Instant};
 
-use common::http::{self, get};
-use common::served::Served;
-use common::{hit_ids, make_pdf, TestEnv};
+use crate::common::http::{self, get};
+use crate::common::served::Served;
+use crate::common::{hit_ids, make_pdf, TestEnv};
 
 /// A catalog entry whose every string is markup that would run if printed unescaped.
 const HOSTILE: &str = r#"

@@ -2,12 +2,10 @@
 //! with its pages kept, and without Tesseract one line says how to get it. The tests that OCR
 //! need `tesseract` and `pdftoppm` (CI installs them); elsewhere they say so and skip.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{hit_ids, make_pdf, Route, Server, TestEnv};
+use crate::common::{catalog_at, hit_ids, make_pdf, Route, Server, TestEnv};
 
 /// Whether the OCR programs are here; on CI their absence is a failure, not a skip.
 fn ocr_installed() -> bool {
@@ -161,10 +159,7 @@ fn a_scanned_pdf_is_read_by_ocr_with_its_pages() {
     let server = Server::start(vec![("/scan.pdf", Route::File(scan))]);
     env.write_catalog(
         "test.toml",
-        &format!(
-            "[[entry]]\nid = \"scanned\"\ntitle = \"A Scanned Classic\"\nurls = [\"{}\"]\n",
-            server.url("/scan.pdf")
-        ),
+        &catalog_at(&[("scanned", "A Scanned Classic", &server.url("/scan.pdf"))]),
     );
     let update = env.ok(&["update"]).stderr();
     assert!(update.contains("1 extracted (1 by OCR)"), "{update}");
@@ -190,11 +185,10 @@ fn without_tesseract_one_line_says_how_to_get_it() {
     let env = TestEnv::new();
     env.write_catalog(
         "test.toml",
-        &format!(
-            "[[entry]]\nid = \"scan-a\"\ntitle = \"Scan A\"\nurls = [\"{}\"]\n\n[[entry]]\nid = \"scan-b\"\ntitle = \"Scan B\"\nurls = [\"{}\"]\n",
-            server.url("/a.pdf"),
-            server.url("/b.pdf")
-        ),
+        &catalog_at(&[
+            ("scan-a", "Scan A", &server.url("/a.pdf")),
+            ("scan-b", "Scan B", &server.url("/b.pdf")),
+        ]),
     );
     // No program can be found on an empty PATH.
     let run = env.cmd(&["update"]).env("PATH", "").output().unwrap();

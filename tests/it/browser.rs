@@ -4,8 +4,6 @@
 //! Skips, saying so, where Chromium or chromedriver is not installed (`.ci/run` installs
 //! them).
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -13,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use common::http;
-use common::served::Served;
-use common::{make_pdf, TestEnv};
+use crate::common::http;
+use crate::common::served::Served;
+use crate::common::{make_pdf, TestEnv};
 
 /// The key WebDriver names a found element by.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";

@@ -3,14 +3,12 @@
 //! for the commands that report, paths in `show`, `--wait`; and the data-loss and message
 //! problems a demanding user runs into at the edges.
 
-mod common;
-
 use std::fs;
 use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{hit_ids, make_pdf, Server, TestEnv};
+use crate::common::{self, catalog_at, hit_ids, make_pdf, Server, TestEnv};
 
 /// Runs with `input` on standard input.
 fn run_with_input(env: &TestEnv, args: &[&str], input: &[u8]) -> std::process::Output {
@@ -117,11 +115,10 @@ fn json_for_update_fetch_and_catalog_check() {
     let env = TestEnv::new();
     env.write_catalog(
         "test.toml",
-        &format!(
-            "[[entry]]\nid = \"p\"\ntitle = \"P\"\nurls = [\"{}\"]\n\n[[entry]]\nid = \"gone\"\ntitle = \"Gone\"\nurls = [\"{}\"]\n",
-            server.url("/p.pdf"),
-            server.url("/gone.pdf")
-        ),
+        &catalog_at(&[
+            ("p", "P", &server.url("/p.pdf")),
+            ("gone", "Gone", &server.url("/gone.pdf")),
+        ]),
     );
     let run = env.run(&["update", "--json"]);
     assert_eq!(run.code(), Some(0), "{}", run.stderr());

@@ -3,9 +3,7 @@
 //! page leads to its PDF, a Latin-1 page reads right, a course page counts as a link hub, and
 //! `status` tells where each entry's text came from.
 
-mod common;
-
-use common::{hit_ids, make_pdf, Route, Server, TestEnv};
+use crate::common::{hit_ids, make_pdf, Route, Server, TestEnv};
 
 /// A paragraph of about `n` sentences on `topic`, enough words for an article.
 fn paragraph(topic: &str, n: usize) -> String {
