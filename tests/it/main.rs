@@ -11,6 +11,7 @@ mod citations;
 mod conventions;
 mod embed_model;
 mod faults;
+mod first_hour;
 mod meaning;
 mod ocr;
 mod pipeline;

@@ -3,13 +3,11 @@
 //! the command line refuses, a model installed from a folder without network, and a run
 //! without a model keeping the vectors already stored.
 
-mod common;
-
 use std::fs;
 
-use common::http::get;
-use common::served::Served;
-use common::TestEnv;
+use crate::common::http::get;
+use crate::common::served::Served;
+use crate::common::{self, TestEnv};
 
 #[test]
 fn command_line_mistakes_are_one_line_with_exit_code_2() {
