@@ -1,5 +1,5 @@
-//! Getting the model for the embed stage (catalog -> fetch -> extract -> index -> **embed** ->
-//! search): downloads the files of all-MiniLM-L6-v2 from its public model hub into the data
+//! Getting the model for the embed stage (catalog -> fetch -> extract -> cite -> index -> **embed**
+//! -> search): downloads the files of all-MiniLM-L6-v2 from its public model hub into the data
 //! directory's `model/` folder, each checked against the size and sha256 pinned below.
 //!
 //! Files are streamed into hidden `.part` files next to their final names and renamed into

@@ -1,6 +1,6 @@
-//! Which model folder the embed stage uses (catalog -> fetch -> extract -> index -> **embed**
-//! -> search): one named on the command line, else one named by `PAPERDEX_MODEL`, else the
-//! data directory's own `model/` folder, where [`super::download`] puts all-MiniLM-L6-v2.
+//! Which model folder the embed stage uses (catalog -> fetch -> extract -> cite -> index ->
+//! **embed** -> search): one named on the command line, else one named by `PAPERDEX_MODEL`, else
+//! the data directory's own `model/` folder, where [`super::download`] puts all-MiniLM-L6-v2.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,5 @@
-//! Embedding stage of paperdex (catalog -> fetch -> extract -> index -> **embed** -> search).
+//! Embedding stage of paperdex (catalog -> fetch -> extract -> cite -> index -> **embed** ->
+//! search).
 //!
 //! In: a sentence-transformers model folder (`config.json`, `tokenizer.json`,
 //! `model.safetensors`; all-MiniLM-L6-v2 by default) and `(id, text)` pairs, one per catalog

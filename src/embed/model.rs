@@ -1,7 +1,7 @@
-//! The sentence-embedding model of the embed stage (catalog -> fetch -> extract -> index ->
-//! **embed** -> search): a BERT encoder from a sentence-transformers folder, run on the CPU
-//! with candle, whose token vectors are averaged over the real tokens and scaled to unit
-//! length, as sentence-transformers' Pooling and Normalize modules do.
+//! The sentence-embedding model of the embed stage (catalog -> fetch -> extract -> cite -> index ->
+//! **embed** -> search): a BERT encoder from a sentence-transformers folder, run on the CPU with
+//! candle, whose token vectors are averaged over the real tokens and scaled to unit length, as
+//! sentence-transformers' Pooling and Normalize modules do.
 
 use std::cmp::Reverse;
 use std::collections::HashMap;

@@ -1,14 +1,13 @@
-//! Passage vectors of the embed stage (catalog -> fetch -> extract -> index -> **embed** ->
-//! search): the full text of each entry, cut into passages of about a hundred words within
-//! its pages (or a web page's sections), each with a vector, so a query that describes an
-//! idea in plain words meets the paragraph that explains it, not only the entry's title and
-//! summary. They are kept in `<data-dir>/embed/passages.bin`: a marker line, a little-endian
-//! u64 length, a JSON header of that length (`{"model", "dims", "groups": [{"id", "key",
-//! "spans": [[page, start, end]]}]}`, byte offsets within the page, padded with spaces to a
-//! multiple of four bytes), then one row of `dims` little-endian f32 per span, in the order
-//! of the groups. Each entry's group carries its text key, so an entry whose text is
-//! unchanged keeps its rows without its text being read again; the rows are aligned so that
-//! a search maps them instead of reading them.
+//! Passage vectors of the embed stage (catalog -> fetch -> extract -> cite -> index -> **embed** ->
+//! search): the full text of each entry, cut into passages of about a hundred words within its
+//! pages (or a web page's sections), each with a vector, so a query that describes an idea in plain
+//! words meets the paragraph that explains it, not only the entry's title and summary. They are
+//! kept in `<data-dir>/embed/passages.bin`: a marker line, a little-endian u64 length, a JSON
+//! header of that length (`{"model", "dims", "groups": [{"id", "key", "spans": [[page, start,
+//! end]]}]}`, byte offsets within the page, padded with spaces to a multiple of four bytes), then
+//! one row of `dims` little-endian f32 per span, in the order of the groups. Each entry's group
+//! carries its text key, so an entry whose text is unchanged keeps its rows without its text being
+//! read again; the rows are aligned so that a search maps them instead of reading them.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

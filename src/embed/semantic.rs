@@ -1,4 +1,4 @@
-//! The embed stage seen from search (catalog -> fetch -> extract -> index -> embed ->
+//! The embed stage seen from search (catalog -> fetch -> extract -> cite -> index -> embed ->
 //! **search**): the stored vectors and the model behind the search stage's `Neighbours`,
 //! both read only when a query first needs them, so a keyword search pays for neither.
 

@@ -1,7 +1,7 @@
-//! The embed stage's run over a catalog (catalog -> fetch -> extract -> index -> **embed** ->
-//! search): each entry's title, names and summary go through the model, and the vectors are
-//! kept in the data directory. A small stamp of the model folder lets a run over an unchanged
-//! library and model finish without loading the model at all.
+//! The embed stage's run over a catalog (catalog -> fetch -> extract -> cite -> index -> **embed**
+//! -> search): each entry's title, names and summary go through the model, and the vectors are kept
+//! in the data directory. A small stamp of the model folder lets a run over an unchanged library
+//! and model finish without loading the model at all.
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;

@@ -1,7 +1,7 @@
 //! A tiny random-weight BERT in a sentence-transformers folder, for the embed stage's tests
-//! (catalog -> fetch -> extract -> index -> **embed** -> search): the same architecture and
-//! file layout as all-MiniLM-L6-v2, small enough to build and run in milliseconds, so the
-//! model code is tested everywhere, without the real 90 MB weights.
+//! (catalog -> fetch -> extract -> cite -> index -> **embed** -> search): the same architecture and
+//! file layout as all-MiniLM-L6-v2, small enough to build and run in milliseconds, so the model
+//! code is tested everywhere, without the real 90 MB weights.
 
 use std::collections::HashMap;
 use std::fs;

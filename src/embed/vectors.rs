@@ -1,7 +1,7 @@
-//! Stored entry vectors of the embed stage (catalog -> fetch -> extract -> index -> **embed**
-//! -> search): one file, `<data-dir>/embed/vectors.bin`, holding every entry's vector with the
-//! hash of the text it was made from and the identity of the model that made it, so a rerun
-//! embeds only what changed; and the brute-force nearest-neighbour search over it.
+//! Stored entry vectors of the embed stage (catalog -> fetch -> extract -> cite -> index ->
+//! **embed** -> search): one file, `<data-dir>/embed/vectors.bin`, holding every entry's vector
+//! with the hash of the text it was made from and the identity of the model that made it, so a
+//! rerun embeds only what changed; and the brute-force nearest-neighbour search over it.
 //!
 //! The file is a magic line, a little-endian u64 length, a JSON header of that length
 //! (`{"model", "dims", "rows": [{"id", "hash"}]}`), then one row of `dims` little-endian f32

@@ -1,4 +1,5 @@
-//! HTTP side of the fetch stage (catalog -> **fetch** -> extract -> index -> search).
+//! HTTP side of the fetch stage (catalog -> **fetch** -> extract -> cite -> index -> embed ->
+//! search).
 //!
 //! Downloads one candidate URL of one paper: follows redirects by hand (so that
 //! loops, scheme changes and the per-host cap are under our control), applies

@@ -1,4 +1,5 @@
-//! Failure reasons of the fetch stage (catalog -> **fetch** -> extract -> index -> search).
+//! Failure reasons of the fetch stage (catalog -> **fetch** -> extract -> cite -> index -> embed ->
+//! search).
 //!
 //! The CLI groups failed papers by these reasons and decides what to suggest
 //! (attach by hand, retry later), so they stay few and stable; the free-form

@@ -1,4 +1,5 @@
-//! Landing pages in the fetch stage (catalog -> **fetch** -> extract -> index -> search).
+//! Landing pages in the fetch stage (catalog -> **fetch** -> extract -> cite -> index -> embed ->
+//! search).
 //!
 //! Publishers, repositories and arXiv answer a paper's link with an HTML page about it, and
 //! the page itself says where the PDF is: the `citation_pdf_url` meta tag that indexers read,

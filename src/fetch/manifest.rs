@@ -1,4 +1,5 @@
-//! Download manifest of the fetch stage (catalog -> **fetch** -> extract -> index -> search).
+//! Download manifest of the fetch stage (catalog -> **fetch** -> extract -> cite -> index -> embed
+//! -> search).
 //!
 //! `<data-dir>/manifest.json` records, per paper id, where its PDF came from and
 //! what it hashed to, so later runs can skip unchanged files, revalidate with

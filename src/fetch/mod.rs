@@ -1,4 +1,4 @@
-//! Fetch stage of paperdex (catalog -> **fetch** -> extract -> index -> search).
+//! Fetch stage of paperdex (catalog -> **fetch** -> extract -> cite -> index -> embed -> search).
 //!
 //! Takes the papers the catalog lists, downloads their open-access PDFs into
 //! `<data-dir>/pdf/<id>.pdf` (following a landing page to the PDF it declares)

@@ -1,4 +1,5 @@
-//! PDF acceptance check of the fetch stage (catalog -> **fetch** -> extract -> index -> search).
+//! PDF acceptance check of the fetch stage (catalog -> **fetch** -> extract -> cite -> index ->
+//! embed -> search).
 //!
 //! Publishers happily answer 200 with an HTML landing page or a login wall, so
 //! a body is kept only when it looks like a whole PDF: the `%PDF-` magic within

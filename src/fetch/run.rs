@@ -1,4 +1,5 @@
-//! Orchestration of the fetch stage (catalog -> **fetch** -> extract -> index -> search).
+//! Orchestration of the fetch stage (catalog -> **fetch** -> extract -> cite -> index -> embed ->
+//! search).
 //!
 //! Selects which papers a run touches, drives their downloads concurrently on a
 //! private tokio runtime, saves the manifest every few seconds and at the end

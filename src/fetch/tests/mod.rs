@@ -1,7 +1,7 @@
-//! End-to-end tests of the fetch stage (catalog -> **fetch** -> extract -> index -> search)
-//! against the scripted loopback server: every test checks the stored files,
-//! the manifest and the reported reason. This file holds the helpers; the tests are grouped by
-//! topic in the files beside it.
+//! End-to-end tests of the fetch stage (catalog -> **fetch** -> extract -> cite -> index -> embed
+//! -> search) against the scripted loopback server: every test checks the stored files, the
+//! manifest and the reported reason. This file holds the helpers; the tests are grouped by topic in
+//! the files beside it.
 
 use std::path::Path;
 use std::sync::Mutex;
