@@ -559,9 +559,14 @@ pub fn local_rows(local: &crate::coverage::Local) -> Vec<(String, String)> {
                 Some(Missing::DownloadFailed(err)) => {
                     format!("none: the last download failed: {err}")
                 }
-                _ => "not fetched yet (run `paperdex update`)".to_string(),
+                // After an offline update, "run update" is the advice just followed: say what
+                // the next step needs, and the way without a network.
+                _ => "not fetched yet: `paperdex update` downloads it when there is a network, \
+                      `paperdex attach ID FILE` adopts a copy you have"
+                    .to_string(),
             };
-            rows.push(("pdf".to_string(), why));
+            // Nothing is here yet, and it may be a web page as well as a PDF.
+            rows.push(("document".to_string(), why));
         }
     }
     if local.manifest_damaged {
