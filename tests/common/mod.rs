@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod lab;
 pub mod served;
 
 use std::fs;
