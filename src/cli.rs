@@ -98,7 +98,7 @@ pub enum Command {
     /// Fetch, extract and index: the whole pipeline in order
     Update(UpdateOpts),
     /// Download the open-access PDFs of the catalog
-    Fetch(FetchOpts),
+    Fetch(FetchArgs),
     /// Get or inspect the sentence-embedding model that search by meaning uses
     #[command(subcommand)]
     Model(ModelCommand),
@@ -324,6 +324,17 @@ pub struct FetchOpts {
     pub json: bool,
 }
 
+/// `paperdex fetch`: the download options `update` shares, and the shard to do.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    #[command(flatten)]
+    pub fetch: FetchOpts,
+    /// Fetch only shard I of N of the catalog (by a hash of each entry's id), beside other
+    /// shards on the same data directory; `paperdex index` merges their work
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct UpdateOpts {
     #[command(flatten)]
@@ -342,8 +353,13 @@ pub struct UpdateOpts {
 #[derive(Debug, Args)]
 pub struct ExtractOpts {
     /// PDF files to extract; - reads one from standard input
-    #[arg(required = true, value_name = "FILE.pdf")]
+    #[arg(required_unless_present = "shard", value_name = "FILE.pdf")]
     pub files: Vec<PathBuf>,
+    /// Instead of files, extract the data directory's documents of shard I of N of the
+    /// catalog (by a hash of each entry's id), beside other shards; `paperdex index` merges
+    /// their work
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["files", "out"])]
+    pub shard: Option<String>,
     /// Write DIR/<name>.txt for each file (default for one file: standard output)
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -463,6 +479,11 @@ pub fn parse_years(text: &str) -> Result<(Option<i64>, Option<i64>), BadInput> {
     Ok((lo, hi))
 }
 
+/// Checks a `--shard I/N` value: a one-sentence error naming the flag, exit code 2.
+pub fn parse_shard(text: &str) -> Result<crate::shard::Shard, BadInput> {
+    crate::shard::Shard::parse(text).map_err(|e| BadInput(format!("{e}.")))
+}
+
 /// Parses a size such as `100MB`, `512KB`, `1GB` or a plain number of bytes.
 pub fn parse_size(text: &str) -> Result<u64, BadInput> {
     let t = text.trim().to_ascii_uppercase();
@@ -567,6 +588,15 @@ mod tests {
         assert_eq!(parse_size("1234").unwrap(), 1234);
         assert!(parse_size("lots").is_err());
         assert!(parse_size("0").is_err());
+    }
+
+    #[test]
+    fn shards() {
+        assert_eq!(parse_shard("1/2").unwrap().to_string(), "1/2");
+        assert_eq!(
+            parse_shard("3/2").unwrap_err().to_string(),
+            "--shard 3/2 is not a shard: I must be between 1 and N."
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! `library` is the doorway: it runs the pipeline under the lock and opens a data directory
 //! for `search`. `fault` keeps one bad document from stopping a run, `boundary` keeps byte
 //! offsets on character boundaries, `coverage` tells how much of the catalog has full text,
-//! `biblio` writes citations and reads reference managers' libraries. The front ends sit on
+//! `biblio` writes citations and reads reference managers' libraries, `shard` splits fetch
+//! and extract over several processes sharing one data directory. The front ends sit on
 //! top: `cli` turns the command line into a validated configuration, `output` renders what
 //! the library returns, and `serve` shows it as web pages.
 
@@ -24,6 +25,7 @@ pub mod library;
 pub mod output;
 pub mod search;
 pub mod serve;
+pub mod shard;
 pub mod stage;
 pub mod store;
 /// A scripted loopback HTTP server for the unit and integration tests (standard library only).

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
+use crate::shard::Shard;
+
 /// Longest id accepted; keeps file names well below file-system limits.
 const MAX_ID_LEN: usize = 200;
 
@@ -29,6 +31,9 @@ pub fn validate_id(id: &str) -> Result<()> {
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+    /// The shard whose copies of the shared files this store reads and writes, if any (see
+    /// `shard`).
+    shard: Option<Shard>,
 }
 
 impl Store {
@@ -36,6 +41,40 @@ impl Store {
     pub fn new(root: &Path) -> Store {
         Store {
             root: root.to_path_buf(),
+            shard: None,
+        }
+    }
+
+    /// The same data directory as one shard sees it: per-entry files where they always are,
+    /// the files every entry shares (manifest, text records, faults) in the shard's folder.
+    pub fn for_shard(&self, shard: Shard) -> Store {
+        Store {
+            root: self.root.clone(),
+            shard: Some(shard),
+        }
+    }
+
+    /// The shard this store works for, if any.
+    pub fn shard(&self) -> Option<Shard> {
+        self.shard
+    }
+
+    /// Where shards keep their copies of the shared files until they are merged.
+    pub fn shards_dir(&self) -> PathBuf {
+        self.root.join("shards")
+    }
+
+    /// The folder of one shard, `shards/I-of-N`.
+    pub fn shard_dir(&self, shard: Shard) -> PathBuf {
+        self.shards_dir().join(shard.name())
+    }
+
+    /// Where a file every entry shares lives: in the data directory, or in the shard's folder
+    /// for a store working for a shard.
+    fn shared(&self, name: &str) -> PathBuf {
+        match self.shard {
+            Some(shard) => self.shard_dir(shard).join(name),
+            None => self.root.join(name),
         }
     }
 
@@ -98,7 +137,7 @@ impl Store {
 
     /// The fetch stage's manifest: per entry, where its document came from and how.
     pub fn manifest_path(&self) -> PathBuf {
-        self.root.join("manifest.json")
+        self.shared("manifest.json")
     }
 
     /// Where a damaged manifest is set aside: `manifest.json.damaged`, numbered when taken.
@@ -139,6 +178,15 @@ impl Store {
         self.root.join("text")
     }
 
+    /// The extract stage's record of each entry's text, `text/status.json` (a shard's copy is
+    /// `shards/I-of-N/text-status.json`).
+    pub fn text_status_path(&self) -> PathBuf {
+        match self.shard {
+            Some(_) => self.shared("text-status.json"),
+            None => self.text_dir().join("status.json"),
+        }
+    }
+
     /// The extracted text of an entry.
     pub fn text_path(&self, id: &str) -> PathBuf {
         self.text_dir().join(format!("{id}.txt"))
@@ -151,7 +199,7 @@ impl Store {
 
     /// The documents that failed in a stage, and why (see `fault`).
     pub fn faults_path(&self) -> PathBuf {
-        self.root.join("faults.json")
+        self.shared("faults.json")
     }
 
     /// The citations the cite stage found between entries.
@@ -183,19 +231,66 @@ impl Store {
                 self.root.display()
             )
         })?;
-        let path = self.root.join(".lock");
+        let file = self.take_lock(&self.root.join(".lock"), Hold::Alone, wait, waiting)?;
+        self.clean_temporaries();
+        Ok(DataLock { _files: vec![file] })
+    }
+
+    /// Takes the data directory's lock for the work of one shard: shared with the other
+    /// shards, so they run side by side, but not with a command that holds it alone; and the
+    /// shard's own lock alone, so the same shard never runs twice at once. With `wait`, a lock
+    /// held elsewhere is waited for (after calling `waiting` once). Temporary files are left
+    /// alone: other shards may be writing them.
+    pub fn lock_shard(&self, shard: Shard, wait: bool, waiting: &dyn Fn()) -> Result<DataLock> {
+        self.lock_with_shared(wait, waiting).and_then(|mut lock| {
+            let dir = self.shard_dir(shard);
+            fs::create_dir_all(&dir)
+                .with_context(|| format!("Could not create {}", dir.display()))?;
+            let own = self.take_lock(&dir.join(".lock"), Hold::Alone, wait, waiting)?;
+            lock._files.push(own);
+            Ok(lock)
+        })
+    }
+
+    /// Takes the data directory's lock shared with other shards.
+    fn lock_with_shared(&self, wait: bool, waiting: &dyn Fn()) -> Result<DataLock> {
+        if self.root.exists() && !self.root.is_dir() {
+            anyhow::bail!(
+                "The data directory {} is a file, not a folder; point --data-dir (or PAPERDEX_DATA) at a folder",
+                self.root.display()
+            );
+        }
+        fs::create_dir_all(&self.root).with_context(|| {
+            format!(
+                "Could not create the data directory {}",
+                self.root.display()
+            )
+        })?;
+        let file = self.take_lock(&self.root.join(".lock"), Hold::Shared, wait, waiting)?;
+        Ok(DataLock { _files: vec![file] })
+    }
+
+    /// Opens the lock file `path` and locks it, alone or shared.
+    fn take_lock(&self, path: &Path, hold: Hold, wait: bool, waiting: &dyn Fn()) -> Result<File> {
         let file = File::options()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(&path)
+            .open(path)
             .with_context(|| format!("Could not open {}", path.display()))?;
-        match file.try_lock() {
+        let tried = match hold {
+            Hold::Alone => file.try_lock(),
+            Hold::Shared => file.try_lock_shared(),
+        };
+        match tried {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) if wait => {
                 waiting();
-                file.lock()
-                    .with_context(|| format!("Could not lock {}", path.display()))?;
+                match hold {
+                    Hold::Alone => file.lock(),
+                    Hold::Shared => file.lock_shared(),
+                }
+                .with_context(|| format!("Could not lock {}", path.display()))?;
             }
             Err(fs::TryLockError::WouldBlock) => anyhow::bail!(
                 "Another paperdex is updating {}; wait for it to finish, or pass --wait",
@@ -205,8 +300,7 @@ impl Store {
                 return Err(e).with_context(|| format!("Could not lock {}", path.display()))
             }
         }
-        self.clean_temporaries();
-        Ok(DataLock { _file: file })
+        Ok(file)
     }
 
     /// Removes what runs killed midway left: `.<name>.<pid>.tmp` files of [`write_atomic`] and
@@ -254,7 +348,16 @@ pub fn commit(tmp: &Path, dest: &Path) -> Result<()> {
 
 /// Holds the data directory's write lock until dropped.
 pub struct DataLock {
-    _file: File,
+    _files: Vec<File>,
+}
+
+/// How a lock file is held.
+#[derive(Clone, Copy)]
+enum Hold {
+    /// By one process only.
+    Alone,
+    /// By any number of processes that all hold it so.
+    Shared,
 }
 
 /// Removes the hidden files of `dir` whose names end in `ending`, returning their paths.

@@ -146,7 +146,7 @@ pub struct TextStatus {
 
 impl TextStatus {
     fn path(store: &Store) -> std::path::PathBuf {
-        store.text_dir().join("status.json")
+        store.text_status_path()
     }
 
     /// Loads the records, or none when the stage has not run yet.

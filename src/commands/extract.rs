@@ -10,11 +10,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context as _, Result};
 
-use paperdex::cli::{BadInput, ExtractOpts};
-use paperdex::extract::{self, ExtractReport, Extracted, Limits, PdfError};
+use paperdex::cli::{parse_shard, BadInput, ExtractOpts};
+use paperdex::extract::{self, ExtractOptions, ExtractReport, Extracted, Limits, PdfError};
 use paperdex::output;
+use paperdex::shard::Shard;
 
-use super::{progress, Context};
+use super::{faults, progress, Context};
 
 /// The name `-` stands for, in messages and as the stem of its text file.
 const STDIN_NAME: &str = "stdin";
@@ -22,6 +23,9 @@ const STDIN_NAME: &str = "stdin";
 pub fn run(cx: &Context, e: ExtractOpts) -> Result<ExitCode> {
     if e.jobs == Some(0) {
         return Err(BadInput("--jobs must be at least 1.".into()).into());
+    }
+    if let Some(shard) = &e.shard {
+        return run_shard(cx, parse_shard(shard)?, !e.no_ocr);
     }
     let stdin = Path::new("-");
     if e.files.iter().filter(|f| f.as_path() == stdin).count() > 1 {
@@ -118,6 +122,35 @@ pub fn run(cx: &Context, e: ExtractOpts) -> Result<ExitCode> {
         );
     }
     Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Extracts the texts of one shard of the catalog from the data directory's documents, as
+/// the extract step of `update` does for all of them; the shard's records wait in its folder
+/// for `index` to merge them. Exits 1 when a text could not be written or a document failed
+/// inside paperdex, as `update` does.
+fn run_shard(cx: &Context, shard: Shard, ocr: bool) -> Result<ExitCode> {
+    let catalog = cx.catalog()?;
+    let (store, _lock) = cx.lock_shard(shard)?;
+    // A test stretches a shard's run to kill its worker midway; release builds never look.
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("PAPERDEX_TEST_SHARD_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+    let entries = shard.select(&catalog.entries);
+    let opts = ExtractOptions { verify: false, ocr };
+    let bar = progress::Bar::new(cx.quiet);
+    let report = extract::run(&store, &entries, &opts, &bar)?;
+    bar.finish();
+    self::report(&report, cx.quiet);
+    faults::report(&report.faults, &[&report.faulted_before], cx.quiet);
+    Ok(if report.ok() && report.faults.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -7,19 +7,29 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use paperdex::cli::{parse_size, BadInput, FetchOpts};
+use paperdex::cli::{parse_shard, parse_size, BadInput, FetchArgs, FetchOpts};
 use paperdex::fetch::{self, FetchOptions, FetchReport};
 use paperdex::output;
 
 use super::progress::Bar;
 use super::Context;
 
-pub fn run(cx: &Context, f: &FetchOpts) -> Result<ExitCode> {
-    let catalog = cx.catalog()?;
-    let _lock = cx.lock()?;
+pub fn run(cx: &Context, args: &FetchArgs) -> Result<ExitCode> {
+    let f = &args.fetch;
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let opts = fetch_options(f)?;
+    let catalog = cx.catalog()?;
+    // A shard fetches its slice beside the other shards; its manifest waits in the shard's
+    // folder for `index` to merge it.
+    let (store, _lock, entries) = match shard {
+        Some(shard) => {
+            let (store, lock) = cx.lock_shard(shard)?;
+            (store, lock, shard.select(&catalog.entries))
+        }
+        None => (cx.store.clone(), cx.lock()?, catalog.entries),
+    };
     let bar = Bar::new(cx.quiet);
-    let report = fetch::run(&cx.store, &catalog.entries, &opts, &bar)?;
+    let report = fetch::run(&store, &entries, &opts, &bar)?;
     bar.finish();
     if f.json {
         output::json(io::stdout().lock(), &output::fetch_json(&report))?;

@@ -12,6 +12,7 @@ use paperdex::catalog::{self, Catalog};
 use paperdex::cli::{CatalogCommand, Command, ModelCommand, Opts, Places};
 use paperdex::embed::{self, ModelLocation};
 use paperdex::fetch;
+use paperdex::shard::{self, Shard};
 use paperdex::store::{DataLock, Store};
 
 mod attach;
@@ -89,7 +90,30 @@ impl Context {
                 if r.files == 1 { "" } else { "s" }
             );
         }
+        let merged = shard::merge(&self.store)?;
+        if !merged.is_empty() && !self.quiet {
+            let names: Vec<String> = merged.iter().map(|s| s.to_string()).collect();
+            eprintln!(
+                "Merged the work of shard{} {}.",
+                if merged.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            );
+        }
         Ok(lock)
+    }
+
+    /// Takes the data directory's lock for the work of one shard (shared with the other
+    /// shards, waiting with `--wait` for a command that holds it alone), and returns the
+    /// store the shard's stages write through.
+    pub fn lock_shard(&self, shard: Shard) -> Result<(Store, DataLock)> {
+        let root = paperdex::output::clean(&self.store.root().display().to_string()).into_owned();
+        let quiet = self.quiet;
+        let waiting = move || {
+            if !quiet {
+                eprintln!("Waiting for another paperdex to finish with {root}...");
+            }
+        };
+        shard::open(&self.store, shard, self.wait, &waiting)
     }
 }
 

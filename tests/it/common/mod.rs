@@ -2,6 +2,7 @@
 //! data directory, and a way to run the real `paperdex` binary against them.
 
 pub mod http;
+pub mod lab;
 pub mod served;
 
 use std::fs;
