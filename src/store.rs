@@ -219,18 +219,7 @@ impl Store {
     /// is waited for (after calling `waiting` once) instead of refused. Once held, temporary
     /// files that killed runs left behind are removed.
     pub fn lock_with(&self, wait: bool, waiting: &dyn Fn()) -> Result<DataLock> {
-        if self.root.exists() && !self.root.is_dir() {
-            anyhow::bail!(
-                "The data directory {} is a file, not a folder; point --data-dir (or PAPERDEX_DATA) at a folder",
-                self.root.display()
-            );
-        }
-        fs::create_dir_all(&self.root).with_context(|| {
-            format!(
-                "Could not create the data directory {}",
-                self.root.display()
-            )
-        })?;
+        self.create_root()?;
         let file = self.take_lock(&self.root.join(".lock"), Hold::Alone, wait, waiting)?;
         self.clean_temporaries();
         Ok(DataLock { _files: vec![file] })
@@ -252,8 +241,8 @@ impl Store {
         })
     }
 
-    /// Takes the data directory's lock shared with other shards.
-    fn lock_with_shared(&self, wait: bool, waiting: &dyn Fn()) -> Result<DataLock> {
+    /// Makes the data directory, unless a file stands where it should be.
+    fn create_root(&self) -> Result<()> {
         if self.root.exists() && !self.root.is_dir() {
             anyhow::bail!(
                 "The data directory {} is a file, not a folder; point --data-dir (or PAPERDEX_DATA) at a folder",
@@ -265,7 +254,12 @@ impl Store {
                 "Could not create the data directory {}",
                 self.root.display()
             )
-        })?;
+        })
+    }
+
+    /// Takes the data directory's lock shared with other shards.
+    fn lock_with_shared(&self, wait: bool, waiting: &dyn Fn()) -> Result<DataLock> {
+        self.create_root()?;
         let file = self.take_lock(&self.root.join(".lock"), Hold::Shared, wait, waiting)?;
         Ok(DataLock { _files: vec![file] })
     }

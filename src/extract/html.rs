@@ -112,16 +112,8 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> (String, &'static Enc
     (text.into_owned(), encoding)
 }
 
-/// The `charset` parameter of a Content-Type value.
-pub fn charset_param(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        name.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| value.trim().trim_matches(['"', '\'']).to_string())
-            .filter(|v| !v.is_empty())
-    })
-}
+/// The `charset` parameter of a Content-Type value, read as the fetch stage reads it.
+pub use crate::fetch::charset_of as charset_param;
 
 /// The character set a `<meta charset=...>` or `<meta http-equiv content="...; charset=...">`
 /// in the first bytes of a page names.

@@ -803,8 +803,9 @@ fn looks_like_html(head: &[u8], content_type: Option<&str>) -> bool {
     markup || (declared && start.starts_with(b"<"))
 }
 
-/// The `charset` parameter of a Content-Type value.
-fn charset_of(content_type: &str) -> Option<String> {
+/// The `charset` parameter of a Content-Type value; the extractor reads web pages' bytes
+/// with the same rule.
+pub fn charset_of(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|param| {
         let (name, value) = param.split_once('=')?;
         name.trim()

@@ -23,7 +23,7 @@ mod tests;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-pub use download::{bytes_text, rate_text, seconds};
+pub use download::{bytes_text, charset_of, rate_text, seconds};
 pub use error::FailReason;
 pub use landing::names_pdf;
 pub use manifest::{recover_manifest, Damaged, Format, Manifest, ManifestEntry, Recovered};
