@@ -349,14 +349,20 @@ fn source_line(counts: &BTreeMap<String, usize>) -> String {
 
 /// The first few ids of a list and a count of the rest, as fetch summaries show them.
 fn few(ids: &[String]) -> String {
-    let mut line = ids
+    first_few(ids, FAILED_IDS_SHOWN)
+}
+
+/// The first `few` items of a list, joined with commas, and how many more there are: the one
+/// way every summary names a long list of entries (`a, b, c and 12 more`).
+pub fn first_few<S: AsRef<str>>(items: &[S], few: usize) -> String {
+    let mut line = items
         .iter()
-        .take(FAILED_IDS_SHOWN)
-        .map(|id| clean(id).into_owned())
+        .take(few)
+        .map(|s| clean(s.as_ref()).into_owned())
         .collect::<Vec<_>>()
         .join(", ");
-    if ids.len() > FAILED_IDS_SHOWN {
-        line.push_str(&format!(" and {} more", ids.len() - FAILED_IDS_SHOWN));
+    if items.len() > few {
+        line.push_str(&format!(" and {} more", items.len() - few));
     }
     line
 }
@@ -379,7 +385,7 @@ fn replace_controls(text: &str) -> String {
     out
 }
 
-fn plural(n: usize) -> &'static str {
+pub fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
     } else {
@@ -489,16 +495,8 @@ pub fn fetch_report<W: Write>(
     }
     let mut cut = false;
     for (reason, ids) in report.failed_by_reason() {
-        let mut line = ids
-            .iter()
-            .take(FAILED_IDS_SHOWN)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ");
-        if ids.len() > FAILED_IDS_SHOWN {
-            line.push_str(&format!(" and {} more", ids.len() - FAILED_IDS_SHOWN));
-            cut = true;
-        }
+        let line = first_few(&ids, FAILED_IDS_SHOWN);
+        cut |= ids.len() > FAILED_IDS_SHOWN;
         writeln!(out, "  {reason} ({}): {line}", ids.len())?;
     }
     if cut {

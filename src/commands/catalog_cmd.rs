@@ -64,7 +64,7 @@ pub fn check(cx: &Context, json: bool) -> Result<ExitCode> {
         eprintln!(
             "{} problem{} in {origin}.",
             problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
+            output::plural(problems.len())
         );
     }
     Ok(code)
@@ -136,7 +136,7 @@ pub fn import_text(
         eprintln!(
             "warning: {} list item{} of {name} without a web link became no entry ({} {}{more}).",
             imported.skipped.len(),
-            if imported.skipped.len() == 1 { "" } else { "s" },
+            output::plural(imported.skipped.len()),
             if imported.skipped.len() == 1 {
                 "line"
             } else {

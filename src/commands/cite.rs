@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use anyhow::Result;
+use paperdex::output;
 
 use paperdex::catalog::{self, Catalog};
 use paperdex::cite::{CiteReport, Graph, Links};
@@ -25,7 +26,7 @@ pub fn report(report: &CiteReport, quiet: bool) {
             report.unchanged,
             report.without_bibliography.len(),
             report.links,
-            if report.links == 1 { "" } else { "s" }
+            output::plural(report.links)
         );
     }
 }

@@ -293,20 +293,10 @@ pub fn report(report: &ExtractReport, quiet: bool) {
 /// The one line that says scans went unread for want of OCR, and how to get it.
 fn ocr_hint(missing: &str, scanned: &[String]) -> String {
     let n = scanned.len();
-    let ids = scanned
-        .iter()
-        .take(FEW)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    let more = if n > FEW {
-        format!(" and {} more", n - FEW)
-    } else {
-        String::new()
-    };
+    let ids = output::first_few(scanned, FEW);
     format!(
-        "note: {n} scanned PDF{} without a text layer ({ids}{more}) need OCR, and {missing} is not installed: {}",
-        if n == 1 { "" } else { "s" },
+        "note: {n} scanned PDF{} without a text layer ({ids}) need OCR, and {missing} is not installed: {}",
+        output::plural(n),
         extract::ocr::INSTALL_HINT
     )
 }

@@ -18,7 +18,7 @@ pub fn report(new: &[Fault], before: &[&[String]], quiet: bool) {
         let n = documents.len();
         eprintln!(
             "paperdex: error: {n} document{} failed inside paperdex; the rest of the library was built without {}:",
-            if n == 1 { "" } else { "s" },
+            output::plural(n),
             if n == 1 { "it" } else { "them" }
         );
         for f in new.iter().take(FEW) {
@@ -43,19 +43,13 @@ pub fn report(new: &[Fault], before: &[&[String]], quiet: bool) {
         .filter(|id| !new.iter().any(|f| &&f.id == id))
         .collect();
     if !old.is_empty() && !quiet {
-        let ids: Vec<&str> = old.iter().take(FEW).map(|s| s.as_str()).collect();
-        let more = if old.len() > FEW {
-            format!(" and {} more", old.len() - FEW)
-        } else {
-            String::new()
-        };
         eprintln!(
-            "note: {} document{} failed inside paperdex in an earlier run and {} unchanged, so {} not tried again: {}{more} (`paperdex status`).",
+            "note: {} document{} failed inside paperdex in an earlier run and {} unchanged, so {} not tried again: {} (`paperdex status`).",
             old.len(),
-            if old.len() == 1 { "" } else { "s" },
+            output::plural(old.len()),
             if old.len() == 1 { "is" } else { "are" },
             if old.len() == 1 { "it was" } else { "they were" },
-            ids.join(", ")
+            output::first_few(&old, FEW)
         );
     }
 }

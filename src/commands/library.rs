@@ -154,7 +154,7 @@ fn warn(library: &Library, name: &str) {
         let n = library.untitled.len();
         eprintln!(
             "warning: {n} record{} of {name} without a title became no entry: {}.",
-            if n == 1 { "" } else { "s" },
+            output::plural(n),
             few(&library.untitled)
         );
     }
@@ -223,7 +223,7 @@ fn attach_files(cx: &Context, library: &Library, base: &Path) -> Result<()> {
     if !cx.quiet {
         eprintln!(
             "Attached {attached} PDF{} to {}; run `paperdex update --offline` to index {} once the catalog holds the entries.",
-            if attached == 1 { "" } else { "s" },
+            output::plural(attached),
             if attached == 1 { "its entry" } else { "their entries" },
             if attached == 1 { "it" } else { "them" }
         );
@@ -232,7 +232,7 @@ fn attach_files(cx: &Context, library: &Library, base: &Path) -> Result<()> {
         let n = missing.len();
         eprintln!(
             "warning: {n} file{} named by the library {} missing: {}.",
-            if n == 1 { "" } else { "s" },
+            output::plural(n),
             if n == 1 { "is" } else { "are" },
             few(&missing)
         );

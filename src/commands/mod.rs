@@ -87,7 +87,7 @@ impl Context {
                 self.store.manifest_path().display(),
                 r.backup.display(),
                 r.files,
-                if r.files == 1 { "" } else { "s" }
+                paperdex::output::plural(r.files)
             );
         }
         let merged = shard::merge(&self.store)?;
@@ -95,7 +95,7 @@ impl Context {
             let names: Vec<String> = merged.iter().map(|s| s.to_string()).collect();
             eprintln!(
                 "Merged the work of shard{} {}.",
-                if merged.len() == 1 { "" } else { "s" },
+                paperdex::output::plural(merged.len()),
                 names.join(", ")
             );
         }

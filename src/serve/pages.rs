@@ -162,7 +162,7 @@ pub fn results(search: &Search, results: &Results) -> Markup {
                                 a href=(Search { topics: Vec::new(), kind: None, year: None, ..search.clone() }.url("/search")) {
                                     "without " (if by.filters.len() == 1 { "it" } else { "them" })
                                 }
-                                " it has " (by.without) " result" (if by.without == 1 { "" } else { "s" }) "."
+                                " it has " (by.without) " result" (crate::output::plural(by.without)) "."
                             }
                         } @else {
                             p.none { "No results for " strong { (search.q) } "." }
