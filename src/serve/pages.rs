@@ -406,18 +406,26 @@ pub fn entry(lib: &Library, view: &EntryView) -> Markup {
                     @if !view.cites.is_empty() || !view.cited_by.is_empty() {
                         (svg::neighbourhood(&node, &view.cites, &view.cited_by))
                     }
-                    div.columns2 {
-                        div {
-                            h3 { "Cites" }
-                            @if !read {
-                                p.none { "Unknown: no text to read." }
-                            } @else {
-                                (node_list(&view.cites))
-                            }
+                    @if !read && view.cited_by.is_empty() {
+                        // Nothing known either way: one line rather than two empty lists.
+                        p.none {
+                            "Its text is not in the library, so the entries it cites are not \
+                             known; no entry of the library cites it."
                         }
-                        div {
-                            h3 { "Cited by" }
-                            (node_list(&view.cited_by))
+                    } @else {
+                        div.columns2 {
+                            div {
+                                h3 { "Cites" }
+                                @if !read {
+                                    p.none { "Unknown: no text to read." }
+                                } @else {
+                                    (node_list(&view.cites))
+                                }
+                            }
+                            div {
+                                h3 { "Cited by" }
+                                (node_list(&view.cited_by))
+                            }
                         }
                     }
                 }

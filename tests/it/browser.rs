@@ -33,6 +33,28 @@ fn find_program(names: &[&str]) -> Option<String> {
     })
 }
 
+/// Decodes standard base64, as WebDriver sends screenshots.
+fn from_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => panic!("{c} is not base64"),
+    };
+    let digits: Vec<u8> = text.bytes().filter(|&c| c != b'=').map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &d)| n | u32::from(d) << (18 - 6 * i));
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
+}
+
 /// chromedriver on a free loopback port, and one browser session in it.
 struct Browser {
     driver: Child,
@@ -114,6 +136,30 @@ impl Browser {
 
     fn goto(&self, url: &str) {
         self.session("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    /// Resizes the window, as a phone's screen or a desktop's.
+    fn resize(&self, width: u32, height: u32) {
+        self.session(
+            "POST",
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        );
+    }
+
+    /// Runs a script in the page and returns what it returns.
+    fn script(&self, script: &str) -> Value {
+        self.session(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
+    /// A PNG of what the window shows.
+    fn screenshot(&self) -> Vec<u8> {
+        let data = self.session("GET", "/screenshot", None);
+        from_base64(data.as_str().expect("a base64 screenshot"))
     }
 
     fn url(&self) -> String {
@@ -330,4 +376,78 @@ fn a_person_searches_filters_and_opens_an_entry() {
     assert!(fields.contains("papers/replication"), "{fields}");
     let summary = browser.text(&browser.find("p.summary"));
     assert!(summary.contains("leader election"), "{summary}");
+}
+
+/// Checks the page at a phone's width: nothing wider than the screen, the search button whole,
+/// the results before the filters, and the entry's page without the drawing too small to read.
+/// A screenshot of each page is left in the test's temporary target folder.
+#[test]
+fn the_pages_fit_a_phone() {
+    let Some(chromium) = find_program(&["chromium", "chromium-browser", "google-chrome"]) else {
+        eprintln!("skipped: Chromium is not installed (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let Some(chromedriver) = find_program(&["chromedriver", "/usr/lib/chromium/chromedriver"])
+    else {
+        eprintln!("skipped: chromedriver is not installed (apt-get install chromium-driver)");
+        return;
+    };
+    let env = TestEnv::new();
+    env.ok(&["index", "-q"]);
+    let server = Served::start(&env);
+    let base = server.base();
+    let browser = Browser::start(&chromium, &chromedriver);
+    browser.resize(390, 844);
+    let width = browser
+        .script("return window.innerWidth;")
+        .as_u64()
+        .unwrap();
+    assert!(width <= 400, "the window is {width} px wide, not a phone's");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for (name, path) in [
+        ("home", "/"),
+        ("results", "/search?q=consensus+replication"),
+        ("entry", "/entry/raft"),
+    ] {
+        browser.goto(&format!("{base}{path}"));
+        browser.find("header.top");
+        let scroll = browser
+            .script("return document.documentElement.scrollWidth;")
+            .as_u64()
+            .unwrap();
+        assert!(
+            scroll <= width,
+            "{name}: the page is {scroll} px wide on a {width} px screen"
+        );
+        let right = browser
+            .script(
+                "return document.querySelector('form.search button').getBoundingClientRect().right;",
+            )
+            .as_f64()
+            .unwrap();
+        assert!(
+            right <= width as f64,
+            "{name}: the button ends at {right} px"
+        );
+        fs::write(
+            shots.join(format!("phone-{name}.png")),
+            browser.screenshot(),
+        )
+        .unwrap();
+    }
+    // On the results, the first hit comes before the filters.
+    browser.goto(&format!("{base}/search?q=consensus"));
+    let order = browser.script(
+        "return [document.querySelector('li.hit').getBoundingClientRect().top, \
+                 document.querySelector('aside.facets').getBoundingClientRect().top];",
+    );
+    let (hit, facets) = (order[0].as_f64().unwrap(), order[1].as_f64().unwrap());
+    assert!(
+        hit < facets,
+        "the first hit at {hit} px, the filters at {facets} px"
+    );
+    assert!(
+        hit < 844.0,
+        "the first hit starts below the first screen, at {hit} px"
+    );
 }
