@@ -142,6 +142,15 @@ impl<W: Write> Printer<W> {
         if hit.cited_by > 0 {
             meta.push(format!("cited by {}", hit.cited_by));
         }
+        // Whether the words were looked for in the whole text or only in the summary.
+        meta.push(
+            if hit.full_text {
+                "full text"
+            } else {
+                "summary only"
+            }
+            .to_string(),
+        );
         if hit.matched == Matched::Meaning {
             // Brought in by meaning, not by the words' ranking: say why it is here.
             meta.push("found by meaning".to_string());

@@ -154,6 +154,37 @@ impl Graph {
         seen
     }
 
+    /// The entries `id` cites, directly (always) and through further steps of citation (at
+    /// most `depth` in all, when given) only where `keep` holds for the entry reached: the
+    /// path to a paper on one topic then stays on that topic, instead of reaching, through a
+    /// paper that cites widely, everything its references cite.
+    pub fn ancestors_keeping(
+        &self,
+        id: &str,
+        depth: Option<usize>,
+        keep: impl Fn(&str) -> bool,
+    ) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut frontier = vec![id];
+        let mut step = 0;
+        while !frontier.is_empty() && depth.is_none_or(|d| step < d) {
+            let mut next = Vec::new();
+            for f in frontier {
+                for cited in self.cites.get(f).into_iter().flatten() {
+                    if cited == id || (step > 0 && !keep(cited)) {
+                        continue;
+                    }
+                    if seen.insert(cited.clone()) {
+                        next.push(cited.as_str());
+                    }
+                }
+            }
+            frontier = next;
+            step += 1;
+        }
+        seen
+    }
+
     /// The entries reachable from `id` by following citations, `id` included only when a
     /// cycle leads back to it.
     fn reachable(&self, id: &str) -> BTreeSet<String> {

@@ -155,9 +155,10 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Path {
             id,
             depth,
+            wide,
             json,
             format,
-        } => path::run(&cx, &id, depth, json, format),
+        } => path::run(&cx, &id, path::Reach { depth, wide }, json, format),
         Command::ReadingOrder {
             topic,
             json,

@@ -1,4 +1,5 @@
-//! `paperdex path ID [--depth N]`: what to read before an entry, foundations first.
+//! `paperdex path ID [--depth N] [--wide]`: what to read before an entry, foundations first,
+//! staying on the entry's topics unless asked to go wider.
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
@@ -12,22 +13,37 @@ use paperdex::output::{self, Printer};
 
 use super::{cite, Context};
 
+/// How far a path reaches back from its entry.
+pub struct Reach {
+    /// Steps of citation at most.
+    pub depth: Option<usize>,
+    /// Whether to follow citations off the entry's topics.
+    pub wide: bool,
+}
+
 pub fn run(
     cx: &Context,
     id: &str,
-    depth: Option<usize>,
+    reach: Reach,
     json: bool,
     format: Option<Format>,
 ) -> Result<ExitCode> {
-    if depth == Some(0) {
+    if reach.depth == Some(0) {
         return Err(BadInput("--depth must be at least 1.".into()).into());
     }
     let catalog = cx.catalog()?;
     let entry = cite::known(&catalog, id)?;
+    let id = entry.id.as_str();
     let graph = cite::require_graph(&cx.store, &catalog)?;
-    let before = match depth {
-        Some(d) => graph.ancestors_within(id, d),
-        None => graph.ancestors(id),
+    let read = cite::links(&cx.store)?.is_some_and(|l| l.documents.contains_key(id));
+    let before = match (reach.wide, reach.depth) {
+        (true, Some(d)) => graph.ancestors_within(id, d),
+        (true, None) => graph.ancestors(id),
+        (false, depth) => graph.ancestors_keeping(id, depth, |other| {
+            catalog
+                .get(other)
+                .is_some_and(|o| o.topics.iter().any(|t| entry.topics.contains(t)))
+        }),
     };
     let order = graph.order(&before);
     let steps = graph.steps(&order.ids);
@@ -45,6 +61,8 @@ pub fn run(
             "id": entry.id,
             "title": entry.title,
             "year": entry.year,
+            "read": read,
+            "wide": reach.wide,
             "before": steps,
             "cycles": order.cycles,
         });
@@ -54,7 +72,18 @@ pub fn run(
     let year = entry.year.map(|y| format!(" ({y})")).unwrap_or_default();
     let color = output::use_color(stdout.is_terminal());
     let mut printer = Printer::new(stdout.lock(), color);
-    if steps.is_empty() {
+    if steps.is_empty() && !read {
+        // Not read is not "cites nothing": say which it is.
+        printer.order(
+            &format!(
+                "The text of {}{year} is not in the library, so what it cites is not known; \
+                 `paperdex attach {id} FILE` adds it.",
+                entry.title
+            ),
+            &[],
+            &[],
+        )?;
+    } else if steps.is_empty() {
         printer.order(
             &format!("{}{year} cites no other entry of the library.", entry.title),
             &[],
@@ -65,8 +94,22 @@ pub fn run(
             1 => "this entry".to_string(),
             n => format!("these {n} entries, in this order"),
         };
+        let off_topic = if reach.wide {
+            0
+        } else {
+            match reach.depth {
+                Some(d) => graph.ancestors_within(id, d),
+                None => graph.ancestors(id),
+            }
+            .len()
+            .saturating_sub(before.len())
+        };
+        let scope = match off_topic {
+            0 => String::new(),
+            n => format!(" (on its topics; `--wide` adds {n} more)"),
+        };
         printer.order(
-            &format!("Before {}{year}, read {what}:", entry.title),
+            &format!("Before {}{year}, read {what}{scope}:", entry.title),
             &steps,
             &order.cycles,
         )?;

@@ -203,7 +203,8 @@ impl Library {
         Ok(results)
     }
 
-    /// Adds each hit's local PDF and how many entries of the library cite it.
+    /// Adds each hit's local PDF, whether its full text is here, and how many entries of the
+    /// library cite it.
     fn annotate(&self, results: &mut Results) {
         for hit in &mut results.hits {
             let path = self.store.pdf_path(&hit.id);
@@ -211,6 +212,7 @@ impl Library {
                 hit.pdf = Some(path.display().to_string());
             }
             hit.cited_by = self.cited_by.get(&hit.id).copied().unwrap_or(0);
+            hit.full_text = !self.source(&hit.id).starts_with("none");
         }
     }
 
@@ -327,6 +329,7 @@ mod tests {
                     passages: Vec::new(),
                     pdf: None,
                     cited_by: 0,
+                    full_text: false,
                     matched: Matched::Words,
                     fault: None,
                 }],

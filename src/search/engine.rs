@@ -697,6 +697,7 @@ impl Engine {
             passages,
             pdf: None,
             cited_by: 0,
+            full_text: false,
             matched: Matched::Words,
             fault,
         }

@@ -145,6 +145,10 @@ pub struct Hit {
     pub pdf: Option<String>,
     /// How many entries of the library cite this one (filled in from the citation graph).
     pub cited_by: usize,
+    /// Whether the entry's full text (a PDF's or a web page's) is in the library, so its
+    /// passages can be searched; otherwise only its title and summary are (filled in by the
+    /// library, which knows the data directory).
+    pub full_text: bool,
     /// Whether the words' ranking, the meaning's, or both brought the entry into the list.
     pub matched: Matched,
     /// Why the hit's passages are missing, when picking them failed inside paperdex.

@@ -265,6 +265,7 @@ fn hit_item(hit: &Hit) -> Markup {
                     a.topic href=(Search::default().with_topic(t).url("/search")) { (t) } " "
                 }
                 @if hit.cited_by > 0 { "· cited by " (hit.cited_by) " " }
+                @if hit.full_text { "· " span.text { "full text" } " " } @else { "· summary only " }
                 @if hit.matched == Matched::Meaning { "· found by meaning " }
                 "· " span.id { (hit.id) }
             }

@@ -244,7 +244,20 @@ fn search_filters_by_citations_and_counts_them() {
 #[test]
 fn path_lists_foundations_first_and_says_where_a_cycle_was_broken() {
     let env = library();
+    // By default the path stays on Raft's topics: Chubby, a lock service that Paxos Made Live
+    // cites, is one step off them.
     let v = json(&env, &["path", "raft", "--json"]);
+    assert_eq!(
+        ids(&v["before"]),
+        vec!["parliament", "simple", "live", "complex"]
+    );
+    assert_eq!(v["wide"], false);
+    let text = env.ok(&["path", "raft"]).stdout();
+    assert!(
+        text.starts_with("Before In Search of an Understandable Consensus Algorithm (2014), read these 4 entries, in this order (on its topics; `--wide` adds 1 more):"),
+        "{text}"
+    );
+    let v = json(&env, &["path", "raft", "--wide", "--json"]);
     assert_eq!(
         ids(&v["before"]),
         vec!["parliament", "simple", "chubby", "live", "complex"]
@@ -253,7 +266,7 @@ fn path_lists_foundations_first_and_says_where_a_cycle_was_broken() {
     let simple_step = &v["before"][1];
     assert_eq!(simple_step["cites"], serde_json::json!(["parliament"]));
 
-    let text = env.ok(&["path", "raft"]).stdout();
+    let text = env.ok(&["path", "raft", "--wide"]).stdout();
     assert!(
         text.starts_with("Before In Search of an Understandable Consensus Algorithm (2014), read these 5 entries, in this order:\n  1. The Part-Time Parliament (1998)\n     parliament\n  2. Paxos Made Simple (2001)\n     simple · cites 1\n"),
         "{text}"
@@ -272,6 +285,14 @@ fn path_lists_foundations_first_and_says_where_a_cycle_was_broken() {
     );
     let err = env.run(&["path", "nosuch"]).fails_with(2);
     assert!(err.contains("No entry \"nosuch\""), "{err}");
+    // An entry whose text was never read is not said to cite nothing.
+    env.write_catalog(
+        "more.toml",
+        "[[entry]]\nid = \"unread\"\ntitle = \"A Paper Without Its PDF\"\n",
+    );
+    let text = env.ok(&["path", "unread"]).stdout();
+    assert!(text.contains("is not in the library"), "{text}");
+    assert!(!text.contains("cites no other entry"), "{text}");
 }
 
 #[test]

@@ -188,3 +188,36 @@ topics = ["papers/consensus"]
         .stdout();
     assert!(cited.contains("Understandable"), "{cited}");
 }
+
+#[test]
+fn every_hit_says_whether_its_full_text_is_here() {
+    let env = TestEnv::new();
+    let pdf = env.dir.path().join("raft.pdf");
+    fs::write(
+        &pdf,
+        crate::common::make_pdf(&["Raft elects a leader and replicates a log"]),
+    )
+    .unwrap();
+    env.ok(&["attach", "raft", pdf.to_str().unwrap()]);
+    env.ok(&["update", "--offline", "-q"]);
+    let v = env.search_json(&["consensus", "-n", "20"]);
+    let marks: Vec<(String, bool)> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["id"].as_str().unwrap().to_string(),
+                h["full_text"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(marks.contains(&("raft".to_string(), true)), "{marks:?}");
+    assert!(
+        marks.iter().any(|(id, text)| id != "raft" && !text),
+        "{marks:?}"
+    );
+    let text = env.ok(&["search", "consensus"]).stdout();
+    assert!(text.contains("full text"), "{text}");
+    assert!(text.contains("summary only"), "{text}");
+}
