@@ -435,13 +435,9 @@ fn default_data_dir() -> PathBuf {
     if local.is_dir() {
         return local;
     }
-    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(xdg).join("paperdex");
-    }
-    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(home).join(".local/share/paperdex");
-    }
-    local
+    // The platform's place for application data: $XDG_DATA_HOME or ~/.local/share on Linux,
+    // ~/Library/Application Support on macOS, %APPDATA% on Windows.
+    dirs::data_dir().map_or(local, |dir| dir.join("paperdex"))
 }
 
 /// A problem with what the user typed: reported in one line with exit code 2.
