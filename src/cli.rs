@@ -102,13 +102,19 @@ pub enum Command {
     /// Get or inspect the sentence-embedding model that search by meaning uses
     #[command(subcommand)]
     Model(ModelCommand),
-    /// Adopt a PDF obtained by hand as the PDF of an entry
+    /// Adopt a PDF obtained by hand as the PDF of an entry, or a folder of PDFs as the PDFs
+    /// of the entries they are
     Attach {
         /// The entry's id
-        id: String,
+        #[arg(required_unless_present = "dir")]
+        id: Option<String>,
         /// The PDF file, or - for standard input
-        #[arg(value_name = "FILE.pdf")]
-        file: PathBuf,
+        #[arg(value_name = "FILE.pdf", required_unless_present = "dir")]
+        file: Option<PathBuf>,
+        /// Attach every PDF in this folder to the entry it is: by file name (an id or alias),
+        /// else by its title metadata, else by the title on its first page
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["id", "file"])]
+        dir: Option<PathBuf>,
     },
     /// Extract the text of PDF files
     Extract(ExtractOpts),

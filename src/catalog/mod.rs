@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 pub mod import;
+pub mod recognize;
 pub mod vocabulary;
 
 /// The kinds of work a catalog entry may describe.

@@ -140,7 +140,16 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Model(ModelCommand::Fetch) => model::fetch(&cx),
         Command::Model(ModelCommand::Install { dir }) => model::install(&cx, &dir),
         Command::Model(ModelCommand::Status { json }) => model::status(&cx, json),
-        Command::Attach { id, file } => attach::run(&cx, &id, &file),
+        Command::Attach { dir: Some(dir), .. } => attach::folder(&cx, &dir),
+        Command::Attach {
+            id: Some(id),
+            file: Some(file),
+            ..
+        } => attach::run(&cx, &id, &file),
+        Command::Attach { .. } => Err(paperdex::cli::BadInput(
+            "attach needs an ID and a FILE.pdf, or --dir DIR.".into(),
+        )
+        .into()),
         Command::Extract(e) => extract::run(&cx, e),
         Command::Catalog(CatalogCommand::Check { json }) => catalog_cmd::check(&cx, json),
         Command::Catalog(CatalogCommand::Import {

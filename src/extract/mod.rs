@@ -17,7 +17,10 @@ mod stage;
 
 use std::path::Path;
 
-pub use pdf::{extract_bytes, extract_file, ExtractError, Extracted, Limits, EXTRACTOR_VERSION};
+pub use pdf::{
+    extract_bytes, extract_file, front_matter, ExtractError, Extracted, FrontMatter, Limits,
+    EXTRACTOR_VERSION,
+};
 pub use stage::{run, ExtractOptions, ExtractReport};
 
 use crate::text::Source;

@@ -7,7 +7,7 @@ use std::fs;
 
 use crate::common::http::get;
 use crate::common::served::Served;
-use crate::common::{self, TestEnv};
+use crate::common::{self, make_pdf, make_pdf_titled, TestEnv};
 
 #[test]
 fn command_line_mistakes_are_one_line_with_exit_code_2() {
@@ -187,4 +187,84 @@ topics = ["papers/consensus"]
         .ok(&["cite", "UNDERSTANDABLE", "--format", "bibtex"])
         .stdout();
     assert!(cited.contains("Understandable"), "{cited}");
+}
+
+#[test]
+fn attach_dir_matches_pdfs_by_name_metadata_or_first_page_and_names_the_rest() {
+    let env = TestEnv::new();
+    let dir = env.dir.path().join("downloads");
+    fs::create_dir_all(&dir).unwrap();
+    let body = "We study replication.\nMany words of the body follow here.";
+    // By name: an id, an id in another case, a name whose slug is an id.
+    fs::write(dir.join("ddia.pdf"), make_pdf(&[body])).unwrap();
+    fs::write(dir.join("Dynamo.PDF"), make_pdf(&[body])).unwrap();
+    fs::write(dir.join("Paxos Made Simple.pdf"), make_pdf(&[body])).unwrap();
+    // By title metadata, though its first page names nothing.
+    let meta = make_pdf_titled(
+        &[body],
+        Some("In search of an understandable consensus algorithm"),
+    );
+    fs::write(dir.join("ongaro14.pdf"), meta).unwrap();
+    // By its first page, the metadata being a word processor's leftover.
+    let page = "Operating Systems\nTime, Clocks, and the Ordering of Events\nin a Distributed System\nLeslie Lamport\nThe concept of one event happening before another";
+    let first = make_pdf_titled(&[page, body], Some("Microsoft Word - lamport.doc"));
+    fs::write(dir.join("scan0042.pdf"), first).unwrap();
+    // Nothing to go by: a page on the subject that is no entry's title.
+    fs::write(
+        dir.join("notes.pdf"),
+        make_pdf(&["Notes on consensus\nPaxos and Raft compared"]),
+    )
+    .unwrap();
+
+    let run = env.run(&["attach", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let out = run.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    for expected in [
+        "attached ddia.pdf to ddia (by file name)",
+        "attached Dynamo.PDF to dynamo (by file name)",
+        "attached ongaro14.pdf to raft (by title metadata)",
+        "attached Paxos Made Simple.pdf to paxos-made-simple (by file name)",
+        "attached scan0042.pdf to time-clocks (by first page)",
+    ] {
+        assert!(lines.contains(&expected), "{expected:?} in {out}");
+    }
+    let missed: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("not matched: "))
+        .collect();
+    assert_eq!(missed.len(), 1, "{out}");
+    assert!(missed[0].starts_with("not matched: notes.pdf ("), "{out}");
+    assert!(
+        run.stderr().contains("Attached 5 of 6 PDFs"),
+        "{}",
+        run.stderr()
+    );
+    for id in ["ddia", "dynamo", "raft", "paxos-made-simple", "time-clocks"] {
+        assert!(
+            env.data_dir().join(format!("pdf/{id}.pdf")).is_file(),
+            "{id}"
+        );
+    }
+    assert!(!env.data_dir().join("pdf/bare.pdf").exists());
+
+    // Once the odd one out is gone, every file matches and the exit code says so.
+    fs::remove_file(dir.join("notes.pdf")).unwrap();
+    let again = env.ok(&["attach", "--dir", dir.to_str().unwrap(), "-q"]);
+    assert_eq!(again.stdout().lines().count(), 5, "{}", again.stdout());
+    assert!(again.stderr().is_empty(), "{}", again.stderr());
+    env.ok(&["update", "--offline", "-q"]);
+    let v = env.search_json(&["happening before another"]);
+    assert_eq!(common::hit_ids(&v)[0], "time-clocks", "{v}");
+
+    // A folder without PDFs, or none at all, is one line naming it.
+    let empty = env.dir.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let err = env
+        .run(&["attach", "--dir", empty.to_str().unwrap()])
+        .fails_with(2);
+    assert!(err.contains("holds no .pdf files"), "{err}");
+    let err = env.run(&["attach", "--dir", "nowhere"]).fails_with(1);
+    assert!(err.contains("--dir"), "{err}");
 }
