@@ -268,3 +268,44 @@ fn attach_dir_matches_pdfs_by_name_metadata_or_first_page_and_names_the_rest() {
     let err = env.run(&["attach", "--dir", "nowhere"]).fails_with(1);
     assert!(err.contains("--dir"), "{err}");
 }
+
+#[test]
+fn extract_no_ocr_on_a_scan_is_an_error_line_naming_the_flag() {
+    let env = TestEnv::new();
+    // A page that only paints an image: no text layer, made without any program.
+    let scan = crate::ocr::noise_scan();
+    let file = env.dir.path().join("scan.pdf");
+    fs::write(&file, scan).unwrap();
+    let path = file.to_str().unwrap();
+    let err = env.run(&["extract", "--no-ocr", path]).fails_with(1);
+    assert!(err.contains("no text layer"), "{err}");
+    assert!(err.contains("without --no-ocr"), "{err}");
+    // With several files, each failure is an error line of the same form.
+    let typed = env.dir.path().join("typed.pdf");
+    fs::write(&typed, make_pdf(&["Typed words"])).unwrap();
+    let out = env.dir.path().join("texts");
+    let run = env.run(&[
+        "extract",
+        "--no-ocr",
+        "-q",
+        path,
+        typed.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let err = run.stderr();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with("paperdex: error: Could not extract "),
+        "{err}"
+    );
+    assert!(
+        lines[0].ends_with("without --no-ocr it is read by OCR."),
+        "{err}"
+    );
+    assert!(fs::read_to_string(out.join("typed.txt"))
+        .unwrap()
+        .contains("Typed words"));
+}
