@@ -47,10 +47,21 @@ pub fn read_pdf(
     limits: &Limits,
     ocr_wanted: bool,
 ) -> Result<(Extracted, Source), PdfError> {
+    read_pdf_with(path, limits, ocr_wanted, &|_, _| {})
+}
+
+/// A PDF's text as [`read_pdf`] reads it, calling `on_page(done, total)` as OCR reads each
+/// page of a scan.
+pub fn read_pdf_with(
+    path: &Path,
+    limits: &Limits,
+    ocr_wanted: bool,
+    on_page: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Extracted, Source), PdfError> {
     match extract_file(path, limits) {
         Ok(text) => Ok((text, Source::Pdf)),
         Err(ExtractError::NoTextLayer) if ocr_wanted => match ocr::available() {
-            Ok(()) => ocr::ocr_pdf(path, &ocr::OcrLimits::default())
+            Ok(()) => ocr::ocr_pdf_with(path, &ocr::OcrLimits::default(), on_page)
                 .map(|text| (text, Source::Ocr))
                 .map_err(|e| PdfError::Ocr(e.to_string())),
             Err(ocr::OcrError::Missing(what)) => Err(PdfError::Unread {

@@ -309,3 +309,38 @@ fn extract_no_ocr_on_a_scan_is_an_error_line_naming_the_flag() {
         .unwrap()
         .contains("Typed words"));
 }
+
+#[test]
+fn ocr_of_a_scan_says_its_pages_done_and_left_on_a_log() {
+    if !crate::ocr::ocr_installed() {
+        return;
+    }
+    let env = TestEnv::new();
+    let pages = [
+        "Page one\nThe lighthouse keeper counts quorums",
+        "Page two\nByzantine penguins agree",
+        "Page three\nClocks drift apart slowly",
+    ];
+    let scan = crate::ocr::scan_of(&pages, env.dir.path());
+    let server = common::Server::start(vec![("/scan.pdf", common::Route::File(scan))]);
+    env.write_catalog(
+        "test.toml",
+        &common::catalog_at(&[("scanned", "A Scanned Classic", &server.url("/scan.pdf"))]),
+    );
+    env.ok(&["fetch", "-q"]);
+    // Standard error is a pipe here, so no bar: lines, the first page's and the last's.
+    let err = env.ok(&["update", "--offline"]).stderr();
+    let ocr: Vec<&str> = err.lines().filter(|l| l.starts_with("OCR: ")).collect();
+    assert!(ocr.len() >= 2, "{err}");
+    assert_eq!(ocr[0], "OCR: scanned: 1 of 3 pages", "{err}");
+    assert_eq!(ocr[ocr.len() - 1], "OCR: scanned: 3 of 3 pages", "{err}");
+    assert!(err.contains("1 extracted (1 by OCR)"), "{err}");
+    // Quiet means quiet, OCR or not.
+    let env2 = TestEnv::new();
+    env2.write_catalog(
+        "test.toml",
+        &common::catalog_at(&[("scanned", "A Scanned Classic", &server.url("/scan.pdf"))]),
+    );
+    let quiet = env2.ok(&["update", "-q"]).stderr();
+    assert!(!quiet.contains("OCR:"), "{quiet}");
+}
