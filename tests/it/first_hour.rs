@@ -344,3 +344,55 @@ fn ocr_of_a_scan_says_its_pages_done_and_left_on_a_log() {
     let quiet = env2.ok(&["update", "-q"]).stderr();
     assert!(!quiet.contains("OCR:"), "{quiet}");
 }
+
+#[test]
+fn catalog_check_reports_every_problem_of_every_file_in_order() {
+    let env = TestEnv::new();
+    env.write_catalog(
+        "a-mine.toml",
+        "[[entry]]\nid = \"one\"\ntitle = \"One\"\nyear = \"1978\"\n\n[[entry]]\nid = \"two\"\ntitle = \"Two\"\nauthors = \"Someone\"\nkind = \"poem\"\n",
+    );
+    env.write_catalog(
+        "b-more.toml",
+        "[[entry]]\nid = \"three\"\ntitle = 3\n\n[[entry]]\nid = \"four\"\ntitle = \"Four\"\ntitel = \"x\"\nurls = [\"ftp://x\"]\n",
+    );
+    let run = env.run(&["catalog", "check"]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let out = run.stdout();
+    let places: Vec<String> = out
+        .lines()
+        .map(|l| {
+            let mut parts = l.splitn(3, ':');
+            let file = parts
+                .next()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            format!("{file}:{}", parts.next().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "a-mine.toml:4",
+            "a-mine.toml:9",
+            "a-mine.toml:10",
+            "b-more.toml:3",
+            "b-more.toml:8",
+            "b-more.toml:9",
+        ],
+        "{out}"
+    );
+    assert!(out.contains("invalid type"), "{out}");
+    assert!(out.contains("unknown kind"), "{out}");
+    assert!(out.contains("titel"), "{out}");
+    assert!(out.contains("not http(s)"), "{out}");
+    // A title of the wrong type is that problem, not a missing title as well.
+    assert!(!out.contains("has no title"), "{out}");
+    assert!(run.stderr().contains("6 problems"), "{}", run.stderr());
+    let v: serde_json::Value =
+        serde_json::from_str(&env.run(&["catalog", "check", "--json"]).stdout()).unwrap();
+    assert_eq!(v["problems"].as_array().unwrap().len(), 6, "{v}");
+}
