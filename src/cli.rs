@@ -403,6 +403,10 @@ pub enum CatalogCommand {
         /// file) to their entries, as `paperdex attach` does
         #[arg(long)]
         attach: bool,
+        /// Resolve a markdown list's relative links (`papers/raft.pdf`) against this URL
+        /// instead of leaving their items out
+        #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+        base_url: Option<reqwest::Url>,
     },
 }
 
@@ -519,6 +523,16 @@ pub fn parse_size(text: &str) -> Result<u64, BadInput> {
 /// larger one quietly.
 pub fn parse_limit(value: &str) -> Result<usize, String> {
     crate::search::parse_limit(value)
+}
+
+/// Reads `--base-url`: an absolute http(s) URL.
+pub fn parse_base_url(value: &str) -> Result<reqwest::Url, String> {
+    match reqwest::Url::parse(value.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
+        _ => Err(format!(
+            "{value:?} is not an http(s) URL to resolve relative links against"
+        )),
+    }
 }
 
 /// Reads `--sort`.

@@ -78,6 +78,7 @@ pub fn import(
     source: &str,
     out: Option<&Path>,
     force: bool,
+    base_url: Option<&reqwest::Url>,
 ) -> Result<ExitCode> {
     if !catalog::valid_id(source) {
         return Err(BadInput(format!(
@@ -107,7 +108,7 @@ pub fn import(
             output::clean(&list.display().to_string()).into_owned(),
         )
     };
-    import_text(cx, &text, &name, source, out)
+    import_text(cx, &text, &name, source, out, base_url)
 }
 
 /// Turns the text of a markdown reading list, read from `name`, into catalog TOML on
@@ -118,8 +119,31 @@ pub fn import_text(
     name: &str,
     source: &str,
     out: Option<&Path>,
+    base_url: Option<&reqwest::Url>,
 ) -> Result<ExitCode> {
-    let imported = catalog::import::import(text, source);
+    let imported = catalog::import::import_from(text, source, base_url);
+    if !imported.relative.is_empty() {
+        let n = imported.relative.len();
+        let lines: Vec<String> = imported
+            .relative
+            .iter()
+            .take(SKIPPED_SHOWN)
+            .map(|l| l.to_string())
+            .collect();
+        let more = n.saturating_sub(SKIPPED_SHOWN);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "warning: {n} list item{} of {name} with a relative link became no entry ({} {}{more}); pass --base-url URL to resolve {} against the list's address.",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "line" } else { "lines" },
+            lines.join(", "),
+            if n == 1 { "it" } else { "them" }
+        );
+    }
     if !imported.skipped.is_empty() {
         let lines: Vec<String> = imported
             .skipped

@@ -158,7 +158,16 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
             out,
             force,
             attach,
-        }) => library::import(&cx, &list, &source, out.as_deref(), force, attach),
+            base_url,
+        }) => library::import(
+            &cx,
+            &list,
+            &source,
+            out.as_deref(),
+            force,
+            attach,
+            base_url.as_ref(),
+        ),
         Command::Completions { shell } => manual::completions(shell),
         Command::Man { dir } => manual::man(&cx, dir.as_deref()),
         Command::Path {

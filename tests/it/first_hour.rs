@@ -396,3 +396,60 @@ fn catalog_check_reports_every_problem_of_every_file_in_order() {
         serde_json::from_str(&env.run(&["catalog", "check", "--json"]).stdout()).unwrap();
     assert_eq!(v["problems"].as_array().unwrap().len(), 6, "{v}");
 }
+
+#[test]
+fn catalog_import_resolves_relative_links_against_a_base_url_or_says_how() {
+    let env = TestEnv::new();
+    let list = env.dir.path().join("list.md");
+    fs::write(
+        &list,
+        "# My list\n## Papers\n- [Raft, the paper](papers/raft.pdf)\n- [Chord](https://example.org/chord.pdf)\n- [Old notes](../notes/old.pdf)\n- [Contents](#papers)\n",
+    )
+    .unwrap();
+    let path = list.to_str().unwrap();
+    let run = env.ok(&["catalog", "import", path, "--source", "mine"]);
+    let toml = run.stdout();
+    assert_eq!(toml.matches("[[entry]]").count(), 1, "{toml}");
+    let err = run.stderr();
+    assert!(err.contains("2 list items"), "{err}");
+    assert!(err.contains("relative link"), "{err}");
+    assert!(err.contains("(lines 3, 5)"), "{err}");
+    assert!(err.contains("--base-url"), "{err}");
+
+    let run = env.ok(&[
+        "catalog",
+        "import",
+        path,
+        "--source",
+        "mine",
+        "--base-url",
+        "https://example.org/list/",
+    ]);
+    let toml = run.stdout();
+    assert_eq!(toml.matches("[[entry]]").count(), 3, "{toml}");
+    assert!(
+        toml.contains("\"https://example.org/list/papers/raft.pdf\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("\"https://example.org/notes/old.pdf\""),
+        "{toml}"
+    );
+    assert!(!run.stderr().contains("relative"), "{}", run.stderr());
+    // What it writes is a catalog the checker accepts.
+    fs::write(env.catalog_dir().join("mine.toml"), &toml).unwrap();
+    env.ok(&["catalog", "check"]);
+
+    let err = env
+        .run(&[
+            "catalog",
+            "import",
+            path,
+            "--source",
+            "mine",
+            "--base-url",
+            "papers/",
+        ])
+        .fails_with(2);
+    assert!(err.contains("--base-url"), "{err}");
+}
