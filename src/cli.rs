@@ -22,6 +22,17 @@ pub struct Opts {
     #[arg(long, global = true, env = "PAPERDEX_CATALOG", value_name = "DIR")]
     pub catalog: Option<PathBuf>,
 
+    /// Folder of catalog TOML files of your own to add to the catalog in use (repeat for
+    /// several; in PAPERDEX_ADD_CATALOG, separate them with ':')
+    #[arg(
+        long,
+        global = true,
+        env = "PAPERDEX_ADD_CATALOG",
+        value_name = "DIR",
+        value_delimiter = ':'
+    )]
+    pub add_catalog: Vec<PathBuf>,
+
     /// Print no progress, only results, warnings and errors
     #[arg(long, short, global = true)]
     pub quiet: bool,
@@ -416,6 +427,8 @@ pub struct Places {
     pub data_dir: PathBuf,
     /// `None` means the catalog built into the binary.
     pub catalog: Option<PathBuf>,
+    /// Folders whose entries are added to that catalog (`--add-catalog`).
+    pub add_catalogs: Vec<PathBuf>,
     /// The model folder named by `--model`, if any.
     pub model: Option<PathBuf>,
 }
@@ -431,6 +444,12 @@ impl Places {
         Places {
             data_dir,
             catalog,
+            add_catalogs: opts
+                .add_catalog
+                .iter()
+                .filter(|p| !p.as_os_str().is_empty())
+                .cloned()
+                .collect(),
             model: opts.model.clone(),
         }
     }

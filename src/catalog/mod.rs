@@ -531,10 +531,33 @@ pub fn builtin_files() -> Vec<(String, String)> {
 
 /// Loads a catalog from a folder (or the built-in one), failing on any problem.
 pub fn load(dir: Option<&Path>) -> Result<Catalog> {
-    let (files, origin) = match dir {
+    load_with(dir, &[])
+}
+
+/// The catalog files of a folder (or the built-in ones) followed by those of each added
+/// folder, with the name of the whole for messages.
+pub fn files_with(dir: Option<&Path>, add: &[PathBuf]) -> Result<(Vec<(String, String)>, String)> {
+    let (mut files, mut origin) = match dir {
         Some(dir) => (read_dir_files(dir)?, dir.display().to_string()),
         None => (builtin_files(), "the built-in catalog".to_string()),
     };
+    for extra in add {
+        let found = read_dir_files(extra).with_context(|| {
+            format!(
+                "Could not add the catalog folder {} (--add-catalog)",
+                extra.display()
+            )
+        })?;
+        files.extend(found);
+        origin.push_str(&format!(" with {}", extra.display()));
+    }
+    Ok((files, origin))
+}
+
+/// Loads a catalog as [`load`] does, with the entries of each folder of `add` besides; an id
+/// that two files both hold is a problem naming both.
+pub fn load_with(dir: Option<&Path>, add: &[PathBuf]) -> Result<Catalog> {
+    let (files, origin) = files_with(dir, add)?;
     let (entries, problems) = parse_files(&files);
     if let Some(first) = problems.first() {
         let more = match problems.len() {

@@ -18,13 +18,9 @@ const SKIPPED_SHOWN: usize = 5;
 /// Prints every problem of the catalog's files as `file:line: message`, or with `json` one
 /// object with the counts and the problems.
 pub fn check(cx: &Context, json: bool) -> Result<ExitCode> {
-    let (files, origin) = match &cx.places.catalog {
-        Some(dir) => (
-            catalog::read_dir_files(dir)?,
-            output::clean(&dir.display().to_string()).into_owned(),
-        ),
-        None => (catalog::builtin_files(), "the built-in catalog".to_string()),
-    };
+    let (files, origin) =
+        catalog::files_with(cx.places.catalog.as_deref(), &cx.places.add_catalogs)?;
+    let origin = output::clean(&origin).into_owned();
     let (entries, mut problems) = catalog::parse_files(&files);
     let vocabulary_files = catalog::vocabulary::files(cx.places.catalog.as_deref())?;
     let (vocabulary, found) = catalog::vocabulary::parse_files(&vocabulary_files);

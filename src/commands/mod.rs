@@ -65,9 +65,10 @@ impl Context {
         )
     }
 
-    /// Loads the catalog the options name (a folder, or the built-in one).
+    /// Loads the catalog the options name (a folder, or the built-in one), with the folders
+    /// `--add-catalog` adds.
     pub fn catalog(&self) -> Result<Catalog> {
-        catalog::load(self.places.catalog.as_deref())
+        catalog::load_with(self.places.catalog.as_deref(), &self.places.add_catalogs)
     }
 
     /// Takes the data directory's write lock, waiting for it with `--wait`, and sets aside a

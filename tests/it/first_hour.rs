@@ -453,3 +453,55 @@ fn catalog_import_resolves_relative_links_against_a_base_url_or_says_how() {
         .fails_with(2);
     assert!(err.contains("--base-url"), "{err}");
 }
+
+#[test]
+fn add_catalog_adds_a_folder_of_ones_own_lists_and_a_clash_names_both_files() {
+    let env = TestEnv::new();
+    let mine = env.dir.path().join("mine");
+    fs::create_dir_all(&mine).unwrap();
+    fs::write(
+        mine.join("extra.toml"),
+        "[[entry]]\nid = \"viewstamped-replication\"\ntitle = \"Viewstamped Replication Revisited\"\nkind = \"paper\"\ntopics = [\"papers/replication\"]\n",
+    )
+    .unwrap();
+    let dir = mine.to_str().unwrap();
+    let shown = env.ok(&["--add-catalog", dir, "show", "viewstamped-replication"]);
+    assert!(shown.stdout().contains("Viewstamped Replication Revisited"));
+    // The base catalog is still all there, and without the flag the entry is not.
+    env.ok(&["--add-catalog", dir, "show", "time-clocks"]);
+    env.run(&["show", "viewstamped-replication"]).fails_with(2);
+    // The environment variable does the same, for a search too.
+    env.ok(&["index", "-q"]);
+    let added = env
+        .cmd(&["index", "-q"])
+        .env("PAPERDEX_ADD_CATALOG", dir)
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let found = env
+        .cmd(&["search", "--json", "viewstamped"])
+        .env("PAPERDEX_ADD_CATALOG", dir)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert_eq!(common::hit_ids(&v), vec!["viewstamped-replication"], "{v}");
+    let check = env.ok(&["--add-catalog", dir, "catalog", "check"]).stderr();
+    assert!(check.contains("7 entries in 2 files"), "{check}");
+
+    // An id the base catalog has already is an error naming both files.
+    fs::write(
+        mine.join("clash.toml"),
+        "[[entry]]\nid = \"raft\"\ntitle = \"My Raft notes\"\n",
+    )
+    .unwrap();
+    let err = env
+        .run(&["--add-catalog", dir, "show", "raft"])
+        .fails_with(1);
+    assert!(err.contains("duplicate id raft"), "{err}");
+    assert!(err.contains("clash.toml"), "{err}");
+    assert!(err.contains("test.toml"), "{err}");
+}
