@@ -133,6 +133,7 @@ fn main() -> ExitCode {
     };
     let opts = OpenOptions {
         catalog_dir,
+        add_catalogs: Vec::new(),
         model: model.map(|dir| ModelLocation {
             dir,
             origin: ModelOrigin::Explicit,

@@ -22,6 +22,17 @@ pub struct Opts {
     #[arg(long, global = true, env = "PAPERDEX_CATALOG", value_name = "DIR")]
     pub catalog: Option<PathBuf>,
 
+    /// Folder of catalog TOML files of your own to add to the catalog in use (repeat for
+    /// several; in PAPERDEX_ADD_CATALOG, separate them with ':')
+    #[arg(
+        long,
+        global = true,
+        env = "PAPERDEX_ADD_CATALOG",
+        value_name = "DIR",
+        value_delimiter = ':'
+    )]
+    pub add_catalog: Vec<PathBuf>,
+
     /// Print no progress, only results, warnings and errors
     #[arg(long, short, global = true)]
     pub quiet: bool,
@@ -102,13 +113,19 @@ pub enum Command {
     /// Get or inspect the sentence-embedding model that search by meaning uses
     #[command(subcommand)]
     Model(ModelCommand),
-    /// Adopt a PDF obtained by hand as the PDF of an entry
+    /// Adopt a PDF obtained by hand as the PDF of an entry, or a folder of PDFs as the PDFs
+    /// of the entries they are
     Attach {
         /// The entry's id
-        id: String,
+        #[arg(required_unless_present = "dir")]
+        id: Option<String>,
         /// The PDF file, or - for standard input
-        #[arg(value_name = "FILE.pdf")]
-        file: PathBuf,
+        #[arg(value_name = "FILE.pdf", required_unless_present = "dir")]
+        file: Option<PathBuf>,
+        /// Attach every PDF in this folder to the entry it is: by file name (an id or alias),
+        /// else by its title metadata, else by the title on its first page
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["id", "file"])]
+        dir: Option<PathBuf>,
     },
     /// Extract the text of PDF files
     Extract(ExtractOpts),
@@ -401,6 +418,10 @@ pub enum CatalogCommand {
         /// file) to their entries, as `paperdex attach` does
         #[arg(long)]
         attach: bool,
+        /// Resolve a markdown list's relative links (`papers/raft.pdf`) against this URL
+        /// instead of leaving their items out
+        #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+        base_url: Option<reqwest::Url>,
     },
 }
 
@@ -410,6 +431,8 @@ pub struct Places {
     pub data_dir: PathBuf,
     /// `None` means the catalog built into the binary.
     pub catalog: Option<PathBuf>,
+    /// Folders whose entries are added to that catalog (`--add-catalog`).
+    pub add_catalogs: Vec<PathBuf>,
     /// The model folder named by `--model`, if any.
     pub model: Option<PathBuf>,
 }
@@ -425,6 +448,12 @@ impl Places {
         Places {
             data_dir,
             catalog,
+            add_catalogs: opts
+                .add_catalog
+                .iter()
+                .filter(|p| !p.as_os_str().is_empty())
+                .cloned()
+                .collect(),
             model: opts.model.clone(),
         }
     }
@@ -513,6 +542,16 @@ pub fn parse_size(text: &str) -> Result<u64, BadInput> {
 /// larger one quietly.
 pub fn parse_limit(value: &str) -> Result<usize, String> {
     crate::search::parse_limit(value)
+}
+
+/// Reads `--base-url`: an absolute http(s) URL.
+pub fn parse_base_url(value: &str) -> Result<reqwest::Url, String> {
+    match reqwest::Url::parse(value.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
+        _ => Err(format!(
+            "{value:?} is not an http(s) URL to resolve relative links against"
+        )),
+    }
 }
 
 /// Reads `--sort`.

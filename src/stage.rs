@@ -92,6 +92,13 @@ pub enum Event<'a> {
     },
     /// A download brought a new or changed document of `bytes` bytes.
     Fetched { id: &'a str, bytes: u64 },
+    /// OCR of a scan read one more page: `done` of its `total` pages so far. A scan of
+    /// hundreds of pages takes many minutes, during which the stage's count stands still.
+    Ocr {
+        id: &'a str,
+        done: usize,
+        total: usize,
+    },
 }
 
 /// Where a stage sends its events; any `Fn(Event)` is one.

@@ -1,9 +1,11 @@
 //! Catalog import: turns an awesome-style markdown reading list into catalog TOML, so a user
 //! can add any other list to the pipeline. Headings become topics; each list item's first
-//! web link becomes an entry whose title, URL, kind and access are guessed from the line.
+//! web link becomes an entry whose title, URL, kind and access are guessed from the line. A
+//! relative link (`papers/raft.pdf`) is resolved against a base URL when one is given.
 
 use std::collections::HashSet;
 
+use reqwest::Url;
 use serde::Serialize;
 
 use super::{slug, Access, Entry};
@@ -23,10 +25,18 @@ pub struct Import {
     pub entries: Vec<Entry>,
     /// List items that became no entry, as (1-based line, text): they hold no web link.
     pub skipped: Vec<(usize, String)>,
+    /// Lines (1-based) of list items whose link is relative, left out for want of a base URL.
+    pub relative: Vec<usize>,
 }
 
 /// Parses a markdown list into entries, and says which list items became none.
 pub fn import(text: &str, source: &str) -> Import {
+    import_from(text, source, None)
+}
+
+/// Parses a markdown list as [`import`] does, resolving relative links against `base` when it
+/// is given (else counting them in [`Import::relative`]).
+pub fn import_from(text: &str, source: &str, base: Option<&Url>) -> Import {
     let headings: Vec<(usize, &str)> = text.lines().filter_map(heading).collect();
     // A list's own title is usually its one top-level heading; it names no topic.
     let skip_level = match headings.iter().filter(|(l, _)| *l == 1).count() {
@@ -37,6 +47,7 @@ pub fn import(text: &str, source: &str) -> Import {
     let mut ids = HashSet::new();
     let mut entries = Vec::new();
     let mut skipped = Vec::new();
+    let mut relative = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if let Some((level, title)) = heading(line) {
             stack.retain(|(l, _)| *l < level);
@@ -49,11 +60,18 @@ pub fn import(text: &str, source: &str) -> Import {
         let Some(item) = list_item(line) else {
             continue;
         };
-        let Some((title, url)) = first_web_link(item) else {
-            if !item.trim().is_empty() {
-                skipped.push((n + 1, item.trim().to_string()));
+        let (title, url) = match first_link(item, base) {
+            Link::Web(title, url) => (title, url),
+            Link::Relative => {
+                relative.push(n + 1);
+                continue;
             }
-            continue;
+            Link::None => {
+                if !item.trim().is_empty() {
+                    skipped.push((n + 1, item.trim().to_string()));
+                }
+                continue;
+            }
         };
         let topic = stack
             .iter()
@@ -88,7 +106,11 @@ pub fn import(text: &str, source: &str) -> Import {
             ..Entry::default()
         });
     }
-    Import { entries, skipped }
+    Import {
+        entries,
+        skipped,
+        relative,
+    }
 }
 
 fn heading(line: &str) -> Option<(usize, &str)> {
@@ -119,25 +141,60 @@ fn list_item(line: &str) -> Option<&str> {
     rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") "))
 }
 
-/// The first `[text](http...)` link of a line whose text is a real title, not an icon.
-fn first_web_link(item: &str) -> Option<(String, String)> {
+/// What link a list item gives its entry.
+enum Link {
+    /// A title and an absolute web URL.
+    Web(String, String),
+    /// Only a relative link (`papers/raft.pdf`), and no base URL to resolve it against.
+    Relative,
+    /// No link with a title.
+    None,
+}
+
+/// The first `[text](http...)` link of a line whose text is a real title, not an icon; with
+/// `base`, a relative link counts, resolved against it. Anchors within the list (`#raft`)
+/// and other schemes (`mailto:`) are no links to a work.
+fn first_link(item: &str, base: Option<&Url>) -> Link {
     let mut rest = item;
+    let mut relative = false;
     while let Some(open) = rest.find('[') {
         let after = &rest[open + 1..];
-        let close = after.find("](")?;
+        let Some(close) = after.find("](") else {
+            break;
+        };
         let text = &after[..close];
         let tail = &after[close + 2..];
-        let end = tail.find(')')?;
+        let Some(end) = tail.find(')') else {
+            break;
+        };
         let url = tail[..end].trim();
         rest = &tail[end..];
         let title = text.trim().trim_matches('*').trim();
         let icon = title.starts_with(':') && title.ends_with(':');
-        if (url.starts_with("http://") || url.starts_with("https://")) && !title.is_empty() && !icon
-        {
-            return Some((title.to_string(), url.to_string()));
+        if title.is_empty() || icon {
+            continue;
+        }
+        if url.starts_with("http://") || url.starts_with("https://") {
+            return Link::Web(title.to_string(), url.to_string());
+        }
+        let scheme = url.split_once(':').is_some_and(|(s, _)| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        });
+        if url.is_empty() || url.starts_with('#') || scheme {
+            continue;
+        }
+        match base.and_then(|b| b.join(url).ok()) {
+            Some(resolved) => return Link::Web(title.to_string(), resolved.to_string()),
+            None => relative = true,
         }
     }
-    None
+    if relative {
+        Link::Relative
+    } else {
+        Link::None
+    }
 }
 
 fn short_slug(title: &str) -> String {
@@ -320,5 +377,26 @@ mod tests {
     fn long_titles_make_short_ids() {
         let id = short_slug(&"word ".repeat(40));
         assert!(id.len() <= MAX_ID && !id.ends_with('-'), "{id}");
+    }
+
+    #[test]
+    fn relative_links_are_resolved_against_a_base_or_counted() {
+        let list = "## Papers\n- [Raft](papers/raft.pdf)\n- [Paxos](../paxos.pdf)\n- [Notes](#notes)\n- [Mail](mailto:a@b.org)\n- [Chord](https://example.org/chord.pdf)\n";
+        let without = import(list, "mine");
+        assert_eq!(without.entries.len(), 1);
+        assert_eq!(without.relative, vec![2, 3]);
+        assert_eq!(without.skipped.len(), 2);
+        let base = Url::parse("https://example.org/list/").unwrap();
+        let with = import_from(list, "mine", Some(&base));
+        let urls: Vec<&str> = with.entries.iter().map(|e| e.urls[0].as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://example.org/list/papers/raft.pdf",
+                "https://example.org/paxos.pdf",
+                "https://example.org/chord.pdf"
+            ]
+        );
+        assert!(with.relative.is_empty());
     }
 }

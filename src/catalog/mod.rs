@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 pub mod import;
+pub mod recognize;
 pub mod vocabulary;
 
 /// The kinds of work a catalog entry may describe.
@@ -240,28 +241,45 @@ pub fn parse_file(name: &str, text: &str) -> (Vec<(Entry, usize)>, Vec<Problem>)
         line,
         message,
     };
-    let lines = Lines::new(text);
-    let line_of = |_: &str, offset: usize| lines.of(offset);
-    let raw: RawFile = match toml::from_str(text) {
-        Ok(raw) => raw,
-        Err(err) => {
-            let line = err.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-            let message = err.message().trim().replace('\n', " ");
-            problems.push(problem(line, format!("invalid TOML: {message}")));
+    let (raw, blanked, text) = match parse_raw(text) {
+        Ok((raw, found, blanked, parsed)) => {
+            for (line, message) in found {
+                problems.push(problem(line, format!("invalid TOML: {message}")));
+            }
+            (raw, blanked, parsed)
+        }
+        Err(found) => {
+            for (line, message) in found {
+                problems.push(problem(line, format!("invalid TOML: {message}")));
+            }
             return (Vec::new(), problems);
         }
     };
+    // The text parsed, with any lines set aside blanked: its offsets are the entries' spans.
+    let text = text.as_str();
+    let lines = Lines::new(text);
+    let line_of = |_: &str, offset: usize| lines.of(offset);
     let stem = Path::new(name)
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or(name)
         .to_string();
     let mut entries = Vec::new();
-    for spanned in raw.entry {
-        let entry_line = line_of(text, spanned.span().start);
+    // An entry's lines run from its header to the next entry's.
+    let starts: Vec<usize> = raw
+        .entry
+        .iter()
+        .map(|e| line_of(text, e.span().start))
+        .collect();
+    for (n, spanned) in raw.entry.into_iter().enumerate() {
+        let entry_line = starts[n];
+        // A field set aside for a problem already reported is not missing as well.
+        let entry_lines = entry_line..starts.get(n + 1).copied().unwrap_or(usize::MAX);
+        let lost = blanked.iter().any(|l| entry_lines.contains(l));
         let raw = spanned.into_inner();
         let at = |s: &std::ops::Range<usize>| line_of(text, s.start);
         let id = match &raw.id {
+            None if lost => continue,
             None => {
                 problems.push(problem(entry_line, "entry has no id".into()));
                 continue;
@@ -287,6 +305,7 @@ pub fn parse_file(name: &str, text: &str) -> (Vec<(Entry, usize)>, Vec<Problem>)
                 ));
                 continue;
             }
+            None if lost => continue,
             None => {
                 problems.push(problem(entry_line, format!("entry {id} has no title")));
                 continue;
@@ -392,6 +411,63 @@ pub fn parse_file(name: &str, text: &str) -> (Vec<(Entry, usize)>, Vec<Problem>)
     (entries, problems)
 }
 
+/// Parses a file's TOML into raw entries, going past each problem of a value's type or an
+/// unknown field: the lines of the offending value are blanked and the file parsed again, so
+/// one run reports them all. Returns the entries with the problems (line, message), the
+/// lines set aside and the text finally parsed, or, when the file is not TOML at all, the
+/// problems alone.
+#[allow(clippy::type_complexity)]
+fn parse_raw(
+    text: &str,
+) -> std::result::Result<(RawFile, Vec<(usize, String)>, Vec<usize>, String), Vec<(usize, String)>>
+{
+    let mut current = text.to_string();
+    let mut found = Vec::new();
+    let mut blanked = Vec::new();
+    // Each round blanks at least one line, so the file's lines bound the rounds.
+    for _ in 0..=text.lines().count() + 1 {
+        let err = match toml::from_str::<RawFile>(&current) {
+            Ok(raw) => return Ok((raw, found, blanked, current)),
+            Err(err) => err,
+        };
+        // Blanking keeps every line where it was, but not every byte.
+        let lines = Lines::new(&current);
+        let message = err.message().trim().replace('\n', " ");
+        let Some(span) = err.span() else {
+            found.push((1, message));
+            return Err(found);
+        };
+        let (first, last) = (
+            lines.of(span.start),
+            lines.of(span.end.max(span.start + 1) - 1),
+        );
+        found.push((first, message));
+        // A syntax error leaves nothing to parse past; a value of the wrong type or an
+        // unknown key sits on lines of its own, which can be left out.
+        if toml::from_str::<toml::Table>(&current).is_err() || blanked.contains(&first) {
+            return Err(found);
+        }
+        current = blank_lines(&current, first, last);
+        blanked.extend(first..=last);
+    }
+    Err(found)
+}
+
+/// `text` with lines `first..=last` (from 1) emptied, the others and the line count kept.
+fn blank_lines(text: &str, first: usize, last: usize) -> String {
+    text.split('\n')
+        .enumerate()
+        .map(|(i, line)| {
+            if (first..=last).contains(&(i + 1)) {
+                ""
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Parses a set of named files into one catalog, reporting every problem including duplicate ids.
 pub fn parse_files(files: &[(String, String)]) -> (Vec<Entry>, Vec<Problem>) {
     let mut problems = Vec::new();
@@ -399,10 +475,9 @@ pub fn parse_files(files: &[(String, String)]) -> (Vec<Entry>, Vec<Problem>) {
     let mut entries = Vec::new();
     for (name, text) in files {
         let (parsed, mut found) = parse_file(name, text);
-        problems.append(&mut found);
         for (entry, line) in parsed {
             if let Some((file, first)) = seen.get(&entry.id) {
-                problems.push(Problem {
+                found.push(Problem {
                     file: name.clone(),
                     line,
                     message: format!("duplicate id {} (first at {file}:{first})", entry.id),
@@ -412,6 +487,9 @@ pub fn parse_files(files: &[(String, String)]) -> (Vec<Entry>, Vec<Problem>) {
             seen.insert(entry.id.clone(), (name.clone(), line));
             entries.push(entry);
         }
+        // In line order within the file, as an editor goes through them.
+        found.sort_by_key(|p| p.line);
+        problems.append(&mut found);
     }
     (entries, problems)
 }
@@ -453,10 +531,33 @@ pub fn builtin_files() -> Vec<(String, String)> {
 
 /// Loads a catalog from a folder (or the built-in one), failing on any problem.
 pub fn load(dir: Option<&Path>) -> Result<Catalog> {
-    let (files, origin) = match dir {
+    load_with(dir, &[])
+}
+
+/// The catalog files of a folder (or the built-in ones) followed by those of each added
+/// folder, with the name of the whole for messages.
+pub fn files_with(dir: Option<&Path>, add: &[PathBuf]) -> Result<(Vec<(String, String)>, String)> {
+    let (mut files, mut origin) = match dir {
         Some(dir) => (read_dir_files(dir)?, dir.display().to_string()),
         None => (builtin_files(), "the built-in catalog".to_string()),
     };
+    for extra in add {
+        let found = read_dir_files(extra).with_context(|| {
+            format!(
+                "Could not add the catalog folder {} (--add-catalog)",
+                extra.display()
+            )
+        })?;
+        files.extend(found);
+        origin.push_str(&format!(" with {}", extra.display()));
+    }
+    Ok((files, origin))
+}
+
+/// Loads a catalog as [`load`] does, with the entries of each folder of `add` besides; an id
+/// that two files both hold is a problem naming both.
+pub fn load_with(dir: Option<&Path>, add: &[PathBuf]) -> Result<Catalog> {
+    let (files, origin) = files_with(dir, add)?;
     let (entries, problems) = parse_files(&files);
     if let Some(first) = problems.first() {
         let more = match problems.len() {
@@ -592,6 +693,30 @@ mod tests {
             problems[0].starts_with("a.toml:3: invalid TOML"),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn every_type_problem_of_a_file_is_reported_in_line_order() {
+        let text = "[[entry]]\nid = \"a\"\ntitle = \"A\"\nyear = \"1978\"\n\n[[entry]]\nid = 7\ntitle = \"B\"\n\n[[entry]]\nid = \"c\"\ntitle = \"C\"\ntopics = [\n  \"ok\",\n  3,\n]\ntitel = \"x\"\nkind = \"poem\"\n";
+        let problems = check(text);
+        let lines: Vec<&str> = problems
+            .iter()
+            .map(|p| p.split(": ").next().unwrap())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "a.toml:4",
+                "a.toml:7",
+                "a.toml:15",
+                "a.toml:17",
+                "a.toml:18"
+            ],
+            "{problems:?}"
+        );
+        assert!(problems[0].contains("invalid type"), "{problems:?}");
+        assert!(problems[3].contains("titel"), "{problems:?}");
+        assert!(problems[4].contains("unknown kind"), "{problems:?}");
     }
 
     #[test]

@@ -18,13 +18,9 @@ const SKIPPED_SHOWN: usize = 5;
 /// Prints every problem of the catalog's files as `file:line: message`, or with `json` one
 /// object with the counts and the problems.
 pub fn check(cx: &Context, json: bool) -> Result<ExitCode> {
-    let (files, origin) = match &cx.places.catalog {
-        Some(dir) => (
-            catalog::read_dir_files(dir)?,
-            output::clean(&dir.display().to_string()).into_owned(),
-        ),
-        None => (catalog::builtin_files(), "the built-in catalog".to_string()),
-    };
+    let (files, origin) =
+        catalog::files_with(cx.places.catalog.as_deref(), &cx.places.add_catalogs)?;
+    let origin = output::clean(&origin).into_owned();
     let (entries, mut problems) = catalog::parse_files(&files);
     let vocabulary_files = catalog::vocabulary::files(cx.places.catalog.as_deref())?;
     let (vocabulary, found) = catalog::vocabulary::parse_files(&vocabulary_files);
@@ -78,6 +74,7 @@ pub fn import(
     source: &str,
     out: Option<&Path>,
     force: bool,
+    base_url: Option<&reqwest::Url>,
 ) -> Result<ExitCode> {
     if !catalog::valid_id(source) {
         return Err(BadInput(format!(
@@ -107,7 +104,7 @@ pub fn import(
             output::clean(&list.display().to_string()).into_owned(),
         )
     };
-    import_text(cx, &text, &name, source, out)
+    import_text(cx, &text, &name, source, out, base_url)
 }
 
 /// Turns the text of a markdown reading list, read from `name`, into catalog TOML on
@@ -118,8 +115,31 @@ pub fn import_text(
     name: &str,
     source: &str,
     out: Option<&Path>,
+    base_url: Option<&reqwest::Url>,
 ) -> Result<ExitCode> {
-    let imported = catalog::import::import(text, source);
+    let imported = catalog::import::import_from(text, source, base_url);
+    if !imported.relative.is_empty() {
+        let n = imported.relative.len();
+        let lines: Vec<String> = imported
+            .relative
+            .iter()
+            .take(SKIPPED_SHOWN)
+            .map(|l| l.to_string())
+            .collect();
+        let more = n.saturating_sub(SKIPPED_SHOWN);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "warning: {n} list item{} of {name} with a relative link became no entry ({} {}{more}); pass --base-url URL to resolve {} against the list's address.",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "line" } else { "lines" },
+            lines.join(", "),
+            if n == 1 { "it" } else { "them" }
+        );
+    }
     if !imported.skipped.is_empty() {
         let lines: Vec<String> = imported
             .skipped

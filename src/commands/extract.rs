@@ -102,8 +102,12 @@ pub fn run(cx: &Context, e: ExtractOpts) -> Result<ExitCode> {
             .collect()
     });
     bar.finish_and_clear();
+    // Each failure is an error of its own, in the one form every error takes.
     for f in &failures {
-        eprintln!("paperdex: {}", output::clean(f));
+        eprintln!(
+            "paperdex: error: {}.",
+            output::clean(f.trim_end_matches(['.', ';']))
+        );
     }
     let scans = reading.unread_scans.load(Ordering::SeqCst);
     if scans > 0 {
@@ -201,6 +205,9 @@ fn read(file: &Path, reading: &Reading) -> Result<Extracted> {
         Err(e @ PdfError::Unread { missing: Some(_) }) => {
             reading.unread_scans.fetch_add(1, Ordering::SeqCst);
             Err(e.into())
+        }
+        Err(e @ PdfError::Unread { missing: None }) => {
+            Err(anyhow::anyhow!("{e}; without --no-ocr it is read by OCR"))
         }
         Err(e) => Err(e.into()),
     }

@@ -31,6 +31,7 @@ pub fn import(
     out: Option<&Path>,
     force: bool,
     attach: bool,
+    base_url: Option<&reqwest::Url>,
 ) -> Result<ExitCode> {
     let stdin = list == Path::new("-");
     let by_name = import::format_of(list);
@@ -38,7 +39,7 @@ pub fn import(
         if attach {
             return Err(not_bibtex(&output::clean(&list.display().to_string())));
         }
-        return catalog_cmd::import(cx, list, source, out, force);
+        return catalog_cmd::import(cx, list, source, out, force, base_url);
     }
     if !catalog::valid_id(source) {
         return Err(BadInput(format!(
@@ -81,8 +82,15 @@ pub fn import(
         if attach {
             return Err(not_bibtex(&name));
         }
-        return catalog_cmd::import_text(cx, &text, &name, source, out);
+        return catalog_cmd::import_text(cx, &text, &name, source, out, base_url);
     };
+    if base_url.is_some() {
+        return Err(BadInput(format!(
+            "--base-url resolves the links of a markdown list, and {name} is a {} library.",
+            format.label()
+        ))
+        .into());
+    }
     if attach && format != LibraryFormat::Bibtex {
         return Err(not_bibtex(&name));
     }

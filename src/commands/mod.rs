@@ -65,9 +65,10 @@ impl Context {
         )
     }
 
-    /// Loads the catalog the options name (a folder, or the built-in one).
+    /// Loads the catalog the options name (a folder, or the built-in one), with the folders
+    /// `--add-catalog` adds.
     pub fn catalog(&self) -> Result<Catalog> {
-        catalog::load(self.places.catalog.as_deref())
+        catalog::load_with(self.places.catalog.as_deref(), &self.places.add_catalogs)
     }
 
     /// Takes the data directory's write lock, waiting for it with `--wait`, and sets aside a
@@ -140,7 +141,16 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Model(ModelCommand::Fetch) => model::fetch(&cx),
         Command::Model(ModelCommand::Install { dir }) => model::install(&cx, &dir),
         Command::Model(ModelCommand::Status { json }) => model::status(&cx, json),
-        Command::Attach { id, file } => attach::run(&cx, &id, &file),
+        Command::Attach { dir: Some(dir), .. } => attach::folder(&cx, &dir),
+        Command::Attach {
+            id: Some(id),
+            file: Some(file),
+            ..
+        } => attach::run(&cx, &id, &file),
+        Command::Attach { .. } => Err(paperdex::cli::BadInput(
+            "attach needs an ID and a FILE.pdf, or --dir DIR.".into(),
+        )
+        .into()),
         Command::Extract(e) => extract::run(&cx, e),
         Command::Catalog(CatalogCommand::Check { json }) => catalog_cmd::check(&cx, json),
         Command::Catalog(CatalogCommand::Import {
@@ -149,7 +159,16 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
             out,
             force,
             attach,
-        }) => library::import(&cx, &list, &source, out.as_deref(), force, attach),
+            base_url,
+        }) => library::import(
+            &cx,
+            &list,
+            &source,
+            out.as_deref(),
+            force,
+            attach,
+            base_url.as_ref(),
+        ),
         Command::Completions { shell } => manual::completions(shell),
         Command::Man { dir } => manual::man(&cx, dir.as_deref()),
         Command::Path {

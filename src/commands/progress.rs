@@ -1,6 +1,7 @@
 //! What the long-running commands show while the stages work: one progress bar on standard
-//! error when it is a terminal (a line now and then about slow downloads and retries when it
-//! is a log instead), drawn from the stages' events; nothing when output is quiet.
+//! error when it is a terminal (a line now and then about slow downloads, retries and the
+//! pages of a long OCR when it is a log instead), drawn from the stages' events; nothing when
+//! output is quiet.
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal};
@@ -16,6 +17,9 @@ use paperdex::stage::{Event, Progress, Stage};
 /// standard error that is not a terminal.
 const SLOW_AFTER: Duration = Duration::from_secs(10);
 
+/// How often a long OCR says how far it got, on a standard error that is not a terminal.
+const OCR_EVERY: Duration = Duration::from_secs(30);
+
 /// The stages' progress on standard error.
 pub struct Bar {
     bar: ProgressBar,
@@ -23,7 +27,8 @@ pub struct Bar {
     terminal: bool,
     /// The stage the bar shows now.
     stage: Mutex<Option<Stage>>,
-    /// When each slow download last said how far it got, on a log rather than a terminal.
+    /// When each slow download or OCR last said how far it got, on a log rather than a
+    /// terminal.
     shown: Mutex<HashMap<String, Instant>>,
 }
 
@@ -156,6 +161,27 @@ impl Progress for Bar {
                     "{id}: waiting {} before retrying: {why}",
                     seconds(wait)
                 ));
+            }
+            Event::Ocr { id, done, total } => {
+                if self.quiet {
+                    return;
+                }
+                let line = format!("OCR: {id}: {done} of {total} pages");
+                if self.terminal {
+                    self.bar.set_message(line);
+                    return;
+                }
+                // On a log: the first page (the scan is under way), then a line every so
+                // often, and the last (it is done).
+                let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+                let key = format!("ocr {id}");
+                let due = done == 1
+                    || done == total
+                    || shown.get(&key).is_none_or(|at| at.elapsed() >= OCR_EVERY);
+                if due {
+                    shown.insert(key, Instant::now());
+                    eprintln!("{line}");
+                }
             }
             Event::Fetched { id, bytes } => {
                 // Failures are listed once, grouped by reason, in the summary.

@@ -62,6 +62,7 @@ pub fn run(cx: &Context, s: SearchOpts) -> Result<ExitCode> {
 pub fn open_library(cx: &Context, resident: bool) -> Result<Library> {
     let opts = OpenOptions {
         catalog_dir: cx.places.catalog.clone(),
+        add_catalogs: cx.places.add_catalogs.clone(),
         model: cx.model()?,
         resident,
     };

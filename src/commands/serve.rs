@@ -19,6 +19,7 @@ pub fn run(cx: &Context, addr: SocketAddr, open: bool) -> Result<ExitCode> {
         quiet: cx.quiet,
         library: OpenOptions {
             catalog_dir: cx.places.catalog.clone(),
+            add_catalogs: cx.places.add_catalogs.clone(),
             model: cx.model()?,
             resident: true,
         },

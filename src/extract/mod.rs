@@ -17,7 +17,10 @@ mod stage;
 
 use std::path::Path;
 
-pub use pdf::{extract_bytes, extract_file, ExtractError, Extracted, Limits, EXTRACTOR_VERSION};
+pub use pdf::{
+    extract_bytes, extract_file, front_matter, ExtractError, Extracted, FrontMatter, Limits,
+    EXTRACTOR_VERSION,
+};
 pub use stage::{run, ExtractOptions, ExtractReport};
 
 use crate::text::Source;
@@ -44,10 +47,21 @@ pub fn read_pdf(
     limits: &Limits,
     ocr_wanted: bool,
 ) -> Result<(Extracted, Source), PdfError> {
+    read_pdf_with(path, limits, ocr_wanted, &|_, _| {})
+}
+
+/// A PDF's text as [`read_pdf`] reads it, calling `on_page(done, total)` as OCR reads each
+/// page of a scan.
+pub fn read_pdf_with(
+    path: &Path,
+    limits: &Limits,
+    ocr_wanted: bool,
+    on_page: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Extracted, Source), PdfError> {
     match extract_file(path, limits) {
         Ok(text) => Ok((text, Source::Pdf)),
         Err(ExtractError::NoTextLayer) if ocr_wanted => match ocr::available() {
-            Ok(()) => ocr::ocr_pdf(path, &ocr::OcrLimits::default())
+            Ok(()) => ocr::ocr_pdf_with(path, &ocr::OcrLimits::default(), on_page)
                 .map(|text| (text, Source::Ocr))
                 .map_err(|e| PdfError::Ocr(e.to_string())),
             Err(ocr::OcrError::Missing(what)) => Err(PdfError::Unread {

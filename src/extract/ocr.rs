@@ -92,6 +92,16 @@ pub fn available() -> Result<(), OcrError> {
 /// Reads every page of a scanned PDF, in order; a page that gives nothing stays empty, so
 /// page numbers keep matching the PDF's.
 pub fn ocr_pdf(pdf: &Path, limits: &OcrLimits) -> Result<Extracted, OcrError> {
+    ocr_pdf_with(pdf, limits, &|_, _| {})
+}
+
+/// Reads a scanned PDF as [`ocr_pdf`] does, calling `on_page(done, total)` as each page is
+/// read (or skipped for want of time), in the order they finish.
+pub fn ocr_pdf_with(
+    pdf: &Path,
+    limits: &OcrLimits,
+    on_page: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Extracted, OcrError> {
     available()?;
     let started = Instant::now();
     let pages = page_count(pdf, limits)?.min(limits.max_pages);
@@ -99,13 +109,17 @@ pub fn ocr_pdf(pdf: &Path, limits: &OcrLimits) -> Result<Extracted, OcrError> {
         return Err(OcrError::NoText);
     }
     let scratch = Scratch::new()?;
+    let done = AtomicUsize::new(0);
     let texts: Vec<Result<String, OcrError>> = (1..=pages)
         .into_par_iter()
         .map(|page| {
-            if started.elapsed() > limits.budget {
-                return Ok(String::new());
-            }
-            read_page(pdf, page, &scratch.0, limits)
+            let text = if started.elapsed() > limits.budget {
+                Ok(String::new())
+            } else {
+                read_page(pdf, page, &scratch.0, limits)
+            };
+            on_page(done.fetch_add(1, Ordering::SeqCst) + 1, pages);
+            text
         })
         .collect();
     let mut out = Vec::with_capacity(pages);

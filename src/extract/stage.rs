@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use super::html::{self, HtmlLimits, HTML_EXTRACTOR_VERSION};
 use super::ocr::{self, OcrError, OCR_VERSION};
 use super::pdf::{ExtractError, Limits, EXTRACTOR_VERSION};
-use super::{read_pdf, PdfError};
+use super::{read_pdf_with, PdfError};
 use crate::catalog::Entry;
 use crate::fault::{self, Fault, Faults};
 use crate::fetch::{Format, Manifest};
@@ -132,21 +132,30 @@ fn extract_one(
     document: &Document,
     limits: &Limits,
     opts: &ExtractOptions,
+    progress: &dyn Progress,
 ) -> Outcome {
     let id = entry.id.as_str();
     fault::inject(Stage::Extract, id);
     match document {
-        Document::Pdf => extract_pdf(store, id, limits, opts),
+        Document::Pdf => extract_pdf(store, id, limits, opts, progress),
         Document::Page { content_type, url } => {
             extract_page(store, entry, content_type.as_deref(), url.as_deref())
         }
     }
 }
 
-/// Extracts a PDF's text layer, or reads it by OCR when it has none.
-fn extract_pdf(store: &Store, id: &str, limits: &Limits, opts: &ExtractOptions) -> Outcome {
+/// Extracts a PDF's text layer, or reads it by OCR when it has none, telling `progress` of
+/// each page OCR reads.
+fn extract_pdf(
+    store: &Store,
+    id: &str,
+    limits: &Limits,
+    opts: &ExtractOptions,
+    progress: &dyn Progress,
+) -> Outcome {
     let path = store.pdf_path(id);
-    let (text, source) = match read_pdf(&path, limits, opts.ocr) {
+    let on_page = |done, total| progress.event(Event::Ocr { id, done, total });
+    let (text, source) = match read_pdf_with(&path, limits, opts.ocr, &on_page) {
         Ok(read) => read,
         Err(PdfError::Extract(ExtractError::Io(e))) => {
             return Outcome::Io(format!("could not read {}: {e}", path.display()))
@@ -398,8 +407,9 @@ pub fn run(
     let new_faults = Mutex::new(Vec::new());
     todo.into_par_iter().for_each(|(entry, document, sha)| {
         let id = entry.id.clone();
-        let outcome = fault::catch(|| extract_one(store, entry, &document, &limits, opts))
-            .unwrap_or_else(Outcome::Fault);
+        let outcome =
+            fault::catch(|| extract_one(store, entry, &document, &limits, opts, progress))
+                .unwrap_or_else(Outcome::Fault);
         if let Outcome::Fault(reason) = &outcome {
             let key = fault_key(&document, &sha);
             let mut list = new_faults.lock().unwrap_or_else(|e| e.into_inner());

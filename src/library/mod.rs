@@ -33,6 +33,8 @@ pub struct OpenOptions {
     /// The catalog folder in use, whose vocabulary files (if any) the search expands with;
     /// `None` for the built-in catalog.
     pub catalog_dir: Option<PathBuf>,
+    /// Folders whose entries `--add-catalog` adds to that catalog.
+    pub add_catalogs: Vec<PathBuf>,
     /// The sentence model for search by meaning, if any.
     pub model: Option<ModelLocation>,
     /// Keep the whole model loaded for many queries (a server), rather than loading what one

@@ -73,9 +73,11 @@ pub fn run(options: Options, store: Store, on_listen: impl FnOnce(SocketAddr)) -
     let open = options.library.clone();
     let opened = store.clone();
     let load: Loader = Arc::new(move || {
-        Library::open(&opened, catalog::load(open.catalog_dir.as_deref())?, &open)
+        let catalog = catalog::load_with(open.catalog_dir.as_deref(), &open.add_catalogs)?;
+        Library::open(&opened, catalog, &open)
     });
-    let watched = library::watched(&store, options.library.catalog_dir.as_deref());
+    let mut watched = library::watched(&store, options.library.catalog_dir.as_deref());
+    watched.extend(options.library.add_catalogs.iter().cloned());
     // Taken before loading, so a commit made while the library loads is seen as a change.
     let seen = fingerprint(&watched);
     let library = load()?;

@@ -7,7 +7,7 @@ use std::fs;
 
 use crate::common::http::get;
 use crate::common::served::Served;
-use crate::common::{self, TestEnv};
+use crate::common::{self, make_pdf, make_pdf_titled, TestEnv};
 
 #[test]
 fn command_line_mistakes_are_one_line_with_exit_code_2() {
@@ -220,4 +220,321 @@ fn every_hit_says_whether_its_full_text_is_here() {
     let text = env.ok(&["search", "consensus"]).stdout();
     assert!(text.contains("full text"), "{text}");
     assert!(text.contains("summary only"), "{text}");
+}
+
+#[test]
+fn attach_dir_matches_pdfs_by_name_metadata_or_first_page_and_names_the_rest() {
+    let env = TestEnv::new();
+    let dir = env.dir.path().join("downloads");
+    fs::create_dir_all(&dir).unwrap();
+    let body = "We study replication.\nMany words of the body follow here.";
+    // By name: an id, an id in another case, a name whose slug is an id.
+    fs::write(dir.join("ddia.pdf"), make_pdf(&[body])).unwrap();
+    fs::write(dir.join("Dynamo.PDF"), make_pdf(&[body])).unwrap();
+    fs::write(dir.join("Paxos Made Simple.pdf"), make_pdf(&[body])).unwrap();
+    // By title metadata, though its first page names nothing.
+    let meta = make_pdf_titled(
+        &[body],
+        Some("In search of an understandable consensus algorithm"),
+    );
+    fs::write(dir.join("ongaro14.pdf"), meta).unwrap();
+    // By its first page, the metadata being a word processor's leftover.
+    let page = "Operating Systems\nTime, Clocks, and the Ordering of Events\nin a Distributed System\nLeslie Lamport\nThe concept of one event happening before another";
+    let first = make_pdf_titled(&[page, body], Some("Microsoft Word - lamport.doc"));
+    fs::write(dir.join("scan0042.pdf"), first).unwrap();
+    // Nothing to go by: a page on the subject that is no entry's title.
+    fs::write(
+        dir.join("notes.pdf"),
+        make_pdf(&["Notes on consensus\nPaxos and Raft compared"]),
+    )
+    .unwrap();
+
+    let run = env.run(&["attach", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let out = run.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    for expected in [
+        "attached ddia.pdf to ddia (by file name)",
+        "attached Dynamo.PDF to dynamo (by file name)",
+        "attached ongaro14.pdf to raft (by title metadata)",
+        "attached Paxos Made Simple.pdf to paxos-made-simple (by file name)",
+        "attached scan0042.pdf to time-clocks (by first page)",
+    ] {
+        assert!(lines.contains(&expected), "{expected:?} in {out}");
+    }
+    let missed: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("not matched: "))
+        .collect();
+    assert_eq!(missed.len(), 1, "{out}");
+    assert!(missed[0].starts_with("not matched: notes.pdf ("), "{out}");
+    assert!(
+        run.stderr().contains("Attached 5 of 6 PDFs"),
+        "{}",
+        run.stderr()
+    );
+    for id in ["ddia", "dynamo", "raft", "paxos-made-simple", "time-clocks"] {
+        assert!(
+            env.data_dir().join(format!("pdf/{id}.pdf")).is_file(),
+            "{id}"
+        );
+    }
+    assert!(!env.data_dir().join("pdf/bare.pdf").exists());
+
+    // Once the odd one out is gone, every file matches and the exit code says so.
+    fs::remove_file(dir.join("notes.pdf")).unwrap();
+    let again = env.ok(&["attach", "--dir", dir.to_str().unwrap(), "-q"]);
+    assert_eq!(again.stdout().lines().count(), 5, "{}", again.stdout());
+    assert!(again.stderr().is_empty(), "{}", again.stderr());
+    env.ok(&["update", "--offline", "-q"]);
+    let v = env.search_json(&["happening before another"]);
+    assert_eq!(common::hit_ids(&v)[0], "time-clocks", "{v}");
+
+    // A folder without PDFs, or none at all, is one line naming it.
+    let empty = env.dir.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let err = env
+        .run(&["attach", "--dir", empty.to_str().unwrap()])
+        .fails_with(2);
+    assert!(err.contains("holds no .pdf files"), "{err}");
+    let err = env.run(&["attach", "--dir", "nowhere"]).fails_with(1);
+    assert!(err.contains("--dir"), "{err}");
+}
+
+#[test]
+fn extract_no_ocr_on_a_scan_is_an_error_line_naming_the_flag() {
+    let env = TestEnv::new();
+    // A page that only paints an image: no text layer, made without any program.
+    let scan = crate::ocr::noise_scan();
+    let file = env.dir.path().join("scan.pdf");
+    fs::write(&file, scan).unwrap();
+    let path = file.to_str().unwrap();
+    let err = env.run(&["extract", "--no-ocr", path]).fails_with(1);
+    assert!(err.contains("no text layer"), "{err}");
+    assert!(err.contains("without --no-ocr"), "{err}");
+    // With several files, each failure is an error line of the same form.
+    let typed = env.dir.path().join("typed.pdf");
+    fs::write(&typed, make_pdf(&["Typed words"])).unwrap();
+    let out = env.dir.path().join("texts");
+    let run = env.run(&[
+        "extract",
+        "--no-ocr",
+        "-q",
+        path,
+        typed.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let err = run.stderr();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with("paperdex: error: Could not extract "),
+        "{err}"
+    );
+    assert!(
+        lines[0].ends_with("without --no-ocr it is read by OCR."),
+        "{err}"
+    );
+    assert!(fs::read_to_string(out.join("typed.txt"))
+        .unwrap()
+        .contains("Typed words"));
+}
+
+#[test]
+fn ocr_of_a_scan_says_its_pages_done_and_left_on_a_log() {
+    if !crate::ocr::ocr_installed() {
+        return;
+    }
+    let env = TestEnv::new();
+    let pages = [
+        "Page one\nThe lighthouse keeper counts quorums",
+        "Page two\nByzantine penguins agree",
+        "Page three\nClocks drift apart slowly",
+    ];
+    let scan = crate::ocr::scan_of(&pages, env.dir.path());
+    let server = common::Server::start(vec![("/scan.pdf", common::Route::File(scan))]);
+    env.write_catalog(
+        "test.toml",
+        &common::catalog_at(&[("scanned", "A Scanned Classic", &server.url("/scan.pdf"))]),
+    );
+    env.ok(&["fetch", "-q"]);
+    // Standard error is a pipe here, so no bar: lines, the first page's and the last's.
+    let err = env.ok(&["update", "--offline"]).stderr();
+    let ocr: Vec<&str> = err.lines().filter(|l| l.starts_with("OCR: ")).collect();
+    assert!(ocr.len() >= 2, "{err}");
+    assert_eq!(ocr[0], "OCR: scanned: 1 of 3 pages", "{err}");
+    assert_eq!(ocr[ocr.len() - 1], "OCR: scanned: 3 of 3 pages", "{err}");
+    assert!(err.contains("1 extracted (1 by OCR)"), "{err}");
+    // Quiet means quiet, OCR or not.
+    let env2 = TestEnv::new();
+    env2.write_catalog(
+        "test.toml",
+        &common::catalog_at(&[("scanned", "A Scanned Classic", &server.url("/scan.pdf"))]),
+    );
+    let quiet = env2.ok(&["update", "-q"]).stderr();
+    assert!(!quiet.contains("OCR:"), "{quiet}");
+}
+
+#[test]
+fn catalog_check_reports_every_problem_of_every_file_in_order() {
+    let env = TestEnv::new();
+    env.write_catalog(
+        "a-mine.toml",
+        "[[entry]]\nid = \"one\"\ntitle = \"One\"\nyear = \"1978\"\n\n[[entry]]\nid = \"two\"\ntitle = \"Two\"\nauthors = \"Someone\"\nkind = \"poem\"\n",
+    );
+    env.write_catalog(
+        "b-more.toml",
+        "[[entry]]\nid = \"three\"\ntitle = 3\n\n[[entry]]\nid = \"four\"\ntitle = \"Four\"\ntitel = \"x\"\nurls = [\"ftp://x\"]\n",
+    );
+    let run = env.run(&["catalog", "check"]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let out = run.stdout();
+    let places: Vec<String> = out
+        .lines()
+        .map(|l| {
+            let mut parts = l.splitn(3, ':');
+            let file = parts
+                .next()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            format!("{file}:{}", parts.next().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "a-mine.toml:4",
+            "a-mine.toml:9",
+            "a-mine.toml:10",
+            "b-more.toml:3",
+            "b-more.toml:8",
+            "b-more.toml:9",
+        ],
+        "{out}"
+    );
+    assert!(out.contains("invalid type"), "{out}");
+    assert!(out.contains("unknown kind"), "{out}");
+    assert!(out.contains("titel"), "{out}");
+    assert!(out.contains("not http(s)"), "{out}");
+    // A title of the wrong type is that problem, not a missing title as well.
+    assert!(!out.contains("has no title"), "{out}");
+    assert!(run.stderr().contains("6 problems"), "{}", run.stderr());
+    let v: serde_json::Value =
+        serde_json::from_str(&env.run(&["catalog", "check", "--json"]).stdout()).unwrap();
+    assert_eq!(v["problems"].as_array().unwrap().len(), 6, "{v}");
+}
+
+#[test]
+fn catalog_import_resolves_relative_links_against_a_base_url_or_says_how() {
+    let env = TestEnv::new();
+    let list = env.dir.path().join("list.md");
+    fs::write(
+        &list,
+        "# My list\n## Papers\n- [Raft, the paper](papers/raft.pdf)\n- [Chord](https://example.org/chord.pdf)\n- [Old notes](../notes/old.pdf)\n- [Contents](#papers)\n",
+    )
+    .unwrap();
+    let path = list.to_str().unwrap();
+    let run = env.ok(&["catalog", "import", path, "--source", "mine"]);
+    let toml = run.stdout();
+    assert_eq!(toml.matches("[[entry]]").count(), 1, "{toml}");
+    let err = run.stderr();
+    assert!(err.contains("2 list items"), "{err}");
+    assert!(err.contains("relative link"), "{err}");
+    assert!(err.contains("(lines 3, 5)"), "{err}");
+    assert!(err.contains("--base-url"), "{err}");
+
+    let run = env.ok(&[
+        "catalog",
+        "import",
+        path,
+        "--source",
+        "mine",
+        "--base-url",
+        "https://example.org/list/",
+    ]);
+    let toml = run.stdout();
+    assert_eq!(toml.matches("[[entry]]").count(), 3, "{toml}");
+    assert!(
+        toml.contains("\"https://example.org/list/papers/raft.pdf\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("\"https://example.org/notes/old.pdf\""),
+        "{toml}"
+    );
+    assert!(!run.stderr().contains("relative"), "{}", run.stderr());
+    // What it writes is a catalog the checker accepts.
+    fs::write(env.catalog_dir().join("mine.toml"), &toml).unwrap();
+    env.ok(&["catalog", "check"]);
+
+    let err = env
+        .run(&[
+            "catalog",
+            "import",
+            path,
+            "--source",
+            "mine",
+            "--base-url",
+            "papers/",
+        ])
+        .fails_with(2);
+    assert!(err.contains("--base-url"), "{err}");
+}
+
+#[test]
+fn add_catalog_adds_a_folder_of_ones_own_lists_and_a_clash_names_both_files() {
+    let env = TestEnv::new();
+    let mine = env.dir.path().join("mine");
+    fs::create_dir_all(&mine).unwrap();
+    fs::write(
+        mine.join("extra.toml"),
+        "[[entry]]\nid = \"viewstamped-replication\"\ntitle = \"Viewstamped Replication Revisited\"\nkind = \"paper\"\ntopics = [\"papers/replication\"]\n",
+    )
+    .unwrap();
+    let dir = mine.to_str().unwrap();
+    let shown = env.ok(&["--add-catalog", dir, "show", "viewstamped-replication"]);
+    assert!(shown.stdout().contains("Viewstamped Replication Revisited"));
+    // The base catalog is still all there, and without the flag the entry is not.
+    env.ok(&["--add-catalog", dir, "show", "time-clocks"]);
+    env.run(&["show", "viewstamped-replication"]).fails_with(2);
+    // The environment variable does the same, for a search too.
+    env.ok(&["index", "-q"]);
+    let added = env
+        .cmd(&["index", "-q"])
+        .env("PAPERDEX_ADD_CATALOG", dir)
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let found = env
+        .cmd(&["search", "--json", "viewstamped"])
+        .env("PAPERDEX_ADD_CATALOG", dir)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert_eq!(common::hit_ids(&v), vec!["viewstamped-replication"], "{v}");
+    let check = env.ok(&["--add-catalog", dir, "catalog", "check"]).stderr();
+    assert!(check.contains("7 entries in 2 files"), "{check}");
+
+    // An id the base catalog has already is an error naming both files.
+    fs::write(
+        mine.join("clash.toml"),
+        "[[entry]]\nid = \"raft\"\ntitle = \"My Raft notes\"\n",
+    )
+    .unwrap();
+    let err = env
+        .run(&["--add-catalog", dir, "show", "raft"])
+        .fails_with(1);
+    assert!(err.contains("duplicate id raft"), "{err}");
+    assert!(err.contains("clash.toml"), "{err}");
+    assert!(err.contains("test.toml"), "{err}");
 }

@@ -8,7 +8,7 @@ use std::process::Command;
 use crate::common::{catalog_at, hit_ids, make_pdf, Route, Server, TestEnv};
 
 /// Whether the OCR programs are here; on CI their absence is a failure, not a skip.
-fn ocr_installed() -> bool {
+pub fn ocr_installed() -> bool {
     let found = ["tesseract", "pdftoppm", "pdfinfo"]
         .iter()
         .all(|p| Command::new(p).arg("-v").output().is_ok());
@@ -89,7 +89,7 @@ fn image_pdf(pages: &[(u32, u32, Vec<u8>)]) -> Vec<u8> {
 
 /// Renders each page of a text PDF to a grey image with pdftoppm, and makes a PDF of the
 /// images alone: a scan of the text, with no text layer.
-fn scan_of(pages: &[&str], dir: &Path) -> Vec<u8> {
+pub fn scan_of(pages: &[&str], dir: &Path) -> Vec<u8> {
     let text_pdf = dir.join("typed.pdf");
     std::fs::write(&text_pdf, make_pdf(pages)).unwrap();
     let stem = dir.join("page");
@@ -173,11 +173,15 @@ fn a_scanned_pdf_is_read_by_ocr_with_its_pages() {
     assert!(again.contains("0 extracted, 1 unchanged"), "{again}");
 }
 
+/// Two pages of grey noise: images and no text layer, made without any program.
+pub fn noise_scan() -> Vec<u8> {
+    let pixels: Vec<u8> = (0..64 * 64).map(|i| (i * 37 % 251) as u8).collect();
+    image_pdf(&[(64, 64, pixels.clone()), (64, 64, pixels)])
+}
+
 #[test]
 fn without_tesseract_one_line_says_how_to_get_it() {
-    // A page of grey noise: an image and no text layer, made without any program.
-    let pixels: Vec<u8> = (0..64 * 64).map(|i| (i * 37 % 251) as u8).collect();
-    let scan = image_pdf(&[(64, 64, pixels.clone()), (64, 64, pixels)]);
+    let scan = noise_scan();
     let server = Server::start(vec![
         ("/a.pdf", Route::File(scan.clone())),
         ("/b.pdf", Route::File(scan)),

@@ -737,7 +737,7 @@ fn appearance_matrix(doc: &Document, stream: &lopdf::Stream, rect: &[f32]) -> Ma
 }
 
 /// Decodes a PDF text string: UTF-16 with a byte order mark, else PDFDocEncoding.
-fn decode_text_string(bytes: &[u8]) -> String {
+pub(super) fn decode_text_string(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         return super::cmap::utf16be_to_string(rest);
     }

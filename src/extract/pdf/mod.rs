@@ -222,6 +222,61 @@ fn extract_page(
     Ok(layout::layout(&glyphs))
 }
 
+/// What tells a document apart before its text is read whole: the title its Info dictionary
+/// gives, and the text of its first page (`None` when the page has no text layer).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrontMatter {
+    /// The Info dictionary's `/Title`, trimmed; `None` when absent or blank.
+    pub title: Option<String>,
+    /// The first page's text.
+    pub first_page: Option<String>,
+}
+
+/// Reads a PDF file's Info title and first page, loading the document once.
+pub fn front_matter(path: &Path, limits: &Limits) -> Result<FrontMatter, ExtractError> {
+    let start = Instant::now();
+    let meta =
+        std::fs::metadata(path).map_err(|e| ExtractError::Io(e.to_string().to_lowercase()))?;
+    if meta.len() > limits.max_file_bytes as u64 {
+        return Err(ExtractError::TooLarge(format!(
+            "file of {} bytes exceeds {} bytes",
+            meta.len(),
+            limits.max_file_bytes
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ExtractError::Io(e.to_string().to_lowercase()))?;
+    let doc = load::load(&bytes, limits)?;
+    let title = info_title(&doc);
+    let deadline = start
+        .checked_add(limits.time_budget)
+        .unwrap_or_else(|| start + Duration::from_secs(1 << 32));
+    let one = Limits {
+        max_pages: 1,
+        ..limits.clone()
+    };
+    let first_page = match extract_document(&doc, &one, deadline) {
+        Ok(text) => text.pages.into_iter().next(),
+        Err(ExtractError::NoTextLayer) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(FrontMatter { title, first_page })
+}
+
+/// The Info dictionary's `/Title`, decoded, when it holds anything but blanks.
+fn info_title(doc: &Document) -> Option<String> {
+    let info = doc.trailer.get(b"Info").ok()?;
+    let (_, info) = doc.dereference(info).ok()?;
+    let title = info.as_dict().ok()?.get(b"Title").ok()?;
+    let (_, title) = doc.dereference(title).ok()?;
+    let bytes = match title {
+        Object::String(bytes, _) => bytes,
+        _ => return None,
+    };
+    let text = interp::decode_text_string(bytes);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
+}
+
 fn extract_document(
     doc: &Document,
     limits: &Limits,

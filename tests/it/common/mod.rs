@@ -270,6 +270,11 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 /// Builds a small PDF with one page per string, in Helvetica, one line of text per `\n`.
 pub fn make_pdf(pages: &[&str]) -> Vec<u8> {
+    make_pdf_titled(pages, None)
+}
+
+/// Builds a PDF as [`make_pdf`] does, with `title` as its Info dictionary's `/Title`.
+pub fn make_pdf_titled(pages: &[&str], title: Option<&str>) -> Vec<u8> {
     use lopdf::content::{Content, Operation};
     use lopdf::{dictionary, Document, Object, Stream};
 
@@ -328,6 +333,12 @@ pub fn make_pdf(pages: &[&str]) -> Vec<u8> {
         "Pages" => pages_id,
     });
     doc.trailer.set("Root", catalog_id);
+    if let Some(title) = title {
+        let info_id = doc.add_object(dictionary! {
+            "Title" => Object::string_literal(title),
+        });
+        doc.trailer.set("Info", info_id);
+    }
     let mut out = Vec::new();
     doc.save_to(&mut out).expect("the PDF saves");
     out
