@@ -456,7 +456,8 @@ class Bench:
                                "plain_s": plain, "workers_s": {str(k): v for k, v in times.items()}}
         self.note(f"lab: {papers} papers, {what}, on a machine of {os.cpu_count()} cores; each "
                   "worker's paperdex extracts and embeds on every core, so on one machine a "
-                  "second worker adds no cores, only a second process")
+                  "second worker adds no cores: what it gains is the overlap of the shards' "
+                  "serial parts, and on a busy machine a larger share of it")
 
     # ---------------------------------------------------------------- 2. building
     def recoll_conf(self):
