@@ -106,6 +106,14 @@ pub enum Command {
         #[arg(long)]
         rebuild: bool,
     },
+    /// Embed the entries and the passages of their text for search by meaning, as `index`
+    /// ends
+    Embed {
+        /// Embed only shard I of N of the catalog (by a hash of each entry's id), beside other
+        /// shards on the same data directory; `paperdex index` merges their work
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+    },
     /// Fetch, extract and index: the whole pipeline in order
     Update(UpdateOpts),
     /// Download the open-access PDFs of the catalog

@@ -1,12 +1,13 @@
-//! Shards: the fetch and extract stages split over several processes (or machines sharing one
-//! data directory). A shard `I/N` takes the catalog entries whose id hashes to `I` of `N`, so
-//! the split never depends on the catalog's order and an entry stays in its shard as other
-//! entries come and go. Shards run side by side under a shared hold of the data directory's
-//! lock: each writes per-entry files (documents, texts) in place, atomically as always, and
-//! keeps its own copy of the files every entry shares (the fetch manifest, the text records,
-//! the faults) under `shards/I-of-N/`. The next command that takes the lock alone (`index`,
-//! `update`, `attach`, ...) calls [`merge`] first, which folds each shard's entries into the
-//! main files and removes the shard's folder, before any stage after extraction reads them.
+//! Shards: the fetch, extract and embed stages split over several processes (or machines
+//! sharing one data directory). A shard `I/N` takes the catalog entries whose id hashes to `I`
+//! of `N`, so the split never depends on the catalog's order and an entry stays in its shard as
+//! other entries come and go. Shards run side by side under a shared hold of the data
+//! directory's lock: each writes per-entry files (documents, texts) in place, atomically as
+//! always, and keeps its own copy of the files every entry shares (the fetch manifest, the text
+//! records, the faults, the vectors and passage vectors of its slice) under `shards/I-of-N/`.
+//! The next command that takes the lock alone (`index`, `update`, `attach`, ...) calls
+//! [`merge`] first, which folds each shard's entries into the main files and removes the
+//! shard's folder, before any stage after extraction reads them.
 
 use std::fmt;
 use std::fs;
@@ -17,6 +18,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::Entry;
+use crate::embed::{passages, Vectors};
 use crate::store::{write_atomic, DataLock, Store};
 
 /// One slice of the catalog: the `index`-th (from 1) of `count`.
@@ -127,14 +129,57 @@ pub fn open(
     Ok((part, lock))
 }
 
+/// Starts the vectors and passage vectors of the shard that `part` works for from the
+/// library's, for the entries of its slice, when it has none of its own yet: the embed stage
+/// then reuses every vector whose text is unchanged, and a shard over an embedded library
+/// embeds nothing. Main files that cannot be read are passed over: the shard embeds its slice
+/// anew. Does nothing for a store that works for no shard.
+pub fn seed_vectors(part: &Store) -> Result<()> {
+    let Some(shard) = part.shard() else {
+        return Ok(());
+    };
+    let main = part.main();
+    let ours = |id: &str| shard.contains(id);
+    if !part.vectors_path().exists() {
+        if let Some(vectors) = Vectors::load(&main.vectors_path()).ok().flatten() {
+            let slice = Vectors::new(vectors.model(), vectors.dims()).fold(&vectors, &ours)?;
+            slice.save(&part.vectors_path())?;
+        }
+    }
+    if !part.passages_path().exists() {
+        if let Some(stored) = passages::Stored::load(&main.passages_path()).ok().flatten() {
+            passages::fold(None, &stored, &ours, &part.passages_path())?;
+        }
+    }
+    let stamp = part.model_stamp_path();
+    if !stamp.exists() {
+        // The stamp spares the shard hashing the model's weights to know it is the same model.
+        if let Ok(bytes) = fs::read(main.model_stamp_path()) {
+            write_atomic(&stamp, &bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// What [`merge`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Merged {
+    /// The shards merged, in order.
+    pub shards: Vec<Shard>,
+    /// Shards whose vectors were not merged, with why: their entries are embedded again by
+    /// the next run of the embed stage.
+    pub discarded: Vec<(Shard, String)>,
+}
+
 /// Folds the work of every finished shard in the data directory into its main files, and
-/// removes the shards' folders; returns the shards merged, in order. Call it only while
-/// holding the data directory's lock alone, so no shard is running.
-pub fn merge(store: &Store) -> Result<Vec<Shard>> {
+/// removes the shards' folders. Call it only while holding the data directory's lock alone,
+/// so no shard is running.
+pub fn merge(store: &Store) -> Result<Merged> {
+    let mut merged = Merged::default();
     let dir = store.shards_dir();
     let listing = match fs::read_dir(&dir) {
         Ok(listing) => listing,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(merged),
         Err(e) => return Err(e).with_context(|| format!("Could not list {}", dir.display())),
     };
     let mut shards = Vec::new();
@@ -153,13 +198,79 @@ pub fn merge(store: &Store) -> Result<Vec<Shard>> {
                     .with_context(|| format!("Could not merge shard {shard}"))?;
             }
         }
+        if let Some(why) = merge_vectors(store, &part, shard)
+            .with_context(|| format!("Could not merge the vectors of shard {shard}"))?
+        {
+            merged.discarded.push((shard, why));
+        }
         let folder = store.shard_dir(shard);
         fs::remove_dir_all(&folder)
             .with_context(|| format!("Could not remove {}", folder.display()))?;
     }
     // Only an empty folder goes: anything else in it is not paperdex's to remove.
     let _ = fs::remove_dir(&dir);
-    Ok(shards)
+    merged.shards = shards;
+    Ok(merged)
+}
+
+/// Folds the vectors and passage vectors of the shard that `part` works for into the main
+/// files of `store`: for the ids of the shard's slice the shard's win, every other id keeps
+/// its own. Each file is replaced whole and atomically; a merge cut short is done again, to
+/// the same end, by the next one, since the shard's folder goes only afterwards. Returns why
+/// the shard's vectors were set aside instead, when they were made by another model than the
+/// library's or cannot be read.
+fn merge_vectors(store: &Store, part: &Store, shard: Shard) -> Result<Option<String>> {
+    let ours = |id: &str| shard.contains(id);
+    let vectors = match Vectors::load(&part.vectors_path()) {
+        Ok(vectors) => vectors,
+        Err(e) => return Ok(Some(format!("{e:#}"))),
+    };
+    let stored = match passages::Stored::load(&part.passages_path()) {
+        Ok(stored) => stored,
+        Err(e) => return Ok(Some(format!("{e:#}"))),
+    };
+    // A main file that cannot be read is replaced: the embed stage would make it again anyway.
+    let main_vectors = Vectors::load(&store.vectors_path()).ok().flatten();
+    let main_passages = passages::Stored::load(&store.passages_path())
+        .ok()
+        .flatten();
+    let models: Vec<String> = [
+        vectors.as_ref().map(Vectors::model),
+        stored.as_ref().map(passages::Stored::model),
+        main_vectors.as_ref().map(Vectors::model),
+        main_passages.as_ref().map(passages::Stored::model),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::to_string)
+    .collect();
+    if vectors.is_none() && stored.is_none() {
+        return Ok(None);
+    }
+    if models.iter().any(|m| *m != models[0]) {
+        return Ok(Some(
+            "it was embedded with another model than the library's vectors".into(),
+        ));
+    }
+    if let Some(vectors) = &vectors {
+        let base = main_vectors.unwrap_or_else(|| Vectors::new(vectors.model(), vectors.dims()));
+        base.fold(vectors, &ours)?.save(&store.vectors_path())?;
+    }
+    if let Some(stored) = &stored {
+        passages::fold(
+            main_passages.as_ref(),
+            stored,
+            &ours,
+            &store.passages_path(),
+        )?;
+    }
+    let stamp = store.model_stamp_path();
+    if !stamp.exists() {
+        if let Ok(bytes) = fs::read(part.model_stamp_path()) {
+            write_atomic(&stamp, &bytes)?;
+        }
+    }
+    Ok(None)
 }
 
 /// Merges the shard's copy `part` of a shared file into the main file `main`. Each shared file
@@ -331,7 +442,8 @@ mod tests {
             .unwrap();
         }
         let merged = merge(&store).unwrap();
-        assert_eq!(merged, vec![one, two]);
+        assert_eq!(merged.shards, vec![one, two]);
+        assert!(merged.discarded.is_empty());
         assert!(!store.shards_dir().exists());
         let v: Value = serde_json::from_slice(&fs::read(store.manifest_path()).unwrap()).unwrap();
         assert_eq!(v["version"], 3);
@@ -347,7 +459,154 @@ mod tests {
             );
         }
         // Nothing left to merge: a second call changes nothing.
-        assert!(merge(&store).unwrap().is_empty());
+        assert_eq!(merge(&store).unwrap(), Merged::default());
+    }
+
+    /// A stand-in sentence model: each text becomes a unit vector drawn from its bytes.
+    struct Model(&'static str);
+
+    impl crate::embed::Embedder for Model {
+        fn identity(&self) -> &str {
+            self.0
+        }
+        fn dims(&self) -> usize {
+            3
+        }
+        fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+            Ok(texts
+                .iter()
+                .map(|t| {
+                    let mut v = [0.1f32; 3];
+                    for (i, b) in t.bytes().enumerate() {
+                        v[i % 3] += f32::from(b);
+                    }
+                    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                    v.iter().map(|x| x / n).collect()
+                })
+                .collect())
+        }
+    }
+
+    /// Every entry's text as one page of forty words, `version` telling texts apart.
+    struct Texts(&'static str);
+
+    impl crate::text::TextSource for Texts {
+        fn key(&self, id: &str) -> Option<String> {
+            Some(format!("{id}-{}", self.0))
+        }
+        fn pages(&self, id: &str) -> Result<Option<crate::text::Pages>> {
+            let page = vec![format!("{id} {}", self.0); 20].join(" ");
+            Ok(Some(crate::text::Pages(vec![page])))
+        }
+    }
+
+    /// Embeds `ids` with `model` and `texts` into the vectors and passages of `store`.
+    fn embed(store: &Store, ids: &[String], model: &Model, texts: &Texts) {
+        let items: Vec<(String, String)> = ids
+            .iter()
+            .map(|id| (id.clone(), format!("{id} {}", texts.0)))
+            .collect();
+        Vectors::update(&store.vectors_path(), model, &items, &|_, _| {}).unwrap();
+        let entries: Vec<Entry> = ids
+            .iter()
+            .map(|id| Entry {
+                id: id.clone(),
+                ..Entry::default()
+            })
+            .collect();
+        let none = std::collections::HashSet::new();
+        passages::update(
+            &store.passages_path(),
+            model,
+            &entries,
+            texts,
+            &none,
+            &crate::stage::Silent,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn merging_takes_each_shards_vectors_for_its_own_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let all = ids(30);
+        let one = Shard { index: 1, count: 2 };
+        let two = Shard { index: 2, count: 2 };
+        embed(&store, &all, &Model("m"), &Texts("old"));
+        // Shard one starts from the library's vectors of its slice, and nothing else.
+        let part = store.for_shard(one);
+        seed_vectors(&part).unwrap();
+        let seeded = Vectors::load(&part.vectors_path()).unwrap().unwrap();
+        let mine: Vec<&String> = all.iter().filter(|id| one.contains(id)).collect();
+        assert_eq!(seeded.len(), mine.len());
+        assert!(seeded.ids().all(|id| one.contains(id)));
+        // It embeds its slice's new texts; a stray id of shard two in its file must not count.
+        let mut slice: Vec<String> = mine.iter().map(|id| id.to_string()).collect();
+        slice.push(all.iter().find(|id| two.contains(id)).unwrap().clone());
+        embed(&part, &slice, &Model("m"), &Texts("new"));
+        // Shard two was embedded with another model: it is reported, not merged.
+        embed(&store.for_shard(two), &all, &Model("other"), &Texts("new"));
+
+        let merged = merge(&store).unwrap();
+        assert_eq!(merged.shards, vec![one, two]);
+        assert_eq!(merged.discarded.len(), 1, "{merged:?}");
+        assert_eq!(merged.discarded[0].0, two);
+        assert!(merged.discarded[0].1.contains("another model"));
+        assert!(!store.shards_dir().exists());
+
+        let vectors = Vectors::load(&store.vectors_path()).unwrap().unwrap();
+        assert_eq!(vectors.model(), "m");
+        assert_eq!(vectors.len(), all.len());
+        let stored = passages::Stored::load(&store.passages_path())
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.model(), "m");
+        let probe = Model("m");
+        for id in &all {
+            let version = if one.contains(id) { "new" } else { "old" };
+            let text = format!("{id} {version}");
+            assert_eq!(
+                vectors.hash(id),
+                Some(crate::embed::text_hash(&text).as_str()),
+                "{id}"
+            );
+            // The passage vector of the id is the one of its own text's version.
+            let page = vec![text.clone(); 20].join(" ");
+            let query = crate::embed::Embedder::embed(&probe, &[&page])
+                .unwrap()
+                .remove(0);
+            let best = stored.best(&query);
+            assert!((best[id.as_str()].0 - 1.0).abs() < 1e-5, "{id}");
+        }
+        // The merged files are current for the texts each id has now: a run of the embed
+        // stage over them would reuse every one.
+        let wanted: Vec<Entry> = all
+            .iter()
+            .map(|id| Entry {
+                id: id.clone(),
+                ..Entry::default()
+            })
+            .collect();
+        struct Now;
+        impl crate::text::TextSource for Now {
+            fn key(&self, id: &str) -> Option<String> {
+                let one = Shard { index: 1, count: 2 };
+                Some(format!(
+                    "{id}-{}",
+                    if one.contains(id) { "new" } else { "old" }
+                ))
+            }
+            fn pages(&self, _id: &str) -> Result<Option<crate::text::Pages>> {
+                Ok(None)
+            }
+        }
+        assert!(passages::current(
+            &store.passages_path(),
+            "m",
+            &wanted,
+            &Now
+        ));
     }
 
     #[test]

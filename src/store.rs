@@ -148,19 +148,37 @@ impl Store {
         }
     }
 
-    /// The entries' vectors for search by meaning.
+    /// The entries' vectors for search by meaning, `embed/vectors.bin` (a shard's, for the
+    /// entries of its slice, `shards/I-of-N/vectors.bin`).
     pub fn vectors_path(&self) -> PathBuf {
-        self.root.join("embed").join("vectors.bin")
+        self.embedded("vectors.bin")
     }
 
-    /// The vectors of the passages of the entries' full text.
+    /// The vectors of the passages of the entries' full text, `embed/passages.bin` (a
+    /// shard's, `shards/I-of-N/passages.bin`).
     pub fn passages_path(&self) -> PathBuf {
-        self.root.join("embed").join("passages.bin")
+        self.embedded("passages.bin")
     }
 
-    /// The stamp of the model folder the vectors were made with.
+    /// The stamp of the model folder the vectors were made with, `embed/model.json` (a
+    /// shard's, `shards/I-of-N/model.json`).
     pub fn model_stamp_path(&self) -> PathBuf {
-        self.root.join("embed").join("model.json")
+        self.embedded("model.json")
+    }
+
+    /// Where a file of the embed stage lives: in `embed/`, or in the shard's folder for a
+    /// store working for a shard.
+    fn embedded(&self, name: &str) -> PathBuf {
+        match self.shard {
+            Some(_) => self.shared(name),
+            None => self.root.join("embed").join(name),
+        }
+    }
+
+    /// The same data directory as a command holding it alone sees it: every file in its
+    /// main place.
+    pub fn main(&self) -> Store {
+        Store::new(&self.root)
     }
 
     /// Where `model fetch` puts the sentence model when no other folder is named.
@@ -533,6 +551,20 @@ mod tests {
         assert_eq!(
             store.damaged_manifest_path(2),
             PathBuf::from("/data/manifest.json.damaged-2")
+        );
+        let part = store.for_shard(Shard { index: 2, count: 3 });
+        assert_eq!(
+            part.vectors_path(),
+            PathBuf::from("/data/shards/2-of-3/vectors.bin")
+        );
+        assert_eq!(
+            part.passages_path(),
+            PathBuf::from("/data/shards/2-of-3/passages.bin")
+        );
+        assert_eq!(part.main().vectors_path(), store.vectors_path());
+        assert_eq!(
+            store.vectors_path(),
+            PathBuf::from("/data/embed/vectors.bin")
         );
     }
 }

@@ -13,6 +13,10 @@ Measures, on a folder of PDFs served over a loopback HTTP server:
   serve    `paperdex serve` over that data directory: median and p90 time of /api/search and
            of the HTML search page over bench/queries.tsv and bench/user-queries.tsv, beside
            the whole-process `paperdex search` in the same run
+  lab      contrib/dask/paperdex_dask.py `update --offline` over the corpus on a local Dask
+           cluster of 1, then 2 single-threaded workers, beside a plain `update --offline`:
+           seconds per run and per paper, and the speed-up of two workers over one (one run
+           each, from an empty data directory holding only the fetched PDFs)
 Every figure is the median of --runs runs unless the section says otherwise.
 """
 import argparse
@@ -59,13 +63,14 @@ def relative_paths(text):
     return re.sub(start + re.escape(os.path.dirname(repo) + os.sep), ".." + os.sep, text)
 
 
-SECTIONS = ["extract", "build", "search", "latency", "quality", "scale", "user", "serve"]
-CORPUS_SECTIONS = {"extract", "build", "search", "latency", "quality"}  # need the served corpus
+SECTIONS = ["extract", "build", "search", "latency", "quality", "scale", "user", "serve", "lab"]
+# The sections that need the served corpus and its first update.
+CORPUS_SECTIONS = {"extract", "build", "search", "latency", "quality", "lab"}
 # The keys of `details` each section writes; a run of some sections keeps the others' from the
 # last results file. "corpus" is the served layout and first update that those sections share.
 DETAIL_KEYS = {"corpus": ["corpus", "first_update"], "extract": ["extract", "extract_quality", "extract_scores"],
                "build": ["build"], "search": ["search"], "quality": ["quality"], "scale": ["scale"],
-               "user": ["user"], "serve": ["serve"]}
+               "user": ["user"], "serve": ["serve"], "lab": ["lab"]}
 USER_SETS = [("tuning", "user-queries.tsv"), ("check", "user-queries-check.tsv"),
              ("keyword", "judgments.tsv")]
 KINDS = ["topic", "question", "lookup", "typo", "concept",
@@ -396,6 +401,63 @@ class Bench:
                          show_ratio=False)
         elif not self.shared_corpus:
             self.note("extraction quality skipped: the corpus is not the shared one with reference texts")
+
+    # ---------------------------------------------------------------- lab: the Dask driver
+    def lab_data(self, label):
+        """A data directory holding only the corpus's fetched PDFs and their manifest, as a
+        lab's is before its first update: every run of the lab section starts from one."""
+        data = os.path.join(self.work, "lab", label)
+        shutil.rmtree(data, ignore_errors=True)
+        os.makedirs(data)
+        shutil.copytree(os.path.join(self.data, "pdf"), os.path.join(data, "pdf"))
+        shutil.copy2(os.path.join(self.data, "manifest.json"), os.path.join(data, "manifest.json"))
+        return data
+
+    def lab(self):
+        """The Dask driver's `update --offline` on 1, then 2 single-threaded workers on this
+        machine, beside a plain `update --offline`; one run each, each from the fetched PDFs
+        alone."""
+        p = subprocess.run([sys.executable, "-c", "import distributed"], capture_output=True)
+        if p.returncode != 0:
+            self.note('lab section skipped: Python cannot import distributed '
+                      '(python3 -m pip install -r contrib/dask/requirements.txt)')
+            return
+        model = ["--model", os.path.abspath(self.a.model)] if self.a.model else []
+        papers = len(self.ids)
+        env = dict(os.environ)
+        # The model is named on the command line or not at all, for the driver as for paperdex.
+        env.pop("PAPERDEX_MODEL", None)
+        data = self.lab_data("plain")
+        plain, _ = run([self.bin, "-q", "--catalog", self.cat, "--data-dir", data, *model,
+                        "update", "--offline"], env=env)
+        log(f"lab: plain update --offline {plain:.2f} s")
+        driver = os.path.join(REPO, "contrib", "dask", "paperdex_dask.py")
+        times = {}
+        for workers in (1, 2):
+            data = self.lab_data(f"workers-{workers}")
+            cluster = DaskCluster(self.work, workers)
+            try:
+                wall, _ = run([sys.executable, driver, "--scheduler", cluster.address,
+                               "--paperdex", self.bin, "--data-dir", data, "--catalog", self.cat,
+                               *model, "-q", "--offline", "update"], env=env)
+            finally:
+                cluster.stop()
+            times[workers] = wall
+            log(f"lab: driver on {workers} worker{'s' if workers > 1 else ''} {wall:.2f} s")
+        what = "with the sentence model" if model else "without a sentence model (no embedding)"
+        self.row("lab", f"plain `update --offline` {what}, s", plain, unit=" s")
+        self.row("lab", "plain `update --offline`, s per paper", plain / papers, unit=" s", nd=3)
+        for workers, wall in times.items():
+            name = f"driver, {workers} worker{'s' if workers > 1 else ''} of 1 thread"
+            self.row("lab", f"{name}, s", wall, plain, unit=" s")
+            self.row("lab", f"{name}, s per paper", wall / papers, unit=" s", nd=3, show_ratio=False)
+        self.row("lab", "speed-up of 2 workers over 1", times[1] / times[2], unit="x", show_ratio=False)
+        self.details["lab"] = {"papers": papers, "cores": os.cpu_count(), "model": bool(model),
+                               "plain_s": plain, "workers_s": {str(k): v for k, v in times.items()}}
+        self.note(f"lab: {papers} papers, {what}, on a machine of {os.cpu_count()} cores; each "
+                  "worker's paperdex extracts and embeds on every core, so on one machine a "
+                  "second worker adds no cores: what it gains is the overlap of the shards' "
+                  "serial parts, and on a busy machine a larger share of it")
 
     # ---------------------------------------------------------------- 2. building
     def recoll_conf(self):
@@ -1247,6 +1309,53 @@ class Bench:
         log(f"written to {self.a.output}")
 
 
+class DaskCluster:
+    """A Dask scheduler and single-threaded workers on 127.0.0.1, for the lab section; all of
+    them are stopped by `stop`."""
+
+    def __init__(self, work, workers):
+        self.dir = tempfile.mkdtemp(prefix="dask-", dir=work)
+        info = os.path.join(self.dir, "scheduler.json")
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": self.dir}
+        self.procs = [subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+             "--port", "0", "--no-dashboard", "--scheduler-file", info], **quiet)]
+        try:
+            for _ in range(600):
+                try:
+                    with open(info) as f:
+                        self.address = json.load(f)["address"]
+                    break
+                except (OSError, ValueError, KeyError):
+                    time.sleep(0.1)
+            else:
+                raise RuntimeError("the Dask scheduler wrote no address")
+            for n in range(workers):
+                self.procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "distributed.cli.dask_worker", self.address,
+                     "--nthreads", "1", "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
+                     "--name", f"bench-worker-{n}"], **quiet))
+            wait = ("import sys; from distributed import Client\n"
+                    "c = Client(sys.argv[1], timeout=60)\n"
+                    "c.wait_for_workers(int(sys.argv[2]), timeout=120)\nc.close()")
+            run([sys.executable, "-c", wait, self.address, str(workers)])
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("pdfs", nargs="?", default=os.path.join(shared_corpus_dir(), "pdf"),
@@ -1305,7 +1414,7 @@ def main():
             b.first_update()
         steps = [("extract", b.extract), ("build", b.build), ("search", b.search),
                  ("latency", b.corpus_latency), ("quality", b.quality), ("scale", b.scale),
-                 ("user", b.user), ("serve", b.serve_latency)]
+                 ("user", b.user), ("serve", b.serve_latency), ("lab", b.lab)]
         for name, step in steps:
             if name not in only:
                 continue

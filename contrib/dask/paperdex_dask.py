@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Runs `paperdex update` over a Dask cluster.
 
-The fetch and extract stages run as shards (`paperdex fetch --shard I/N`, `paperdex extract
---shard I/N`) on the cluster's workers, every worker reaching the same data directory (a
-shared file system); then `paperdex index`, run here, merges the shards' work, finds the
-citations, builds the index and embeds (when a sentence model is configured). Usage:
+The fetch, extract and embed stages run as shards (`paperdex fetch --shard I/N`, `paperdex
+extract --shard I/N`, and `paperdex embed --shard I/N` when a sentence model is named by
+--model or PAPERDEX_MODEL) on the cluster's workers, every worker reaching the same data
+directory (a shared file system); then `paperdex index`, run here, merges the shards' work,
+finds the citations and builds the index, with nothing left to embed. Usage:
 
     python3 contrib/dask/paperdex_dask.py --scheduler tcp://127.0.0.1:8786 [--shards N]
         [--paperdex PATH] [--data-dir DIR] [--offline] [--no-ocr] [paperdex options...] update
 
 Options this script does not know (`--catalog DIR`, `--model DIR`, `-q`, ...) are handed to
-every paperdex it runs. A worker that dies takes its shard to another worker; a shard whose
+every paperdex it runs; PAPERDEX_MODEL is handed on as --model, since a worker's environment
+is not the driver's. A worker that dies takes its shard to another worker; a shard whose
 paperdex exits non-zero is reported, not run again. The exit code is paperdex's own: 0 when
 all is well, 1 when a document could not be read or indexed, 2 for bad input. Running the
 script again after an interruption finishes the job, since every stage skips the work done.
@@ -130,10 +132,18 @@ def main(argv=None):
     common = list(passed)
     if args.data_dir:
         common += ["--data-dir", os.path.abspath(args.data_dir)]
-    # Every worker must reach the same catalog folder: a relative one is made absolute here.
-    for i, arg in enumerate(common[:-1]):
-        if arg in ("--catalog", "--model"):
+    # Every worker must reach the same catalog and model folders: relative ones are made
+    # absolute here.
+    for i, arg in enumerate(common):
+        if arg in ("--catalog", "--model") and i + 1 < len(common):
             common[i + 1] = os.path.abspath(common[i + 1])
+        elif arg.startswith(("--catalog=", "--model=")):
+            flag, value = arg.split("=", 1)
+            common[i] = f"{flag}={os.path.abspath(value)}"
+    model = any(arg == "--model" or arg.startswith("--model=") for arg in common)
+    if not model and os.environ.get("PAPERDEX_MODEL"):
+        common += ["--model", os.path.abspath(os.environ["PAPERDEX_MODEL"])]
+        model = True
 
     client = Client(args.scheduler)
     try:
@@ -143,6 +153,9 @@ def main(argv=None):
         if not args.offline:
             stages.append(("fetch", []))
         stages.append(("extract", ["--no-ocr"] if args.no_ocr else []))
+        if model:
+            # Embedding is most of the work once the texts are there: the workers share it too.
+            stages.append(("embed", []))
         failed = False
         for name, extra in stages:
             commands = [

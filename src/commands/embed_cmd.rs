@@ -1,12 +1,54 @@
-//! The sentence model for the embed step that closes `index` and `update`: found (downloaded
-//! first when `update` is online and there is none), or a note saying why there is none and
-//! what that means for search; and the step's summary.
+//! `paperdex embed` (the embed stage alone, over the library or one shard of it), and the
+//! sentence model for the embed step that closes `index` and `update`: found (downloaded first
+//! when `update` is online and there is none), or a note saying why there is none and what that
+//! means for search; and the step's summary.
+
+use std::process::ExitCode;
 
 use anyhow::Result;
 
-use paperdex::embed::{DownloadError, EmbedReport, ModelLocation, Vectors};
+use paperdex::cli::parse_shard;
+use paperdex::embed::{self, DownloadError, EmbedOptions, EmbedReport, ModelLocation, Vectors};
 
-use super::{model, Context};
+use super::{faults, model, progress, Context};
+
+/// Embeds the entries and the passages of their text, as `index` ends: all of them, or with
+/// `shard` (`I/N`) those of one shard of the catalog into the shard's own files, for the next
+/// command holding the data directory alone to merge. Fails in one line when there is no
+/// model; exits 1 when a text made the model fail inside paperdex, as `index` does.
+pub fn run(cx: &Context, shard: Option<&str>) -> Result<ExitCode> {
+    let shard = shard.map(parse_shard).transpose()?;
+    let catalog = cx.catalog()?;
+    let Some(model) = cx.model()? else {
+        anyhow::bail!(
+            "No sentence model to embed with: `paperdex model fetch` downloads one (90 MB), \
+             `paperdex model install DIR` takes a copy you have, or name a folder with --model \
+             or {}.",
+            embed::MODEL_ENV
+        );
+    };
+    let (store, _lock, entries) = match shard {
+        Some(shard) => {
+            let (store, lock) = cx.lock_shard(shard)?;
+            (store, lock, shard.select(&catalog.entries))
+        }
+        None => (cx.store.clone(), cx.lock()?, catalog.entries.clone()),
+    };
+    let opts = EmbedOptions {
+        model,
+        retry: false,
+    };
+    let bar = progress::Bar::new(cx.quiet);
+    let stats = embed::run(&store, &entries, &opts, &bar)?;
+    bar.finish();
+    report(&stats, cx.quiet);
+    faults::report(&stats.faults, &[&stats.faulted_before], cx.quiet);
+    Ok(if stats.faults.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
 
 /// The sentence model a run embeds with, or why it has none.
 pub struct ModelChoice {

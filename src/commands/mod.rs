@@ -92,12 +92,18 @@ impl Context {
             );
         }
         let merged = shard::merge(&self.store)?;
-        if !merged.is_empty() && !self.quiet {
-            let names: Vec<String> = merged.iter().map(|s| s.to_string()).collect();
+        if !merged.shards.is_empty() && !self.quiet {
+            let names: Vec<String> = merged.shards.iter().map(|s| s.to_string()).collect();
             eprintln!(
                 "Merged the work of shard{} {}.",
-                paperdex::output::plural(merged.len()),
+                paperdex::output::plural(merged.shards.len()),
                 names.join(", ")
+            );
+        }
+        for (shard, why) in &merged.discarded {
+            eprintln!(
+                "warning: the vectors of shard {shard} were not merged: {}; its entries are embedded again by the next `paperdex index`.",
+                paperdex::output::clean(why)
             );
         }
         Ok(lock)
@@ -136,6 +142,7 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
         Command::Cite { ids, format } => export::cite(&cx, &ids, format),
         Command::Status { json } => status::run(&cx, json),
         Command::Index { rebuild } => index::run(&cx, rebuild),
+        Command::Embed { shard } => embed_cmd::run(&cx, shard.as_deref()),
         Command::Update(u) => update::run(&cx, &u),
         Command::Fetch(f) => fetch_cmd::run(&cx, &f),
         Command::Model(ModelCommand::Fetch) => model::fetch(&cx),

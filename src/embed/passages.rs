@@ -260,6 +260,18 @@ impl Stored {
             .collect()
     }
 
+    /// Each entry's group with its rows, in stored order.
+    fn groups(&self) -> impl Iterator<Item = (&Group, &[f32])> {
+        let dims = self.header.dims;
+        let matrix = self.matrix();
+        let mut offset = 0;
+        self.header.groups.iter().map(move |group| {
+            let rows = &matrix[offset * dims..(offset + group.spans.len()) * dims];
+            offset += group.spans.len();
+            (group, rows)
+        })
+    }
+
     /// An entry's group and rows, when stored.
     fn group(&self, index: usize, offset: usize) -> (&Group, &[f32]) {
         let group = &self.header.groups[index];
@@ -304,6 +316,42 @@ impl Building {
         }
         write_atomic(path, &bytes)
     }
+}
+
+/// Writes to `path` the passages of `main` (when there are any) with the groups of the ids
+/// `ours` accepts taken from `part` instead: each such id keeps `part`'s passages, or none when
+/// `part` has none, and every other id keeps its passages in `main`. It is how a shard's
+/// passages join the library's, and how a shard starts from the library's passages of its
+/// slice (with no `main`). Fails, writing nothing, when the two were made by different models.
+pub fn fold(
+    main: Option<&Stored>,
+    part: &Stored,
+    ours: &dyn Fn(&str) -> bool,
+    path: &Path,
+) -> Result<()> {
+    if let Some(main) = main {
+        if main.model() != part.model() || main.header.dims != part.header.dims {
+            bail!("they were made by another model than the passages they would join");
+        }
+    }
+    let mut building = Building {
+        model: part.model().to_string(),
+        dims: part.header.dims,
+        groups: Vec::new(),
+        matrix: Vec::new(),
+    };
+    for (group, rows) in main.into_iter().flat_map(Stored::groups) {
+        if !ours(&group.id) {
+            building.push(group.clone(), rows);
+        }
+    }
+    let mut seen = HashSet::new();
+    for (group, rows) in part.groups() {
+        if ours(&group.id) && seen.insert(group.id.as_str()) {
+            building.push(group.clone(), rows);
+        }
+    }
+    building.save(path)
 }
 
 /// What one run over the passages did.
@@ -405,6 +453,17 @@ pub fn update(
             continue;
         };
         let spans = split(&pages.0);
+        if spans.is_empty() {
+            // A text too short for a passage is stored with none, so that the next run knows
+            // it is done and need not load the model for it.
+            let group = Group {
+                id: id.to_string(),
+                key: wanted,
+                spans: Vec::new(),
+            };
+            building.push(group, &[]);
+            continue;
+        }
         let passages: Vec<String> = spans
             .iter()
             .filter_map(|s| text_of(&pages.0, s).map(str::to_string))
@@ -500,6 +559,83 @@ mod tests {
             let text = text_of(&pages, span).expect("on boundaries");
             assert!(!text.starts_with(' ') && !text.ends_with(' '));
         }
+    }
+
+    /// Passages of `groups` (id, key, rows of two numbers) by the model `model`, as stored.
+    fn stored(dir: &Path, name: &str, model: &str, groups: &[(&str, &str, &[[f32; 2]])]) -> Stored {
+        let mut building = Building {
+            model: model.into(),
+            dims: 2,
+            groups: Vec::new(),
+            matrix: Vec::new(),
+        };
+        for (id, key, rows) in groups {
+            let group = Group {
+                id: id.to_string(),
+                key: key.to_string(),
+                spans: (0..rows.len()).map(|i| [1, i * 10, i * 10 + 5]).collect(),
+            };
+            building.push(group, &rows.concat());
+        }
+        let path = dir.join(name);
+        building.save(&path).unwrap();
+        Stored::load(&path).unwrap().unwrap()
+    }
+
+    #[test]
+    fn folding_takes_the_parts_passages_for_its_ids_and_keeps_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = stored(
+            dir.path(),
+            "main.bin",
+            "m",
+            &[
+                ("a", "ka", &[[1.0, 0.0]]),
+                ("b", "kb", &[[0.0, 1.0], [1.0, 0.0]]),
+                ("c", "kc", &[[0.6, 0.8]]),
+            ],
+        );
+        let part = stored(
+            dir.path(),
+            "part.bin",
+            "m",
+            &[
+                ("b", "kb2", &[[0.8, 0.6]]),
+                ("d", "kd", &[[0.0, 1.0], [0.6, 0.8], [1.0, 0.0]]),
+                ("a", "stale", &[[0.0, 1.0]]),
+                ("e", "ke", &[]),
+            ],
+        );
+        let ours = |id: &str| ["b", "c", "d", "e"].contains(&id);
+        let out = dir.path().join("out.bin");
+        fold(Some(&main), &part, &ours, &out).unwrap();
+        let merged = Stored::load(&out).unwrap().unwrap();
+        let keys = merged.keys();
+        let mut ids: Vec<(&str, &str)> = keys.iter().map(|(i, k)| (*i, *k)).collect();
+        ids.sort();
+        assert_eq!(ids, [("a", "ka"), ("b", "kb2"), ("d", "kd"), ("e", "ke")]);
+        // Each group keeps its own rows: the best passage of each id for a query along x.
+        let best = merged.best(&[1.0, 0.0]);
+        assert_eq!(best["a"].0, 1.0);
+        assert_eq!(best["b"].0, 0.8);
+        assert_eq!((best["d"].0, best["d"].1.start), (1.0, 20));
+        assert!(
+            !best.contains_key("e"),
+            "a group without passages has no best one"
+        );
+        // Folded with no main file, the part's own slice alone.
+        fold(None, &main, &ours, &out).unwrap();
+        let slice = Stored::load(&out).unwrap().unwrap();
+        let mut ids: Vec<&str> = slice.keys().into_keys().collect();
+        ids.sort();
+        assert_eq!(ids, ["b", "c"]);
+        // Another model's passages are refused, and nothing is written.
+        let other = stored(dir.path(), "other.bin", "m2", &[("b", "kb", &[[1.0, 0.0]])]);
+        let err = fold(Some(&main), &other, &ours, &out)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("another model"), "{err}");
+        assert_eq!(Stored::load(&out).unwrap().unwrap().keys().len(), 2);
     }
 
     #[test]

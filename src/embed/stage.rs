@@ -80,13 +80,16 @@ pub struct EmbedOptions {
 /// entry from its title, names, summary and concepts, and one per passage of its full text.
 /// The model is loaded only when some text is new or changed, or the model folder changed. An
 /// entry whose text makes the model fail inside paperdex is recorded as a fault and left
-/// without its vector (or passage vectors); the others are embedded.
+/// without its vector (or passage vectors); the others are embedded. With a store working for
+/// a shard, `entries` are the shard's slice and the vectors go to the shard's own files,
+/// started from the library's (see `shard::seed_vectors`).
 pub fn run(
     store: &Store,
     entries: &[Entry],
     opts: &EmbedOptions,
     progress: &dyn Progress,
 ) -> Result<EmbedReport> {
+    crate::shard::seed_vectors(store)?;
     let texts = StoredText::load(store)?;
     let mut faults = Faults::load(store);
     let before = faults.clone();

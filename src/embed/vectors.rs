@@ -234,6 +234,37 @@ impl Vectors {
         Some(&self.rows[*self.by_id.get(id)?].hash)
     }
 
+    /// These vectors with the rows of the ids `ours` accepts taken from `part` instead: each
+    /// such id keeps `part`'s row, or none when `part` has none, and every other id keeps its
+    /// row here. It is how a shard's vectors join the library's (and how a shard starts from
+    /// the library's rows of its slice, folded into an empty set). Fails when `part` was made
+    /// by another model, whose vectors cannot be compared with these.
+    pub fn fold(&self, part: &Vectors, ours: &dyn Fn(&str) -> bool) -> Result<Vectors> {
+        if part.model != self.model || part.dims != self.dims {
+            bail!("they were made by another model than the vectors they would join");
+        }
+        let mut out = Vectors::new(&self.model, self.dims);
+        let kept = self.rows.iter().enumerate().filter(|(_, r)| !ours(&r.id));
+        let taken = part.rows.iter().enumerate().filter(|(_, r)| ours(&r.id));
+        for (i, row) in kept {
+            out.push(
+                &row.id,
+                &row.hash,
+                &self.matrix[i * self.dims..(i + 1) * self.dims],
+            );
+        }
+        for (i, row) in taken {
+            if !out.by_id.contains_key(&row.id) {
+                out.push(
+                    &row.id,
+                    &row.hash,
+                    &part.matrix[i * part.dims..(i + 1) * part.dims],
+                );
+            }
+        }
+        Ok(out)
+    }
+
     /// Appends a row; a later row of the same id shadows nothing, so callers pass each id once.
     fn push(&mut self, id: &str, hash: &str, vector: &[f32]) {
         self.by_id.insert(id.to_string(), self.rows.len());
@@ -554,6 +585,34 @@ mod tests {
         let (stored, report) = Vectors::update(&path, &model, &dup, &|_, _| {}).unwrap();
         assert_eq!(stored.len(), 150);
         assert!(report.embedded.is_empty());
+    }
+
+    #[test]
+    fn folding_takes_the_parts_rows_for_its_ids_and_keeps_the_others() {
+        let mut main = Vectors::new("m", 2);
+        main.push("a", "ha", &[1.0, 0.0]);
+        main.push("b", "hb", &[0.0, 1.0]);
+        main.push("c", "hc", &[0.6, 0.8]);
+        let mut part = Vectors::new("m", 2);
+        part.push("b", "hb2", &[0.8, 0.6]);
+        part.push("d", "hd", &[1.0, 0.0]);
+        // "a" is stale in the part and not its own: the main row stays.
+        part.push("a", "stale", &[0.0, 1.0]);
+        // The part's ids are b, c and d: b is replaced, c (gone from the part) dropped, d added.
+        let ours = |id: &str| ["b", "c", "d"].contains(&id);
+        let merged = main.fold(&part, &ours).unwrap();
+        assert_eq!(merged.ids().collect::<Vec<_>>(), ["a", "b", "d"]);
+        assert_eq!(merged.get("a").unwrap(), [1.0, 0.0]);
+        assert_eq!(merged.hash("b"), Some("hb2"));
+        assert_eq!(merged.get("b").unwrap(), [0.8, 0.6]);
+        assert_eq!(merged.get("c"), None);
+        // Folding into an empty set takes the part's slice alone.
+        let slice = Vectors::new("m", 2).fold(&main, &ours).unwrap();
+        assert_eq!(slice.ids().collect::<Vec<_>>(), ["b", "c"]);
+        // Another model's vectors are refused.
+        let other = Vectors::new("m2", 2);
+        let err = main.fold(&other, &ours).unwrap_err().to_string();
+        assert!(err.contains("another model"), "{err}");
     }
 
     #[test]

@@ -1,14 +1,15 @@
 //! The Dask driver (`contrib/dask/paperdex_dask.py`) against a real cluster on 127.0.0.1: a
 //! scheduler and two single-threaded workers, the driver running `update --offline` as
 //! extract shards on them and `index` here. Its library must equal one `update --offline`,
-//! also when a worker is killed in the middle of the run. Skipped, with a note, when Python's
-//! Dask is not installed (`.ci/run` installs it).
+//! also when a worker is killed in the middle of the run, and with a sentence model
+//! (`PAPERDEX_TEST_MODEL`) the workers embed too and the index finds nothing left to embed.
+//! Skipped, with a note, when Python's Dask is not installed (`.ci/run` installs it).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{lab, TestEnv};
+use crate::common::{self, lab, TestEnv};
 
 /// Whether Python can import Dask's distributed scheduler; says so when not.
 fn dask_installed() -> bool {
@@ -233,4 +234,53 @@ fn a_killed_worker_costs_the_run_nothing() {
         "{}",
         again.stderr()
     );
+}
+
+#[test]
+fn with_a_model_the_workers_embed_and_the_index_finds_nothing_left() {
+    if !dask_installed() {
+        return;
+    }
+    let Some(model) = common::test_model() else {
+        return;
+    };
+    let cluster = Cluster::start(2, &[]);
+    let env = lab::env(None);
+    // Named by the environment, as a lab would set it: the driver hands it to the workers.
+    let out = driver(&cluster, &env)
+        .env("PAPERDEX_MODEL", &model)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the driver failed: {err}");
+    assert!(err.contains("embed: 2 shards submitted"), "{err}");
+    assert!(err.contains("embed 1/2: exit 0"), "{err}");
+    assert!(err.contains("embed 2/2: exit 0"), "{err}");
+    let entries = lab::ATTACHED.len() + 1;
+    assert!(
+        err.contains(&format!("Embed: 0 embedded, {entries} unchanged")),
+        "{err}"
+    );
+    let reference = lab::env(None);
+    let model = model.to_str().unwrap();
+    reference.ok(&["--model", model, "update", "--offline"]);
+    let question = [
+        "--model",
+        model,
+        "how does news of a write reach every replica",
+    ];
+    let answer = |env: &TestEnv| {
+        let mut v = env.search_json(&question);
+        for hit in v["hits"].as_array_mut().into_iter().flatten() {
+            hit.as_object_mut().unwrap().remove("pdf");
+        }
+        v
+    };
+    let answered = answer(&env);
+    assert!(
+        common::hit_ids(&answered).contains(&"gossip-epidemics".to_string()),
+        "{answered}"
+    );
+    assert_eq!(answered, answer(&reference));
+    assert_same_library(&env, &reference);
 }

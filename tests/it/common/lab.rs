@@ -12,7 +12,14 @@ use super::{make_pdf, Route, Server, TestEnv};
 pub const ATTACHED: &[(&str, &[&str])] = &[
     (
         "gossip-epidemics",
-        &["Epidemic algorithms spread updates by gossip\nbetween random pairs of replicas"],
+        &[
+            "Epidemic algorithms spread updates by gossip\nbetween random pairs of replicas",
+            // Pages of twenty words or more make passages, which the embed stage keeps apart.
+            "Every few seconds each replica picks another replica at random\n\
+             and the two exchange the updates one of them lacks,\n\
+             so news of a write reaches every replica in a number of rounds\n\
+             that grows with the logarithm of the number of replicas.",
+        ],
     ),
     (
         "chain-replication",
@@ -27,7 +34,12 @@ pub const ATTACHED: &[(&str, &[&str])] = &[
     ),
     (
         "quorum-reads",
-        &["Quorum intersection makes every read see the latest write"],
+        &[
+            "Quorum intersection makes every read see the latest write",
+            "A write waits for a majority of the servers to store it,\n\
+             and a read asks a majority too, so the two groups share a server\n\
+             and the read always meets at least one copy of the latest value.",
+        ],
     ),
     (
         "snapshot-isolation",
