@@ -145,6 +145,13 @@ pub enum Command {
         /// The shell to complete for
         shell: Shell,
     },
+    /// Print the values the completion scripts offer: entry ids (and aliases), topics or
+    /// kinds of the catalog in use, one a line
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        /// What to list
+        what: CompleteWhat,
+    },
     /// Print the manual page (roff), e.g. `paperdex man > paperdex.1`
     Man {
         /// Write a page for paperdex and one for each command (paperdex-search.1, ...) here
@@ -230,6 +237,14 @@ pub enum GraphFormat {
     Dot,
     /// One JSON object with `nodes` and `edges`
     Json,
+}
+
+/// What `paperdex __complete` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompleteWhat {
+    Ids,
+    Topics,
+    Kinds,
 }
 
 /// Whether to colour output.

@@ -177,6 +177,7 @@ pub fn run(opts: Opts) -> Result<ExitCode> {
             base_url.as_ref(),
         ),
         Command::Completions { shell } => manual::completions(shell),
+        Command::Complete { what } => manual::values(&cx, what),
         Command::Man { dir } => manual::man(&cx, dir.as_deref()),
         Command::Path {
             id,

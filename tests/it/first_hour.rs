@@ -538,3 +538,44 @@ fn add_catalog_adds_a_folder_of_ones_own_lists_and_a_clash_names_both_files() {
     assert!(err.contains("clash.toml"), "{err}");
     assert!(err.contains("test.toml"), "{err}");
 }
+
+#[test]
+fn completion_offers_the_catalogs_ids_topics_and_kinds() {
+    let env = TestEnv::new();
+    let ids = env.ok(&["__complete", "ids"]).stdout();
+    assert!(ids.lines().any(|l| l == "raft"), "{ids}");
+    let topics = env.ok(&["__complete", "topics"]).stdout();
+    assert!(topics.lines().any(|l| l == "papers/consensus"), "{topics}");
+    assert!(topics.lines().any(|l| l == "consensus"), "{topics}");
+    let kinds = env.ok(&["__complete", "kinds"]).stdout();
+    assert!(kinds.lines().any(|l| l == "book"), "{kinds}");
+    for shell in ["bash", "zsh", "fish"] {
+        let script = env.ok(&["completions", shell]).stdout();
+        assert!(script.contains("paperdex __complete"), "{shell}");
+    }
+    // The bash script, sourced, completes a topic by its last segment and an entry by its id,
+    // asking the binary for the catalog in use.
+    let script = env.dir.path().join("paperdex.bash");
+    fs::write(&script, env.ok(&["completions", "bash"]).stdout()).unwrap();
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_paperdex"))
+        .parent()
+        .unwrap();
+    let probe = format!(
+        "source {}; export PATH={}:$PATH; \
+         COMP_WORDS=(paperdex search --topic cons); COMP_CWORD=3; _paperdex_values; \
+         echo \"topic: ${{COMPREPLY[*]}}\"; \
+         COMP_WORDS=(paperdex show paxos-made-s); COMP_CWORD=2; _paperdex_values; \
+         echo \"id: ${{COMPREPLY[*]}}\"",
+        script.display(),
+        bin_dir.display()
+    );
+    let run = std::process::Command::new("bash")
+        .args(["-c", &probe])
+        .env("PAPERDEX_CATALOG", env.catalog_dir())
+        .env("PAPERDEX_DATA", env.data_dir())
+        .output()
+        .expect("bash runs");
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(said.contains("topic: consensus"), "{said}");
+    assert!(said.contains("id: paxos-made-simple"), "{said}");
+}
