@@ -165,8 +165,8 @@ pub enum Command {
         /// Follow citations at most this many steps (1: only what the entry cites itself)
         #[arg(long, short = 'd', value_name = "N")]
         depth: Option<usize>,
-        /// Follow citations off the entry's topics too: past what the entry cites itself, the
-        /// path keeps only entries sharing a topic with it unless this is given
+        /// Follow citations off the entry's subject too: past what the entry cites itself, the
+        /// path keeps only entries under its first topic unless this is given
         #[arg(long)]
         wide: bool,
         /// Print JSON instead of text

@@ -39,10 +39,13 @@ pub fn run(
     let before = match (reach.wide, reach.depth) {
         (true, Some(d)) => graph.ancestors_within(id, d),
         (true, None) => graph.ancestors(id),
+        // The entry's first topic is its subject (Raft's is consensus, though it is filed
+        // under replication too): the path follows that one.
         (false, depth) => graph.ancestors_keeping(id, depth, |other| {
+            let subject = entry.topics.first();
             catalog
                 .get(other)
-                .is_some_and(|o| o.topics.iter().any(|t| entry.topics.contains(t)))
+                .is_some_and(|o| subject.is_none_or(|s| o.topics.contains(s)))
         }),
     };
     let order = graph.order(&before);
@@ -106,7 +109,7 @@ pub fn run(
         };
         let scope = match off_topic {
             0 => String::new(),
-            n => format!(" (on its topics; `--wide` adds {n} more)"),
+            n => format!(" (on its subject; `--wide` adds {n} more)"),
         };
         printer.order(
             &format!("Before {}{year}, read {what}{scope}:", entry.title),

@@ -254,7 +254,7 @@ fn path_lists_foundations_first_and_says_where_a_cycle_was_broken() {
     assert_eq!(v["wide"], false);
     let text = env.ok(&["path", "raft"]).stdout();
     assert!(
-        text.starts_with("Before In Search of an Understandable Consensus Algorithm (2014), read these 4 entries, in this order (on its topics; `--wide` adds 1 more):"),
+        text.starts_with("Before In Search of an Understandable Consensus Algorithm (2014), read these 4 entries, in this order (on its subject; `--wide` adds 1 more):"),
         "{text}"
     );
     let v = json(&env, &["path", "raft", "--wide", "--json"]);
