@@ -43,6 +43,9 @@ pub struct Step {
     pub year: Option<i64>,
     /// Entries before this one in the order that it cites directly.
     pub cites: Vec<String>,
+    /// Whether the entry's full text is in the library (filled in by the caller, which knows
+    /// the data directory).
+    pub full_text: bool,
 }
 
 /// A part of the graph for export: its entries and who cites whom among them.
@@ -300,6 +303,7 @@ impl Graph {
                 title: node.title.clone(),
                 year: node.year,
                 cites,
+                full_text: false,
             });
         }
         steps

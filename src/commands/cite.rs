@@ -52,6 +52,24 @@ pub fn require_graph(store: &Store, catalog: &Catalog) -> Result<Graph> {
     }
 }
 
+/// Marks each step of a reading order whose full text is in the library.
+pub fn mark_full_text(
+    store: &Store,
+    catalog: &Catalog,
+    steps: &mut [paperdex::cite::Step],
+) -> Result<()> {
+    let with_text: std::collections::HashSet<String> =
+        paperdex::coverage::entries(store, &catalog.entries)?
+            .into_iter()
+            .filter(|c| c.origin.is_some())
+            .map(|c| c.id)
+            .collect();
+    for step in steps {
+        step.full_text = with_text.contains(&step.id);
+    }
+    Ok(())
+}
+
 /// Checks that `id` names an entry of the catalog.
 pub fn known<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a catalog::Entry> {
     catalog

@@ -49,7 +49,8 @@ pub fn run(
         }),
     };
     let order = graph.order(&before);
-    let steps = graph.steps(&order.ids);
+    let mut steps = graph.steps(&order.ids);
+    cite::mark_full_text(&cx.store, &catalog, &mut steps)?;
     if let Some(format) = format {
         let ids = steps
             .iter()

@@ -22,7 +22,8 @@ pub fn run(
     let ids = cite::under_topics(&catalog, topics)?;
     let graph = cite::require_graph(&cx.store, &catalog)?;
     let order = graph.order(&ids);
-    let steps = graph.steps(&order.ids);
+    let mut steps = graph.steps(&order.ids);
+    cite::mark_full_text(&cx.store, &catalog, &mut steps)?;
     if let Some(format) = format {
         super::export::ids(&catalog, steps.iter().map(|s| s.id.as_str()), format)?;
         return Ok(ExitCode::SUCCESS);

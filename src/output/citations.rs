@@ -62,11 +62,14 @@ impl<W: Write> Printer<W> {
                 .filter_map(|id| position(id))
                 .map(|p| p.to_string())
                 .collect();
-            let builds = if cited.is_empty() {
+            let mut builds = if cited.is_empty() {
                 String::new()
             } else {
                 format!(" · cites {}", cited.join(", "))
             };
+            if step.full_text {
+                builds.push_str(" · full text");
+            }
             writeln!(
                 self.out,
                 "{:>3}. {}{year}",
@@ -212,12 +215,14 @@ mod tests {
                 title: "Old".into(),
                 year: Some(1978),
                 cites: vec![],
+                full_text: false,
             },
             Step {
                 id: "new".into(),
                 title: "New".into(),
                 year: Some(2001),
                 cites: vec!["old".into()],
+                full_text: true,
             },
         ];
         let mut p = Printer::new(Vec::new(), false);
@@ -226,7 +231,7 @@ mod tests {
         let text = String::from_utf8(p.out).unwrap();
         assert!(text.contains("  1. Old (1978)\n     old\n"), "{text}");
         assert!(
-            text.contains("  2. New (2001)\n     new · cites 1\n"),
+            text.contains("  2. New (2001)\n     new · cites 1 · full text\n"),
             "{text}"
         );
         assert!(text.contains("Note: 1 and 2 cite each other"), "{text}");

@@ -268,7 +268,7 @@ fn path_lists_foundations_first_and_says_where_a_cycle_was_broken() {
 
     let text = env.ok(&["path", "raft", "--wide"]).stdout();
     assert!(
-        text.starts_with("Before In Search of an Understandable Consensus Algorithm (2014), read these 5 entries, in this order:\n  1. The Part-Time Parliament (1998)\n     parliament\n  2. Paxos Made Simple (2001)\n     simple · cites 1\n"),
+        text.starts_with("Before In Search of an Understandable Consensus Algorithm (2014), read these 5 entries, in this order:\n  1. The Part-Time Parliament (1998)\n     parliament · full text\n  2. Paxos Made Simple (2001)\n     simple · cites 1 · full text\n"),
         "{text}"
     );
     assert!(
