@@ -45,10 +45,11 @@ fn main() -> ExitCode {
                 1
             };
             let mut stderr = io::stderr().lock();
+            let style = anstyle::AnsiColor::Red.on_default().bold();
             let prefix = if color {
-                "\x1b[1;31merror:\x1b[0m"
+                format!("{style}error:{style:#}")
             } else {
-                "error:"
+                "error:".to_string()
             };
             let _ = writeln!(stderr, "paperdex: {prefix} {}", one_line(&err));
             ExitCode::from(code)

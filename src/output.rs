@@ -6,16 +6,19 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use anstyle::{AnsiColor, Style};
+
 use crate::catalog::Entry;
 use crate::search::{Hit, Matched, Results};
 
 pub mod citations;
 
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
-const MATCH: &str = "\x1b[1;31m";
-const TITLE: &str = "\x1b[1;36m";
-const RESET: &str = "\x1b[0m";
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const MATCH: Style = AnsiColor::Red.on_default().bold();
+const TITLE: Style = AnsiColor::Cyan.on_default().bold();
+/// What ends any of the styles above.
+const RESET: anstyle::Reset = anstyle::Reset;
 
 /// Width of a snippet line, not counting its indent.
 const SNIPPET_WIDTH: usize = 92;
@@ -58,10 +61,10 @@ impl<W: Write> Printer<W> {
         Printer { out, color }
     }
 
-    fn paint(&self, style: &str, text: &str) -> String {
+    fn paint(&self, style: Style, text: &str) -> String {
         let text = clean(text);
         if self.color {
-            format!("{style}{text}{RESET}")
+            format!("{style}{text}{style:#}")
         } else {
             text.into_owned()
         }
@@ -195,7 +198,7 @@ impl<W: Write> Printer<W> {
             let starts = self.color && ranges.iter().any(|r| r.start == i);
             let ends = self.color && in_match && ranges.iter().any(|r| r.end == i);
             if ends {
-                out.push_str(RESET);
+                out.push_str(&RESET.to_string());
                 in_match = false;
             }
             if breaks.contains(&i) {
@@ -203,13 +206,13 @@ impl<W: Write> Printer<W> {
                 continue;
             }
             if starts && !in_match {
-                out.push_str(MATCH);
+                out.push_str(&MATCH.to_string());
                 in_match = true;
             }
             out.push(ch);
         }
         if in_match {
-            out.push_str(RESET);
+            out.push_str(&RESET.to_string());
         }
         out
     }
@@ -700,7 +703,9 @@ mod tests {
                 }
             }
             let out = p.highlight(&text, range.as_slice());
-            let plain = out.replace(MATCH, "").replace(RESET, "");
+            let plain = out
+                .replace(&MATCH.to_string(), "")
+                .replace(&RESET.to_string(), "");
             assert_eq!(plain, text);
         }
     }
