@@ -14,7 +14,11 @@
 //! tab after the query introduces comma-separated topic filters (`paxos\tconsensus`); further
 //! tab-separated columns are ignored.
 //! The last line printed is machine-readable:
-//! `ALL queries=Q samples=S p50_ms=X p99_ms=Y mean_ms=Z max_ms=W docs=D`.
+//! `ALL queries=Q samples=S p50_ms=X p99_ms=Y mean_ms=Z max_ms=W docs=D open_ms=O rss_mb=R
+//! rss_anon_mb=A rss_file_mb=F`, where the last three are the process's resident memory after
+//! the run as Linux counts it (`VmRSS`, `RssAnon`, `RssFile` in /proc/self/status): anonymous
+//! memory is what the process allocated, file-backed memory is the pages of the memory-mapped
+//! index it touched, which the kernel can drop and read again. They are 0 where /proc is absent.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +37,25 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     // Nearest rank: the smallest value with at least p of the samples at or below it.
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Reads the process's resident memory from /proc/self/status: (total, anonymous, file-backed) in MB.
+fn resident_mb() -> (f64, f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| -> f64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("RssAnon:"), field("RssFile:"))
 }
 
 fn usage() -> ExitCode {
@@ -188,8 +211,10 @@ fn main() -> ExitCode {
     }
     all.sort_by(f64::total_cmp);
     let mean = all.iter().sum::<f64>() / all.len() as f64;
+    let (rss, anon, file) = resident_mb();
     println!(
-        "ALL queries={} samples={} p50_ms={:.3} p99_ms={:.3} mean_ms={:.3} max_ms={:.3} docs={} open_ms={:.1}",
+        "ALL queries={} samples={} p50_ms={:.3} p99_ms={:.3} mean_ms={:.3} max_ms={:.3} docs={} \
+         open_ms={:.1} rss_mb={rss:.1} rss_anon_mb={anon:.1} rss_file_mb={file:.1}",
         requests.len(),
         all.len(),
         percentile(&all, 50.0),

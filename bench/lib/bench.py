@@ -7,7 +7,10 @@ Measures, on a folder of PDFs served over a loopback HTTP server:
   search   whole-process time of `paperdex search` vs `recollq` and `pdfgrep`
   latency  in-process p50/p99 through examples/query_latency.rs
   quality  nDCG@10 and P@5 of paperdex and recoll on bench/judgments.tsv
-  scale    synthetic libraries of 10k / 30k / --scale entries
+  scale    synthetic libraries of 10k / 30k / --scale entries (or --scale-sizes), with
+           paper-sized bodies or --scale-pages pages each: build time, index size, peak RSS,
+           and latency of keyword (--queries) and question (--questions) queries with the
+           searching process's resident memory
   user     the real catalog with the corpus PDFs attached: nDCG@10, P@5, MRR and empty
            results per kind of query, on bench/user-queries*.tsv and bench/judgments.tsv
   serve    `paperdex serve` over that data directory: median and p90 time of /api/search and
@@ -602,9 +605,10 @@ class Bench:
                       "queries without it", quiet=True)
 
     # ---------------------------------------------------------------- latency
-    def latency(self, data, label, target_ms=None, queries=None, catalog=None):
+    def latency(self, data, label, target_ms=None, queries=None, catalog=None, memory=False):
         """p50/p99 of `Library::search` as users get it: the catalog, the stored vocabulary and,
-        with --model, meaning."""
+        with --model, meaning. Returns the ALL line's values; with `memory`, rows for the
+        searching process's resident memory after the run too."""
         cmd = [self.latency_bin, data, queries or self.a.queries, "--iters", str(self.a.latency_iters),
                "--catalog", catalog or self.cat]
         if self.a.model:
@@ -620,7 +624,12 @@ class Bench:
         self.row("latency", f"in-process p99, {label} (ms)", p99, unit=" ms",
                  target=f"< {target_ms} ms" if target_ms else None,
                  met=(p99 < target_ms) if target_ms else None, nd=3)
-        return p50, p99
+        if memory and "rss_mb" in vals:
+            for key, what in (("rss_mb", "resident"), ("rss_anon_mb", "anonymous"),
+                              ("rss_file_mb", "file-backed (mapped index)")):
+                self.row("latency", f"searching process after the run, {label}: {what} (MB)",
+                         float(vals[key]), unit=" MB", nd=0)
+        return {k: float(v) for k, v in vals.items()}
 
     def corpus_latency(self):
         self.ensure_index()
@@ -697,8 +706,18 @@ class Bench:
 
     # ---------------------------------------------------------------- 4. scale
     def scale(self):
-        sizes = sorted({s for s in (10000, 30000, self.a.scale) if s <= self.a.scale})
-        pool = os.path.join(self.work, "scale", "pool")
+        if self.a.scale_sizes:
+            sizes = sorted({int(x) for x in self.a.scale_sizes.split(",") if x.strip()})
+        else:
+            sizes = sorted({s for s in (10000, 30000, self.a.scale) if s <= self.a.scale})
+        pages = self.a.scale_pages
+        # Short bodies get a pool of their own: a pool's texts depend on the page count.
+        pool = os.path.join(self.work, "scale", "pool" if pages <= 0 else f"pool-p{pages}")
+        shape = ("paper-sized bodies (5,000-8,000 words)" if pages <= 0 else
+                 f"bodies of {pages} page{'s' if pages > 1 else ''} of 500-900 words")
+        self.note(f"synthetic libraries ({', '.join(f'{n:,}' for n in sizes)} entries): {shape}; "
+                  "facet counts (kinds, decades, topics) are computed per query, in the same "
+                  "collector pass as the hits, so their cost is in the latency figures", quiet=True)
         synth = os.path.join(BENCH, "lib", "synth.py")
         if not os.path.isdir(self.reference):
             words = os.path.join(self.work, "extract", "pdftotext")
@@ -708,7 +727,7 @@ class Bench:
             words = self.reference
         t = time.perf_counter()
         subprocess.run([sys.executable, synth, "pool", "--words-from", words, "--out", pool,
-                        "--count", str(max(sizes))], check=True)
+                        "--count", str(max(sizes)), "--pages-per-doc", str(pages)], check=True)
         log(f"synthetic pool of {max(sizes)} texts ready in {time.perf_counter() - t:.0f} s")
         results = []
         for n in sizes:
@@ -730,10 +749,19 @@ class Bench:
             size = du_mb(os.path.join(data, "tantivy"))
             log(f"scale {n}: index {wall:.1f} s, {rss:.0f} MB RSS, {size:.0f} MB on disk ({text_mb:.0f} MB text)")
             w2, _ = run(cmd)
-            p50, p99 = self.latency(data, f"synthetic {n:,} docs", 50 if n >= 100000 else None,
-                                    catalog=os.path.join(d, "catalog"))
-            results.append({"n": n, "index_s": wall, "rss_mb": rss, "index_mb": size, "text_mb": text_mb,
-                            "nochange_s": w2, "p50_ms": p50, "p99_ms": p99})
+            cat = os.path.join(d, "catalog")
+            kw = self.latency(data, f"synthetic {n:,} docs", 50 if n >= 100000 else None,
+                              catalog=cat, memory=True)
+            qs = self.latency(data, f"synthetic {n:,} docs, questions", queries=self.a.questions,
+                              catalog=cat, memory=True)
+            results.append({"n": n, "pages": pages, "index_s": wall, "rss_mb": rss, "index_mb": size,
+                            "text_mb": text_mb, "nochange_s": w2, "p50_ms": kw["p50_ms"],
+                            "p99_ms": kw["p99_ms"], "questions_p50_ms": qs["p50_ms"],
+                            "questions_p99_ms": qs["p99_ms"], "search_rss_mb": kw.get("rss_mb"),
+                            "search_rss_anon_mb": kw.get("rss_anon_mb"),
+                            "search_rss_file_mb": kw.get("rss_file_mb"), "load": os.getloadavg()[0]})
+            log(f"scale {n}: keywords p50 {kw['p50_ms']:.1f} ms p99 {kw['p99_ms']:.1f} ms, questions "
+                f"p50 {qs['p50_ms']:.1f} ms p99 {qs['p99_ms']:.1f} ms, load {os.getloadavg()[0]:.1f}")
             runs = f", median of {len(builds)}" if len(builds) > 1 else ", one build"
             self.row("scale", f"{n:,} docs: index build{runs} (s)", wall, unit=" s")
             self.row("scale", f"{n:,} docs: build time per 1k docs (s)", wall / n * 1000, unit=" s", nd=2)
@@ -1370,10 +1398,18 @@ def main():
     ap.add_argument("--latency-iters", type=int, default=100, help="in-process runs per query [100]")
     ap.add_argument("--scale", type=int, default=100000,
                     help="largest synthetic library; 10k and 30k below it are run too [100000]")
+    ap.add_argument("--scale-sizes", default="",
+                    help="comma-separated synthetic library sizes to run instead of 10k / 30k / "
+                         "--scale, e.g. 1000000 for one big library")
+    ap.add_argument("--scale-pages", type=int, default=0,
+                    help="pages of 500-900 words per synthetic body; 0 for paper-sized bodies, "
+                         "1 keeps a million-entry library near 5 GB of text [0]")
     ap.add_argument("--keep-scale", action="store_true", help="keep the synthetic data dirs")
     ap.add_argument("--only", default=",".join(SECTIONS),
                     help=f"comma-separated sections to run [{','.join(SECTIONS)}]")
     ap.add_argument("--queries", default=os.path.join(BENCH, "queries.tsv"))
+    ap.add_argument("--questions", default=os.path.join(BENCH, "questions.txt"),
+                    help="question-style queries for the scale section's latency")
     ap.add_argument("--judgments", default=os.path.join(BENCH, "judgments.tsv"))
     ap.add_argument("--model", default=os.environ.get("PAPERDEX_MODEL") or None,
                     help="sentence model folder: the user section then embeds the catalog and "

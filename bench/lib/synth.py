@@ -3,10 +3,11 @@
 
 Builds N catalog entries with paper-sized bodies (5,000-8,000 words, pages of 500-900 words
 separated by form feeds) whose words follow the word frequencies of a folder of real paper
-texts. Everything is driven by a seeded RNG, so two runs with the same arguments write the same
-bytes.
+texts; with --pages-per-doc P each body is P pages of 500-900 words instead, so a library of a
+million entries fits on one disk (one page each is about 5 GB of text rather than 40).
+Everything is driven by a seeded RNG, so two runs with the same arguments write the same bytes.
 
-    synth.py pool   --words-from DIR --out POOL --count N [--seed S]
+    synth.py pool   --words-from DIR --out POOL --count N [--seed S] [--pages-per-doc P]
     synth.py layout --pool POOL --count N --out DIR
 
 `pool` writes POOL/<id>.txt plus POOL/meta.tsv (id, title, topic, pages); it is reused when a
@@ -50,10 +51,13 @@ def word_table(folder):
 def pool(args):
     os.makedirs(args.out, exist_ok=True)
     stamp = os.path.join(args.out, "stamp.json")
-    want = {"seed": args.seed, "source": os.path.abspath(args.words_from), "version": 1}
+    want = {"seed": args.seed, "source": os.path.abspath(args.words_from), "version": 1,
+            "pages_per_doc": args.pages_per_doc}
     if os.path.exists(stamp):
         with open(stamp) as f:
             have = json.load(f)
+        # Pools written before --pages-per-doc existed are paper-sized (0).
+        have.setdefault("pages_per_doc", 0)
         if {k: have.get(k) for k in want} == want and have.get("count", 0) >= args.count:
             print(f"synth: reusing the pool of {have['count']} entries in {args.out}", file=sys.stderr)
             return
@@ -63,13 +67,17 @@ def pool(args):
     stream = [words[bisect.bisect(cum, rng.random() * total)] for _ in range(STREAM_WORDS)]
     title_words = [w for w in words[200:6000] if len(w) > 3]
     meta = []
+    every = 100000 if args.count >= 1000000 else 10000
     for i in range(args.count):
         ident = f"syn-{i + 1:06d}"
-        target = rng.randint(5000, 8000)
+        # Paper-sized: pages until a 5,000-8,000 word target; else a fixed number of pages.
+        target = rng.randint(5000, 8000) if args.pages_per_doc <= 0 else None
         pages = []
         n = 0
-        while n < target:
-            size = min(rng.randint(500, 900), target - n)
+        while (n < target) if target else (len(pages) < args.pages_per_doc):
+            size = rng.randint(500, 900)
+            if target:
+                size = min(size, target - n)
             start = rng.randrange(0, STREAM_WORDS - size)
             chunk = stream[start:start + size]
             lines = [" ".join(chunk[j:j + 12]) for j in range(0, len(chunk), 12)]
@@ -80,7 +88,7 @@ def pool(args):
         with open(os.path.join(args.out, ident + ".txt"), "w") as f:
             f.write("\x0c".join(pages))
         meta.append((ident, title, topic, len(pages)))
-        if (i + 1) % 10000 == 0:
+        if (i + 1) % every == 0:
             print(f"synth: {i + 1}/{args.count} texts", file=sys.stderr)
     with open(os.path.join(args.out, "meta.tsv"), "w") as f:
         for row in meta:
@@ -137,6 +145,9 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--seed", type=int, default=20261121)
+    p.add_argument("--pages-per-doc", type=int, default=0,
+                   help="pages of 500-900 words per body; 0 for paper-sized bodies of "
+                        "5,000-8,000 words [0]")
     p = sub.add_parser("layout")
     p.add_argument("--pool", required=True)
     p.add_argument("--count", type=int, required=True)
