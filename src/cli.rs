@@ -498,37 +498,8 @@ fn default_data_dir() -> PathBuf {
 pub struct BadInput(pub String);
 
 /// Parses a year filter: `1978`, `1978..1990`, `1978..` or `..1990` (both ends included).
-pub fn parse_years(text: &str) -> Result<(Option<i64>, Option<i64>), BadInput> {
-    let bad = || {
-        BadInput(format!(
-            "Invalid year range {text:?}: use 1978, 1978..1990, 1978.. or ..1990."
-        ))
-    };
-    let year = |s: &str| -> Result<Option<i64>, BadInput> {
-        let s = s.trim();
-        if s.is_empty() {
-            return Ok(None);
-        }
-        s.parse::<i64>().map(Some).map_err(|_| bad())
-    };
-    let (lo, hi) = match text.split_once("..") {
-        Some((lo, hi)) => (year(lo)?, year(hi.trim_start_matches('='))?),
-        None => {
-            let y = year(text)?.ok_or_else(bad)?;
-            (Some(y), Some(y))
-        }
-    };
-    if lo.is_none() && hi.is_none() {
-        return Err(bad());
-    }
-    if let (Some(a), Some(b)) = (lo, hi) {
-        if a > b {
-            return Err(BadInput(format!(
-                "Invalid year range {text:?}: {a} comes after {b}."
-            )));
-        }
-    }
-    Ok((lo, hi))
+pub fn parse_years(text: &str) -> Result<crate::search::YearRange, BadInput> {
+    crate::search::parse_years(text).map_err(BadInput)
 }
 
 /// Checks a `--shard I/N` value: a one-sentence error naming the flag, exit code 2.

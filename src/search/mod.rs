@@ -61,7 +61,7 @@ pub struct Request {
     /// Topic filters; a document matches when it is under any of them.
     pub topics: Vec<String>,
     pub kind: Option<String>,
-    pub years: Option<(Option<i64>, Option<i64>)>,
+    pub years: Option<YearRange>,
     /// When set, only these entries may match (the entries a paper cites, say).
     pub ids: Option<Vec<String>>,
     /// When set, results are ranked by how close they are to this entry.
@@ -227,6 +227,38 @@ impl Request {
             ..self.clone()
         }
     }
+}
+
+/// Years from and to, both included; an open end is `None`.
+pub type YearRange = (Option<i64>, Option<i64>);
+
+/// Reads a year filter as the command line and the page take it: `1978`, `1978..1990`,
+/// `1978..` or `..1990`; the message says what is wrong.
+pub fn parse_years(text: &str) -> Result<YearRange, String> {
+    let bad = || format!("Invalid year range {text:?}: use 1978, 1978..1990, 1978.. or ..1990.");
+    let year = |s: &str| -> Result<Option<i64>, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        s.parse::<i64>().map(Some).map_err(|_| bad())
+    };
+    let (lo, hi) = match text.split_once("..") {
+        Some((lo, hi)) => (year(lo)?, year(hi.trim_start_matches('='))?),
+        None => {
+            let y = year(text)?.ok_or_else(bad)?;
+            (Some(y), Some(y))
+        }
+    };
+    if lo.is_none() && hi.is_none() {
+        return Err(bad());
+    }
+    if let (Some(a), Some(b)) = (lo, hi) {
+        if a > b {
+            return Err(format!("Invalid year range {text:?}: {a} comes after {b}."));
+        }
+    }
+    Ok((lo, hi))
 }
 
 /// Reads a number of hits asked for: a whole number from 1 to [`MAX_LIMIT`]; the message

@@ -4,8 +4,7 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::cli::parse_years;
-use crate::search::{self, Request, Sort, MAX_LIMIT};
+use crate::search::{self, parse_years, Request, Sort, MAX_LIMIT};
 
 /// Hits on a page unless the URL asks for more.
 pub const DEFAULT_LIMIT: usize = 20;
