@@ -12,6 +12,7 @@ use crate::catalog::Entry;
 use crate::search::{Hit, Matched, Results};
 
 pub mod citations;
+pub mod reports;
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();

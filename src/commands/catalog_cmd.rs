@@ -31,17 +31,13 @@ pub fn check(cx: &Context, json: bool) -> Result<ExitCode> {
         ExitCode::from(1)
     };
     if json {
-        let listed: Vec<serde_json::Value> = problems
-            .iter()
-            .map(|p| serde_json::json!({"file": p.file, "line": p.line, "message": p.message}))
-            .collect();
-        let value = serde_json::json!({
-            "catalog": origin,
-            "files": files.len(),
-            "entries": entries.len(),
-            "vocabulary_groups": vocabulary.groups.len(),
-            "problems": listed,
-        });
+        let value = output::reports::CheckReport {
+            catalog: &origin,
+            files: files.len(),
+            entries: entries.len(),
+            vocabulary_groups: vocabulary.groups.len(),
+            problems: problems.iter().map(Into::into).collect(),
+        };
         output::json(io::stdout().lock(), &value)?;
         return Ok(code);
     }

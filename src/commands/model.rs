@@ -69,11 +69,11 @@ pub fn status(cx: &Context, json: bool) -> Result<ExitCode> {
     let vectors = Vectors::load(&cx.store.vectors_path()).ok().flatten();
     let entries = vectors.as_ref().map_or(0, |v| v.len());
     if json {
-        let value = serde_json::json!({
-            "model": location.as_ref().map(|l| l.dir.display().to_string()),
-            "origin": location.as_ref().map(|l| origin(l.origin)),
-            "embedded_entries": entries,
-        });
+        let value = output::reports::ModelReport {
+            model: location.as_ref().map(|l| l.dir.display().to_string()),
+            origin: location.as_ref().map(|l| origin(l.origin)),
+            embedded_entries: entries,
+        };
         output::json(io::stdout().lock(), &value)?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -5,7 +5,6 @@ use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use serde_json::json;
 
 use paperdex::biblio::Format;
 use paperdex::cli::BadInput;
@@ -61,15 +60,15 @@ pub fn run(
     }
     let stdout = io::stdout();
     if json {
-        let value = json!({
-            "id": entry.id,
-            "title": entry.title,
-            "year": entry.year,
-            "read": read,
-            "wide": reach.wide,
-            "before": steps,
-            "cycles": order.cycles,
-        });
+        let value = output::reports::PathReport {
+            id,
+            title: &entry.title,
+            year: entry.year,
+            read,
+            wide: reach.wide,
+            before: &steps,
+            cycles: &order.cycles,
+        };
         output::json(stdout.lock(), &value)?;
         return Ok(ExitCode::SUCCESS);
     }

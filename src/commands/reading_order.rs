@@ -5,7 +5,6 @@ use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use serde_json::json;
 
 use paperdex::biblio::Format;
 use paperdex::output::{self, Printer};
@@ -30,11 +29,11 @@ pub fn run(
     }
     let stdout = io::stdout();
     if json {
-        let value = json!({
-            "topics": topics,
-            "order": steps,
-            "cycles": order.cycles,
-        });
+        let value = output::reports::OrderReport {
+            topics,
+            order: &steps,
+            cycles: &order.cycles,
+        };
         output::json(stdout.lock(), &value)?;
         return Ok(ExitCode::SUCCESS);
     }
