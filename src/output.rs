@@ -530,25 +530,8 @@ pub fn fetch_report<W: Write>(
 /// A fetch run as one JSON value: the ids of each outcome (and of those fetched, the web pages
 /// and the PDFs found through a landing page), the failures with their reason and detail, and
 /// whether the network was down.
-pub fn fetch_json(report: &crate::fetch::FetchReport) -> serde_json::Value {
-    let failed: Vec<serde_json::Value> = report
-        .failed
-        .iter()
-        .map(|(id, reason, detail)| {
-            serde_json::json!({"id": id, "reason": reason.to_string(), "detail": detail})
-        })
-        .collect();
-    serde_json::json!({
-        "fetched": report.fetched,
-        "unchanged": report.unchanged,
-        "failed": failed,
-        "skipped_no_url": report.skipped_no_url,
-        "skipped_not_open": report.skipped_not_open,
-        "web_pages": report.web_pages,
-        "landing": report.landing,
-        "network_down": report.network_down,
-        "unknown_only": report.unknown_only,
-    })
+pub fn fetch_json(report: &crate::fetch::FetchReport) -> reports::FetchJson<'_> {
+    report.into()
 }
 
 /// What the data directory holds of an entry, as `show` prints it: label and value rows.

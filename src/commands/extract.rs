@@ -322,21 +322,6 @@ pub fn errors(report: &ExtractReport) {
 }
 
 /// The extract stage's report as one JSON value.
-pub fn report_json(report: &ExtractReport) -> serde_json::Value {
-    let pairs = |list: &[(String, String)], key: &str| -> Vec<serde_json::Value> {
-        list.iter()
-            .map(|(id, text)| serde_json::json!({"id": id, key: text}))
-            .collect()
-    };
-    serde_json::json!({
-        "extracted": report.extracted,
-        "unchanged": report.cached,
-        "without_text": pairs(&report.failed, "reason"),
-        "without_text_before": report.failed_before,
-        "repaired": report.repaired,
-        "ocr": report.ocr,
-        "scanned": report.scanned,
-        "ocr_missing": report.ocr_missing,
-        "errors": pairs(&report.io_errors, "error"),
-    })
+pub fn report_json(report: &ExtractReport) -> output::reports::ExtractJson<'_> {
+    report.into()
 }

@@ -56,13 +56,13 @@ pub fn print(
         if let Some(extracted) = &report.extract {
             extract::errors(extracted);
         }
-        let value = serde_json::json!({
-            "fetch": report.fetch.as_ref().map(output::fetch_json),
-            "extract": report.extract.as_ref().map(extract::report_json),
-            "index": report.index,
-            "embed": report.embed,
-            "faults": report.faults,
-        });
+        let value = output::reports::UpdateJson {
+            fetch: report.fetch.as_ref().map(output::fetch_json),
+            extract: report.extract.as_ref().map(extract::report_json),
+            index: &report.index,
+            embed: report.embed.as_ref(),
+            faults: &report.faults,
+        };
         output::json(io::stdout().lock(), &value)?;
     } else {
         if let Some(fetched) = &report.fetch {

@@ -7,6 +7,11 @@ use serde::Serialize;
 
 use crate::catalog::Problem;
 use crate::cite::Step;
+use crate::embed::EmbedReport;
+use crate::extract::ExtractReport;
+use crate::fault::Fault;
+use crate::fetch::FetchReport;
+use crate::index::IndexReport;
 
 /// `paperdex path ID --json`: what to read before an entry.
 #[derive(Debug, Serialize)]
@@ -72,6 +77,123 @@ impl<'a> From<&'a Problem> for ProblemReport<'a> {
             message: &p.message,
         }
     }
+}
+
+/// What a fetch did (`fetch --json`, and the `fetch` part of `update --json`): ids by
+/// outcome, and each failure with its reason and detail.
+#[derive(Debug, Serialize)]
+pub struct FetchJson<'a> {
+    pub fetched: &'a [String],
+    pub unchanged: &'a [String],
+    pub failed: Vec<IdAnd<'a>>,
+    pub skipped_no_url: &'a [String],
+    pub skipped_not_open: &'a [String],
+    /// Entries fetched as web pages rather than PDFs.
+    pub web_pages: &'a [String],
+    /// PDFs found through a landing page.
+    pub landing: &'a [String],
+    /// Whether no host answered at all.
+    pub network_down: bool,
+    pub unknown_only: &'a [String],
+}
+
+/// An entry id with why, as failures are listed.
+#[derive(Debug, Serialize)]
+pub struct IdAnd<'a> {
+    pub id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'a str>,
+}
+
+impl<'a> From<&'a FetchReport> for FetchJson<'a> {
+    fn from(r: &'a FetchReport) -> Self {
+        FetchJson {
+            fetched: &r.fetched,
+            unchanged: &r.unchanged,
+            failed: r
+                .failed
+                .iter()
+                .map(|(id, reason, detail)| IdAnd {
+                    id,
+                    reason: Some(reason.to_string()),
+                    detail: Some(detail),
+                    error: None,
+                })
+                .collect(),
+            skipped_no_url: &r.skipped_no_url,
+            skipped_not_open: &r.skipped_not_open,
+            web_pages: &r.web_pages,
+            landing: &r.landing,
+            network_down: r.network_down,
+            unknown_only: &r.unknown_only,
+        }
+    }
+}
+
+/// What an extraction did (the `extract` part of `update --json`).
+#[derive(Debug, Serialize)]
+pub struct ExtractJson<'a> {
+    pub extracted: &'a [String],
+    /// Texts already up to date.
+    pub unchanged: &'a [String],
+    /// Documents that gave no text, with the reason.
+    pub without_text: Vec<IdAnd<'a>>,
+    /// Documents that gave no text before and have not changed.
+    pub without_text_before: &'a [String],
+    /// Texts found missing or damaged and extracted again.
+    pub repaired: &'a [String],
+    /// Documents read by OCR.
+    pub ocr: &'a [String],
+    /// Scans without a text layer.
+    pub scanned: &'a [String],
+    /// The OCR program that is missing, if one is.
+    pub ocr_missing: Option<&'a str>,
+    /// Texts that could not be written, with the error.
+    pub errors: Vec<IdAnd<'a>>,
+}
+
+impl<'a> From<&'a ExtractReport> for ExtractJson<'a> {
+    fn from(r: &'a ExtractReport) -> Self {
+        let with = |list: &'a [(String, String)], error: bool| -> Vec<IdAnd<'a>> {
+            list.iter()
+                .map(|(id, text)| IdAnd {
+                    id,
+                    reason: (!error).then(|| text.clone()),
+                    detail: None,
+                    error: error.then_some(text.as_str()),
+                })
+                .collect()
+        };
+        ExtractJson {
+            extracted: &r.extracted,
+            unchanged: &r.cached,
+            without_text: with(&r.failed, false),
+            without_text_before: &r.failed_before,
+            repaired: &r.repaired,
+            ocr: &r.ocr,
+            scanned: &r.scanned,
+            ocr_missing: r.ocr_missing.as_deref(),
+            errors: with(&r.io_errors, true),
+        }
+    }
+}
+
+/// `paperdex update --json` (and `index --json`): what each stage did, and the documents that
+/// failed inside paperdex in this run.
+#[derive(Debug, Serialize)]
+pub struct UpdateJson<'a> {
+    /// Null when the run was offline.
+    pub fetch: Option<FetchJson<'a>>,
+    /// Null when the run did not extract.
+    pub extract: Option<ExtractJson<'a>>,
+    pub index: &'a IndexReport,
+    /// Null when there was no sentence model.
+    pub embed: Option<&'a EmbedReport>,
+    pub faults: &'a [Fault],
 }
 
 #[cfg(test)]
