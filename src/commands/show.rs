@@ -5,7 +5,7 @@ use std::io;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use serde_json::json;
+use paperdex::output::reports::{CitedJson, EntryJson};
 
 use paperdex::cite::Node;
 use paperdex::coverage;
@@ -51,34 +51,40 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
     let cited_by = graph.cited_by(id);
     let stdout = io::stdout();
     if json {
-        let mut value = serde_json::to_value(entry)?;
-        for (k, v) in &status {
-            value[k] = serde_json::Value::String(v.clone());
-        }
         // The files themselves, as paths a script can open, or null.
         let path = |p: std::path::PathBuf| {
             p.exists()
                 .then(|| coverage::absolute(&p).display().to_string())
         };
-        value["pdf_path"] = path(cx.store.pdf_path(id)).into();
-        value["text_path"] = path(cx.store.text_path(id)).into();
-        value["page_path"] = path(cx.store.html_path(id)).into();
-        value["links_path"] = path(cx.store.links_path(id)).into();
         // Each cited entry carries the reference that names it, so a reader can check it.
         let reference = |cited: &str| {
             read.and_then(|d| d.citations.iter().find(|c| c.id == cited))
-                .map(|c| c.reference.clone())
+                .map(|c| c.reference.as_str())
         };
-        // Unknown (null) when the entry's text was not read, rather than an empty list.
-        value["cites"] = match read {
-            Some(_) => json!(cites
+        let value = EntryJson {
+            entry,
+            status: status
                 .iter()
-                .map(|n| json!({"id": n.id, "title": n.title, "year": n.year, "reference": reference(&n.id)}))
-                .collect::<Vec<_>>()),
-            None => serde_json::Value::Null,
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+            pdf_path: path(cx.store.pdf_path(id)),
+            text_path: path(cx.store.text_path(id)),
+            page_path: path(cx.store.html_path(id)),
+            links_path: path(cx.store.links_path(id)),
+            cites: read.map(|_| {
+                cites
+                    .iter()
+                    .map(|n| CitedJson {
+                        id: &n.id,
+                        title: &n.title,
+                        year: n.year,
+                        reference: reference(&n.id),
+                    })
+                    .collect()
+            }),
+            cited_by: &cited_by,
+            faults: &faults,
         };
-        value["cited_by"] = json!(cited_by);
-        value["faults"] = json!(faults);
         output::json(stdout.lock(), &value)?;
     } else {
         let mut printer = Printer::new(stdout.lock(), cx.color);

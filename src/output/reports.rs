@@ -5,8 +5,10 @@
 
 use serde::Serialize;
 
-use crate::catalog::Problem;
-use crate::cite::Step;
+use std::collections::BTreeMap;
+
+use crate::catalog::{Entry, Problem};
+use crate::cite::{Node, Step};
 use crate::embed::EmbedReport;
 use crate::extract::ExtractReport;
 use crate::fault::Fault;
@@ -194,6 +196,36 @@ pub struct UpdateJson<'a> {
     /// Null when there was no sentence model.
     pub embed: Option<&'a EmbedReport>,
     pub faults: &'a [Fault],
+}
+
+/// `paperdex show ID --json`: the entry's catalog fields, what the data directory holds of it
+/// (the rows `show` prints, by their labels: `pdf` or `page` or `document`, `text`, `source`,
+/// `failed`, ...), the paths of its files, and its citations.
+#[derive(Debug, Serialize)]
+pub struct EntryJson<'a> {
+    #[serde(flatten)]
+    pub entry: &'a Entry,
+    #[serde(flatten)]
+    pub status: BTreeMap<&'a str, &'a str>,
+    /// The files themselves, as absolute paths a script can open, or null.
+    pub pdf_path: Option<String>,
+    pub text_path: Option<String>,
+    pub page_path: Option<String>,
+    pub links_path: Option<String>,
+    /// The entries of the library it cites, each with the reference that names it; null when
+    /// its text was not read, so unknown is not mistaken for none.
+    pub cites: Option<Vec<CitedJson<'a>>>,
+    pub cited_by: &'a [&'a Node],
+    pub faults: &'a [Fault],
+}
+
+/// An entry cited, with the line of the reference list that names it.
+#[derive(Debug, Serialize)]
+pub struct CitedJson<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub year: Option<i64>,
+    pub reference: Option<&'a str>,
 }
 
 #[cfg(test)]
