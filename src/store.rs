@@ -325,6 +325,29 @@ impl Store {
         let _ = self.clean_parts();
     }
 
+    /// Removes the `.part` files that a killed run left of the downloads of `ids`, and returns
+    /// their paths. A fetch cleans only its own: a shard fetching beside it may be writing
+    /// the others' at this moment.
+    pub fn clean_parts_of<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<PathBuf>> {
+        let mut removed = Vec::new();
+        for id in ids {
+            for path in [self.pdf_part_path(id), self.html_part_path(id)] {
+                match fs::remove_file(&path) {
+                    Ok(()) => removed.push(path),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(e)
+                            .with_context(|| format!("Could not remove {}", path.display()))
+                    }
+                }
+            }
+        }
+        Ok(removed)
+    }
+
     /// Removes the `.part` files of downloads that a killed run left, and returns their
     /// paths.
     pub fn clean_parts(&self) -> Result<Vec<PathBuf>> {

@@ -139,7 +139,7 @@ pub(crate) fn fetch_all(
     }
     let dir = store.pdf_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let cleaned = store.clean_parts()?;
+    let cleaned = store.clean_parts_of(items.iter().map(|item| item.id.as_str()))?;
     let mut manifest = Manifest::load(store)?;
 
     let selected: Vec<&FetchItem> = items
