@@ -56,6 +56,18 @@ pub struct EntryCoverage {
     pub missing: Option<String>,
 }
 
+impl EntryCoverage {
+    /// Where the entry's text came from, or why it has none, as people read it: `PDF`,
+    /// `none: not open access`.
+    pub fn source_label(&self) -> String {
+        match (self.origin, &self.missing) {
+            (Some(origin), _) => origin.label().to_string(),
+            (None, Some(why)) => format!("none: {why}"),
+            (None, None) => "none".to_string(),
+        }
+    }
+}
+
 /// The kind an entry without one is counted under.
 const NO_KIND: &str = "unspecified";
 

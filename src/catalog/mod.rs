@@ -121,7 +121,7 @@ impl Catalog {
             .flat_map(|e| {
                 std::iter::once(e.id.as_str())
                     .chain(e.aliases.iter().map(String::as_str))
-                    .map(move |n| (edits(wanted, &n.to_lowercase()), e.id.as_str()))
+                    .map(move |n| (edit_distance(wanted, &n.to_lowercase()), e.id.as_str()))
             })
             .filter(|(d, _)| *d <= limit)
             .min_by_key(|(d, _)| *d)
@@ -140,8 +140,9 @@ impl Catalog {
     }
 }
 
-/// Levenshtein distance between two strings, in characters.
-fn edits(a: &str, b: &str) -> usize {
+/// Levenshtein distance between two strings, in characters: for ids mistyped on the command
+/// line, and for words of a reference that OCR misread.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -647,7 +648,7 @@ mod tests {
         assert_eq!(c.nearest_id("rafft"), Some(raft));
         assert_eq!(c.nearest_id("clocks"), Some("time-clocks"));
         assert_eq!(c.nearest_id("bigtable"), None);
-        assert_eq!(edits("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     fn check(text: &str) -> Vec<String> {

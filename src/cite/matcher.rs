@@ -342,25 +342,7 @@ fn similarity(title: &[String], words: &[String]) -> f64 {
 
 /// Two words are the same when equal, or when long and one letter apart (an OCR slip).
 fn same_word(a: &str, b: &str) -> bool {
-    a == b || (a.len() >= 5 && b.len() >= 5 && edit_distance(a, b) <= 1)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut diagonal = row[0];
-        row[0] = i;
-        for j in 1..=b.len() {
-            let above = row[j];
-            row[j] = (above + 1)
-                .min(row[j - 1] + 1)
-                .min(diagonal + usize::from(a[i - 1] != b[j - 1]));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
+    a == b || (a.len() >= 5 && b.len() >= 5 && crate::catalog::edit_distance(a, b) <= 1)
 }
 
 /// Maps each byte offset of `s` that starts a character (and its end) to the character's index.

@@ -4,11 +4,11 @@
 use std::collections::BTreeSet;
 
 use anyhow::Result;
-use paperdex::output;
 
 use paperdex::catalog::{self, Catalog};
 use paperdex::cite::{CiteReport, Graph, Links};
 use paperdex::cli::BadInput;
+use paperdex::output;
 use paperdex::store::Store;
 
 /// Prints what the cite stage did: a warning per document it could not read, then counts.
@@ -58,8 +58,13 @@ pub fn mark_full_text(
     catalog: &Catalog,
     steps: &mut [paperdex::cite::Step],
 ) -> Result<()> {
+    // Only the order's own entries are looked up, not the whole catalog.
+    let entries: Vec<catalog::Entry> = steps
+        .iter()
+        .filter_map(|s| catalog.get(&s.id).cloned())
+        .collect();
     let with_text: std::collections::HashSet<String> =
-        paperdex::coverage::entries(store, &catalog.entries)?
+        paperdex::coverage::entries(store, &entries)?
             .into_iter()
             .filter(|c| c.origin.is_some())
             .map(|c| c.id)

@@ -20,11 +20,7 @@ pub fn run(cx: &Context, id: &str, json: bool) -> Result<ExitCode> {
     let id = entry.id.as_str();
     let mut status = output::local_rows(&coverage::local(&cx.store, entry)?);
     let covered = coverage::entries(&cx.store, std::slice::from_ref(entry))?;
-    let source = covered.first().map(|c| match (c.origin, &c.missing) {
-        (Some(origin), _) => origin.label().to_string(),
-        (None, Some(why)) => format!("none: {why}"),
-        (None, None) => "none".to_string(),
-    });
+    let source = covered.first().map(coverage::EntryCoverage::source_label);
     if let Some(source) = source {
         status.push(("source".to_string(), source));
     }

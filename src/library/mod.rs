@@ -99,11 +99,7 @@ impl Library {
         let sources = coverage::entries(store, &catalog.entries)?
             .into_iter()
             .map(|c| {
-                let label = match (c.origin, c.missing) {
-                    (Some(origin), _) => origin.label().to_string(),
-                    (None, Some(why)) => format!("none: {why}"),
-                    (None, None) => "none".to_string(),
-                };
+                let label = c.source_label();
                 (c.id, label)
             })
             .collect();
@@ -186,11 +182,11 @@ impl Library {
             Sort::Relevance => {}
             Sort::Year => results
                 .hits
-                .sort_by_key(|h| (h.year.is_none(), h.year, title(h))),
+                .sort_by_cached_key(|h| (h.year.is_none(), h.year, title(h))),
             Sort::Newest => results
                 .hits
-                .sort_by_key(|h| (h.year.is_none(), std::cmp::Reverse(h.year), title(h))),
-            Sort::Cited if browsing => results.hits.sort_by_key(|h| {
+                .sort_by_cached_key(|h| (h.year.is_none(), std::cmp::Reverse(h.year), title(h))),
+            Sort::Cited if browsing => results.hits.sort_by_cached_key(|h| {
                 (
                     std::cmp::Reverse(h.cited_by),
                     h.year.is_none(),
