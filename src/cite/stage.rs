@@ -354,6 +354,18 @@ fn fault_key(text_key: &str, catalog: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs the stage over `entries` with no earlier faults and no progress shown.
+    fn read(path: &Path, entries: &[Entry], source: &dyn DocumentSource) -> CiteReport {
+        read_all(
+            path,
+            entries,
+            source,
+            &mut Faults::default(),
+            &crate::stage::Silent,
+        )
+        .unwrap()
+    }
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     struct Fake {
@@ -417,8 +429,7 @@ mod tests {
             links: Vec::new(),
             reads: AtomicUsize::new(0),
         };
-        let none = crate::stage::Silent;
-        let first = read_all(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
+        let first = read(&path, &entries, &source);
         assert_eq!(first.read, vec!["raft".to_string()]);
         assert_eq!(first.links, 1);
         let stored = Links::load(&path).unwrap().unwrap();
@@ -428,27 +439,21 @@ mod tests {
             .reference
             .contains("Paxos made simple"));
 
-        let again = read_all(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
+        let again = read(&path, &entries, &source);
         assert_eq!((again.read.len(), again.unchanged), (0, 1));
         assert_eq!(source.reads.load(Ordering::SeqCst), 1);
 
         // A new entry can be cited by a document read before: everything is read again.
         entries.push(entry("dynamo", "Dynamo: A Store", "John Smith", 2007));
-        let after = read_all(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
+        let after = read(&path, &entries, &source);
         assert_eq!(after.read, vec!["raft".to_string()]);
         assert_eq!(after.links, 2);
 
         // A changed text is read again; a document that disappears loses its links.
         source.docs.get_mut("raft").unwrap().0 = "k2".into();
-        assert_eq!(
-            read_all(&path, &entries, &source, &mut Faults::default(), &none)
-                .unwrap()
-                .read
-                .len(),
-            1
-        );
+        assert_eq!(read(&path, &entries, &source).read.len(), 1);
         source.docs.clear();
-        let gone = read_all(&path, &entries, &source, &mut Faults::default(), &none).unwrap();
+        let gone = read(&path, &entries, &source);
         assert_eq!(gone.links, 0);
         assert!(Links::load(&path).unwrap().unwrap().documents.is_empty());
     }
@@ -464,14 +469,7 @@ mod tests {
             links: Vec::new(),
             reads: AtomicUsize::new(0),
         };
-        let report = read_all(
-            &path,
-            &entries,
-            &source,
-            &mut Faults::default(),
-            &crate::stage::Silent,
-        )
-        .unwrap();
+        let report = read(&path, &entries, &source);
         assert!(report.reset.unwrap().contains("Could not parse"));
         assert_eq!(report.read, vec!["simple".to_string()]);
         assert!(Links::load(&path).unwrap().is_some());
@@ -495,23 +493,9 @@ mod tests {
             links: Vec::new(),
             reads: AtomicUsize::new(0),
         };
-        let report = read_all(
-            &path,
-            &entries,
-            &source,
-            &mut Faults::default(),
-            &crate::stage::Silent,
-        )
-        .unwrap();
+        let report = read(&path, &entries, &source);
         assert_eq!(report.without_bibliography, vec!["a".to_string()]);
-        let again = read_all(
-            &path,
-            &entries,
-            &source,
-            &mut Faults::default(),
-            &crate::stage::Silent,
-        )
-        .unwrap();
+        let again = read(&path, &entries, &source);
         assert_eq!(again.without_bibliography, vec!["a".to_string()]);
     }
 
@@ -539,14 +523,7 @@ mod tests {
             ],
             reads: AtomicUsize::new(0),
         };
-        let report = read_all(
-            &path,
-            &entries,
-            &source,
-            &mut Faults::default(),
-            &crate::stage::Silent,
-        )
-        .unwrap();
+        let report = read(&path, &entries, &source);
         assert_eq!(report.links, 1);
         assert!(report.without_bibliography.is_empty());
         let stored = Links::load(&path).unwrap().unwrap();
